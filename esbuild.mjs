@@ -1,0 +1,45 @@
+// Builds the extension host bundle (cjs, node, `vscode` external), the CLI, and the webview bundle.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+if (existsSync('webview-ui/main.ts')) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: true,
+    logLevel: 'warning',
+    entryPoints: ['webview-ui/main.ts'],
+    outfile: 'dist/webview.js',
+  });
+}
+
+for (const b of builds) {
+  if (!existsSync(b.entryPoints[0])) continue;
+  if (watch) {
+    const ctx = await esbuild.context(b);
+    await ctx.watch();
+  } else {
+    await esbuild.build(b);
+  }
+}

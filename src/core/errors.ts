@@ -1,0 +1,89 @@
+/**
+ * One error type for everything the engine reports. Callers switch on `code`, never on the message
+ * (the panva/jose `util/errors.ts` pattern). Every message says what failed, where (step and URL)
+ * and what to do next, and never carries a secret: messages are built from redacted inputs only.
+ */
+export type InspectorErrorCode =
+  // URL and network policy (src/core/http)
+  | 'url_scheme_refused'
+  | 'url_invalid'
+  | 'address_refused'
+  | 'redirect_refused'
+  | 'response_too_large'
+  | 'request_timeout'
+  | 'network_error'
+  | 'invalid_json'
+  // discovery
+  | 'resource_metadata_invalid'
+  | 'resource_mismatch'
+  | 'as_metadata_not_found'
+  | 'as_metadata_invalid'
+  | 'issuer_mismatch'
+  | 'pkce_s256_unsupported'
+  // registration
+  | 'registration_unavailable'
+  | 'registration_failed'
+  | 'client_metadata_url_invalid'
+  // authorization
+  | 'authorization_cancelled'
+  | 'authorization_denied'
+  | 'authorization_timeout'
+  | 'state_mismatch'
+  | 'iss_mismatch'
+  | 'callback_invalid'
+  | 'browser_open_failed'
+  // tokens
+  | 'token_request_failed'
+  | 'invalid_grant'
+  | 'invalid_client'
+  | 'refresh_failed'
+  | 'revocation_failed'
+  | 'step_up_limit'
+  | 'insufficient_scope'
+  | 'unauthorized'
+  // MCP
+  | 'mcp_connect_failed'
+  | 'mcp_request_failed'
+  | 'tool_not_found'
+  | 'invalid_arguments'
+  // everything else
+  | 'config_invalid'
+  | 'internal';
+
+export interface InspectorErrorDetails {
+  /** The step of the flow, e.g. "protected resource discovery". */
+  step?: string;
+  /** The URL involved, already free of secrets (no query string with codes or tokens). */
+  url?: string;
+  /** What the user can do about it. */
+  hint?: string;
+  cause?: unknown;
+}
+
+export class InspectorError extends Error {
+  readonly code: InspectorErrorCode;
+  readonly step?: string;
+  readonly url?: string;
+  readonly hint?: string;
+
+  constructor(code: InspectorErrorCode, message: string, details: InspectorErrorDetails = {}) {
+    super(composeMessage(message, details), details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'InspectorError';
+    this.code = code;
+    this.step = details.step;
+    this.url = details.url;
+    this.hint = details.hint;
+  }
+}
+
+function composeMessage(message: string, d: InspectorErrorDetails): string {
+  let out = message;
+  if (d.step) out = `${d.step}: ${out}`;
+  if (d.url) out += ` (${d.url})`;
+  if (d.hint) out += `. ${d.hint}`;
+  return out;
+}
+
+export function isInspectorError(err: unknown, code?: InspectorErrorCode): err is InspectorError {
+  return err instanceof InspectorError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,119 @@
+/**
+ * Secret redaction for everything that is logged or traced. Two layers (GitLens' sanitize keys,
+ * hardened): values under known secret keys are replaced wherever they appear (JSON bodies, form
+ * bodies, query strings, headers), and every secret value the engine has seen (tokens, codes,
+ * verifiers, client secrets) is scrubbed from any text by value, so a secret that turns up under an
+ * unexpected name or inside an error message is still caught.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+/** Keys whose values are secrets (lower-case). Wire names as the RFCs spell them. */
+const SECRET_KEYS = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'code_verifier',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'subject_token',
+  'actor_token',
+  'registration_access_token',
+  'token',
+  'password',
+  'private_key_pem',
+  'idp_id_token',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'mcp-session-id',
+]);
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase());
+}
+
+export class Redactor {
+  private readonly values = new Set<string>();
+
+  /** Remember a secret value so it is scrubbed from any text later (values under 8 chars are ignored to avoid mangling). */
+  addSecret(value: string | undefined | null): void {
+    if (typeof value === 'string' && value.length >= 8) this.values.add(value);
+  }
+
+  /** Scrub every known secret value from a string. */
+  text(input: string): string {
+    let out = input;
+    for (const v of this.values) {
+      if (out.includes(v)) out = out.split(v).join(REDACTED);
+    }
+    return out;
+  }
+
+  /** A URL with secret query parameters (and any known secret value) redacted. */
+  url(input: string | URL): string {
+    let u: URL;
+    try {
+      u = new URL(String(input));
+    } catch {
+      return this.text(String(input));
+    }
+    for (const key of [...u.searchParams.keys()]) {
+      if (isSecretKey(key)) u.searchParams.set(key, REDACTED);
+    }
+    if (u.password) u.password = REDACTED;
+    return this.text(u.href);
+  }
+
+  headers(h: Headers | Record<string, string> | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!h) return out;
+    const entries = h instanceof Headers ? [...h.entries()] : Object.entries(h);
+    for (const [k, v] of entries) {
+      if (isSecretKey(k)) {
+        // keep the scheme of an Authorization header ("Bearer [REDACTED]"): it tells what was sent.
+        const scheme = /^(\w+)\s+/.exec(v)?.[1];
+        out[k] = scheme && k.toLowerCase().endsWith('authorization') ? `${scheme} ${REDACTED}` : REDACTED;
+      } else {
+        out[k] = this.text(v);
+      }
+    }
+    return out;
+  }
+
+  /** Redact a JSON value: secret keys anywhere in the tree, known values in every string. */
+  json(value: unknown, depth = 0): unknown {
+    if (depth > 32) return '[…]';
+    if (typeof value === 'string') return this.text(value);
+    if (Array.isArray(value)) return value.map((v) => this.json(v, depth + 1));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        out[k] = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : this.json(v, depth + 1);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  /** Redact a request/response body given as text: JSON, form-encoded, or anything else. */
+  body(text: string, contentType?: string | null): string {
+    const ct = (contentType ?? '').toLowerCase();
+    if (ct.includes('json') || /^\s*[[{]/.test(text)) {
+      try {
+        return JSON.stringify(this.json(JSON.parse(text)));
+      } catch {
+        /* not JSON after all */
+      }
+    }
+    if (ct.includes('x-www-form-urlencoded')) {
+      const p = new URLSearchParams(text);
+      for (const key of [...p.keys()]) if (isSecretKey(key)) p.set(key, REDACTED);
+      return this.text(p.toString());
+    }
+    return this.text(text);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The trace: every HTTP exchange the engine makes, with secrets already redacted, plus the flow's
+ * own notes (which step, which spec section, what we concluded). The OAuth flow panel, the CLI's
+ * `--json` output and bug-report exports read this and nothing else.
+ */
+
+export type RequestPurpose =
+  | 'mcp'
+  | 'resource-metadata'
+  | 'as-metadata'
+  | 'registration'
+  | 'authorization'
+  | 'token'
+  | 'revocation'
+  | 'introspection'
+  | 'jwks'
+  | 'client-metadata'
+  | 'other';
+
+export type FindingLevel = 'pass' | 'info' | 'warn' | 'fail';
+
+export interface TraceExchange {
+  kind: 'http';
+  id: number;
+  /** Flow step, e.g. "authorization server metadata". */
+  step: string;
+  purpose: RequestPurpose;
+  startedAt: number;
+  durationMs: number;
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers: Record<string, string>; body?: string; bytes: number };
+  /** Error code and message when the exchange failed (already redacted). */
+  error?: { code: string; message: string };
+}
+
+export interface TraceNote {
+  kind: 'note';
+  id: number;
+  step: string;
+  at: number;
+  level: FindingLevel;
+  message: string;
+  /** The spec section this step implements, e.g. "RFC 9728 §3". */
+  spec?: string;
+}
+
+export type TraceEntry = TraceExchange | TraceNote;
+
+export type TraceListener = (entry: TraceEntry) => void;
+
+export class Trace {
+  private readonly entries: TraceEntry[] = [];
+  private readonly listeners = new Set<TraceListener>();
+  private nextId = 1;
+
+  constructor(private readonly max = 2000) {}
+
+  newId(): number {
+    return this.nextId++;
+  }
+
+  record(entry: TraceEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+    for (const l of this.listeners) {
+      try {
+        l(entry);
+      } catch {
+        /* a listener's failure must not break the flow */
+      }
+    }
+  }
+
+  note(step: string, level: FindingLevel, message: string, spec?: string): void {
+    this.record({ kind: 'note', id: this.newId(), step, at: Date.now(), level, message, spec });
+  }
+
+  onEntry(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  all(): readonly TraceEntry[] {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+}
