@@ -15,7 +15,11 @@ export interface SecretStore {
 
 /** Opens an authorization URL for the user. The URL has passed the scheme/host checks already. */
 export interface Browser {
-  open(url: URL): Promise<void>;
+  /**
+   * @param url the authorization URL
+   * @param redirectUri the loopback redirect URI this attempt waits on (a headless browser stops there)
+   */
+  open(url: URL, redirectUri?: string): Promise<void>;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

@@ -2,17 +2,24 @@
  * The one fetch the engine uses (ARCHITECTURE.md "http/"). Every request goes through here:
  * scheme + address policy, timeouts, response size caps, redirect policy, and a redacted trace entry.
  * oauth4webapi (`customFetch`) and the MCP SDK transports (`fetch` option) are both handed this.
+ *
+ * Accepts what both callers send: a string, a `URL` or a `Request` (whose method, headers, body and
+ * signal are kept; `init` overrides them as in `fetch`), and headers as a plain object, a `Headers`
+ * or an array of pairs. `redirect: 'manual'` (oauth4webapi, the SDK's own within-origin follower)
+ * returns a 3xx response untouched — except on token, registration, revocation and introspection
+ * requests, where any redirect is refused.
+ * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
 import { InspectorError, isInspectorError } from '../errors';
 import type { Redactor } from './redact';
 import type { RequestPurpose, Trace } from './trace';
-import { assertAddressAllowed, checkUrl, type AddressPolicy } from './urlPolicy';
+import { assertAddressAllowed, checkUrl, urlLabel, type AddressPolicy } from './urlPolicy';
 
 export interface GuardedFetchOptions {
   policy: AddressPolicy;
   trace: Trace;
   redactor: Redactor;
-  /** Total time for headers + body of a non-streaming response. Default 30 s. */
+  /** Total time for headers + body of a non-streaming response (per hop). Default 30 s. */
   timeoutMs?: number;
   /** Maximum bytes of a non-streaming response body. Default 5 MiB. */
   maxBodyBytes?: number;
@@ -25,64 +32,111 @@ export interface GuardedRequestInit extends RequestInit {
   step?: string;
 }
 
-export type GuardedFetch = (url: string | URL, init?: GuardedRequestInit) => Promise<Response>;
+export type GuardedFetch = (input: string | URL | Request, init?: GuardedRequestInit) => Promise<Response>;
 
-/** Purposes whose redirects are never followed (SECURITY.md: token, registration, revocation). */
+/**
+ * Purposes whose redirects are never followed (SECURITY.md: token, registration, revocation):
+ * a redirect there would re-send credentials or a code to wherever the server says.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
+ */
 const NO_REDIRECT: ReadonlySet<RequestPurpose> = new Set(['token', 'registration', 'revocation', 'introspection']);
 const MAX_REDIRECTS = 5;
+type Body = NonNullable<RequestInit['body']>;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** The request after `input` and `init` are merged, as it will go on the wire. */
+interface PreparedRequest {
+  method: string;
+  headers: Headers;
+  body: Body | null;
+  redirect: NonNullable<RequestInit['redirect']>;
+  /** Everything else from init (cache, credentials, keepalive, …), passed through to fetch. */
+  rest: RequestInit;
+  signals: AbortSignal[];
+}
 
 export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   const fetchImpl = opts.fetchImpl ?? globalThis.fetch;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBodyBytes = opts.maxBodyBytes ?? 5 * 1024 * 1024;
+  const { trace, redactor, policy } = opts;
 
   return async function guardedFetch(input, init = {}) {
     const purpose = init.purpose ?? 'other';
     const step = init.step ?? purpose;
-    let url = checkUrl(input instanceof Request ? input.url : input, `${step} URL`, opts.policy.allowHttpHosts);
-    const method = (init.method ?? 'GET').toUpperCase();
+    const request = isRequest(input) ? input : undefined;
+    const rawUrl = request ? request.url : input instanceof URL ? input.href : String(input);
+
+    // The gates come first: nothing is read, opened or sent before the URL and address pass.
+    let url: URL;
+    try {
+      url = checkUrl(rawUrl, `${step} URL`, policy.allowHttpHosts);
+      await assertAddressAllowed(url, policy);
+    } catch (err) {
+      recordRefusal(rawUrl, (init.method ?? request?.method ?? 'GET').toUpperCase(), purpose, step, err);
+      throw err;
+    }
+
+    const req = await prepare(request, init);
     for (let hop = 0; ; hop++) {
-      await assertAddressAllowed(url, opts.policy);
-      const res = await exchange(url, method, init, purpose, step);
-      if (res.status < 300 || res.status >= 400 || !res.headers.has('location')) return res;
-      // A redirect: never on token/registration/revocation; same origin only elsewhere.
-      const location = res.headers.get('location') ?? '';
-      if (NO_REDIRECT.has(purpose) || init.redirect === 'manual') {
-        if (NO_REDIRECT.has(purpose)) {
-          throw new InspectorError('redirect_refused', `the server answered with a redirect (HTTP ${res.status}), which is never followed for a ${purpose} request`, {
-            step,
-            url: opts.redactor.url(url),
-            hint: 'Point the client at the final endpoint URL; credentials are never re-sent to a redirect target',
-          });
+      if (hop > 0) {
+        try {
+          await assertAddressAllowed(url, policy);
+        } catch (err) {
+          recordRefusal(url.href, req.method, purpose, step, err);
+          throw err;
         }
-        return res;
+      }
+      const res = await exchange(url, req, purpose, step, hop > 0);
+      if (!REDIRECT_STATUSES.has(res.status) || !res.headers.has('location')) return res;
+
+      // A redirect: never on token/registration/revocation/introspection; same origin only elsewhere.
+      if (NO_REDIRECT.has(purpose)) {
+        throw new InspectorError('redirect_refused', `the server answered with a redirect (HTTP ${res.status}), which is never followed for a ${purpose} request`, {
+          step,
+          url: errorUrl(url),
+          hint: 'Point the client at the final endpoint URL; credentials are never re-sent to a redirect target',
+        });
+      }
+      if (req.redirect === 'manual') return res;
+      if (req.redirect === 'error') {
+        throw new InspectorError('redirect_refused', `the server answered with a redirect (HTTP ${res.status}) and this request does not allow redirects`, { step, url: errorUrl(url) });
       }
       let next: URL;
       try {
-        next = new URL(location, url);
+        next = new URL(res.headers.get('location') ?? '', url);
       } catch {
-        throw new InspectorError('url_invalid', `redirect to an invalid URL`, { step, url: opts.redactor.url(url) });
+        throw new InspectorError('url_invalid', `redirect to an invalid URL`, { step, url: errorUrl(url) });
       }
       if (next.origin !== url.origin) {
-        throw new InspectorError('redirect_refused', `redirect to another origin (${next.origin}) refused`, {
+        throw new InspectorError('redirect_refused', `redirect to another origin (${urlLabel(next)}) refused`, {
           step,
-          url: opts.redactor.url(url),
-          hint: 'Metadata may only redirect within the same origin',
+          url: errorUrl(url),
+          hint: 'Requests may only redirect within the same origin; nothing was sent to the other origin',
         });
       }
       if (hop >= MAX_REDIRECTS) {
-        throw new InspectorError('redirect_refused', `too many redirects`, { step, url: opts.redactor.url(url) });
+        throw new InspectorError('redirect_refused', `more than ${MAX_REDIRECTS} redirects`, { step, url: errorUrl(url) });
       }
-      url = checkUrl(next, `${step} redirect`, opts.policy.allowHttpHosts);
+      // Fetch semantics: 303 (and 301/302 after a POST) become a GET without a body.
+      if (res.status === 303 ? req.method !== 'HEAD' : (res.status === 301 || res.status === 302) && req.method === 'POST') {
+        req.method = 'GET';
+        req.body = null;
+        for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) req.headers.delete(h);
+      } else if (req.body instanceof ReadableStream) {
+        throw new InspectorError('redirect_refused', `cannot re-send a streamed request body to a redirect (HTTP ${res.status})`, { step, url: errorUrl(url) });
+      }
+      url = checkUrl(next, `${step} redirect`, policy.allowHttpHosts);
     }
   };
 
-  async function exchange(url: URL, method: string, init: GuardedRequestInit, purpose: RequestPurpose, step: string): Promise<Response> {
-    const { trace, redactor } = opts;
+  async function exchange(url: URL, req: PreparedRequest, purpose: RequestPurpose, step: string, redirected: boolean): Promise<Response> {
     const id = trace.newId();
     const startedAt = Date.now();
-    const reqHeaders = new Headers(init.headers);
-    const reqBody = typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : undefined;
+    const traceBody = bodyForTrace(req.body);
+    const reqContentType = req.headers.get('content-type') ?? (req.body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : null);
     const record = (response?: { status: number; headers: Headers; body?: string; bytes: number }, error?: unknown) => {
       trace.record({
         kind: 'http',
@@ -92,10 +146,10 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         startedAt,
         durationMs: Date.now() - startedAt,
         request: {
-          method,
+          method: req.method,
           url: redactor.url(url),
-          headers: redactor.headers(reqHeaders),
-          body: reqBody === undefined ? undefined : truncate(redactor.body(reqBody, reqHeaders.get('content-type'))),
+          headers: redactor.headers(req.headers),
+          body: traceBody === undefined ? undefined : truncate(redactor.body(traceBody, reqContentType)),
         },
         response: response && {
           status: response.status,
@@ -103,81 +157,182 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
           body: response.body === undefined ? undefined : truncate(redactor.body(response.body, response.headers.get('content-type'))),
           bytes: response.bytes,
         },
-        error: error === undefined ? undefined : { code: isInspectorError(error) ? error.code : 'network_error', message: redactor.text(String((error as Error)?.message ?? error)) },
+        error: error === undefined ? undefined : errorForTrace(error),
       });
     };
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new InspectorError('request_timeout', `no complete response within ${timeoutMs} ms`, { step, url: redactor.url(url), hint: 'Check that the server is up, or raise the request timeout' })), timeoutMs);
-    const userSignal = init.signal ?? undefined;
-    const onUserAbort = () => controller.abort(userSignal?.reason);
-    userSignal?.addEventListener('abort', onUserAbort, { once: true });
-    if (userSignal?.aborted) controller.abort(userSignal.reason);
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () =>
+        timeout.abort(
+          new InspectorError('request_timeout', `no complete response within ${timeoutMs} ms`, {
+            step,
+            url: errorUrl(url),
+            hint: 'Check that the server is up, or raise the request timeout',
+          }),
+        ),
+      timeoutMs,
+    );
+    const signal = AbortSignal.any([timeout.signal, ...req.signals]);
+    /** The error to report once `signal` fired: our timeout, or the caller's own abort reason. */
+    const abortError = () => (timeout.signal.aborted ? timeout.signal.reason : (req.signals.find((s) => s.aborted)?.reason ?? signal.reason));
 
     let res: Response;
     try {
-      res = await fetchImpl(url.href, { ...init, method, headers: reqHeaders, redirect: 'manual', signal: controller.signal });
+      signal.throwIfAborted();
+      res = await fetchImpl(url.href, {
+        ...req.rest,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        redirect: 'manual',
+        signal,
+        ...(req.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (err) {
       clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onUserAbort);
-      const e = controller.signal.aborted && isInspectorError(controller.signal.reason)
-        ? controller.signal.reason
-        : controller.signal.aborted
-          ? (err as Error)
-          : new InspectorError('network_error', `could not reach the server: ${redactor.text((err as Error)?.message ?? String(err))}${causeText(err)}`, { step, url: redactor.url(url), hint: 'Check the URL and that the server is running' });
+      const e = signal.aborted
+        ? abortError()
+        : new InspectorError('network_error', `could not reach the server: ${redactor.text((err as Error)?.message ?? String(err))}${causeText(err)}`, {
+            step,
+            url: errorUrl(url),
+            hint: 'Check the URL and that the server is running',
+          });
       record(undefined, e);
       throw e;
     }
 
-    const contentType = res.headers.get('content-type') ?? '';
-    if (contentType.includes('text/event-stream') || !res.body) {
-      // A stream (SSE): hand it through untouched; only the headers went into the trace.
+    const contentType = (res.headers.get('content-type') ?? '').toLowerCase();
+    if (contentType.startsWith('text/event-stream') || !res.body) {
+      // A stream (SSE): handed through untouched and unbuffered; the caller's signal still cancels
+      // it. Only the headers go into the trace.
       clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onUserAbort);
       record({ status: res.status, headers: res.headers, bytes: 0, body: res.body ? '[event stream]' : undefined });
       return res;
     }
 
     try {
-      const bytes = await readCapped(res, maxBodyBytes, controller.signal);
-      const text = new TextDecoder().decode(bytes);
-      record({ status: res.status, headers: res.headers, body: text, bytes: bytes.byteLength });
-      return new Response(res.status === 204 || res.status === 304 ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+      const declared = Number(res.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > maxBodyBytes) {
+        await res.body.cancel().catch(() => {});
+        throw tooLarge(maxBodyBytes, step, errorUrl(url), declared);
+      }
+      const bytes = await readCapped(res.body, maxBodyBytes, signal, () => tooLarge(maxBodyBytes, step, errorUrl(url)));
+      record({ status: res.status, headers: res.headers, body: new TextDecoder().decode(bytes), bytes: bytes.byteLength });
+      const out = new Response(NULL_BODY_STATUSES.has(res.status) ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(out, 'url', { value: url.href });
+      Object.defineProperty(out, 'redirected', { value: redirected });
+      return out;
     } catch (err) {
       const e = isInspectorError(err)
         ? err
-        : controller.signal.aborted && isInspectorError(controller.signal.reason)
-          ? controller.signal.reason
-          : new InspectorError('network_error', `the response body could not be read: ${redactor.text((err as Error)?.message ?? String(err))}`, { step, url: redactor.url(url) });
-      if (isInspectorError(e, 'response_too_large')) Object.assign(e, { message: `${step}: ${e.message} (${redactor.url(url)})` });
+        : signal.aborted
+          ? abortError()
+          : new InspectorError('network_error', `the response body could not be read: ${redactor.text((err as Error)?.message ?? String(err))}`, { step, url: errorUrl(url) });
       record({ status: res.status, headers: res.headers, bytes: 0 }, e);
       throw e;
     } finally {
       clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onUserAbort);
     }
+  }
+
+  /** A request refused at the gates still leaves a trace entry (with scheme and host only). */
+  function recordRefusal(rawUrl: string, method: string, purpose: RequestPurpose, step: string, err: unknown): void {
+    let shown = '[invalid URL]';
+    try {
+      shown = urlLabel(new URL(rawUrl));
+    } catch {
+      /* keep the placeholder: the raw text may hold anything */
+    }
+    trace.record({
+      kind: 'http',
+      id: trace.newId(),
+      step,
+      purpose,
+      startedAt: Date.now(),
+      durationMs: 0,
+      request: { method, url: redactor.text(shown), headers: {} },
+      error: errorForTrace(err),
+    });
+  }
+
+  function errorForTrace(error: unknown): { code: string; message: string } {
+    if (isInspectorError(error)) return { code: error.code, message: redactor.text(error.message) };
+    const name = (error as Error)?.name;
+    return {
+      code: name === 'AbortError' ? 'aborted' : 'network_error',
+      message: redactor.text(String((error as Error)?.message ?? error)),
+    };
+  }
+
+  /** Origin and path only: a query string may carry secrets and never goes into an error. */
+  function errorUrl(url: URL): string {
+    return redactor.text(`${url.origin}${url.pathname}`);
   }
 }
 
-async function readCapped(res: Response, max: number, signal: AbortSignal): Promise<Uint8Array> {
-  const reader = res.body!.getReader();
+function tooLarge(max: number, step: string, url: string, declared?: number): InspectorError {
+  const what = declared === undefined ? 'is larger than' : `declares ${declared} bytes, more than`;
+  return new InspectorError('response_too_large', `the response body ${what} the ${max}-byte limit; aborted`, {
+    step,
+    url,
+    hint: 'The server sent far more than any valid response needs',
+  });
+}
+
+/** Merge a `Request` input with `init` the way `fetch` does: `init` members win. */
+async function prepare(request: Request | undefined, init: GuardedRequestInit): Promise<PreparedRequest> {
+  const { purpose: _p, step: _s, method, headers, body, redirect, signal, ...rest } = init;
+  const signals: AbortSignal[] = [];
+  if (request?.signal) signals.push(request.signal);
+  if (signal) signals.push(signal);
+  let reqBody: Body | null = body ?? null;
+  if (body === undefined && request?.body) reqBody = new Uint8Array(await request.arrayBuffer());
+  return {
+    method: (method ?? request?.method ?? 'GET').toUpperCase(),
+    headers: new Headers(headers ?? request?.headers),
+    body: reqBody,
+    redirect: redirect ?? (request ? request.redirect : 'follow'),
+    rest,
+    signals,
+  };
+}
+
+function isRequest(input: unknown): input is Request {
+  return input instanceof Request || (typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).url === 'string' && typeof (input as Request).method === 'string');
+}
+
+/** Request body as text for the trace (it is redacted afterwards); binary and streams by label. */
+function bodyForTrace(body: Body | null): string | undefined {
+  if (body === null || body === undefined) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof ArrayBuffer) return new TextDecoder().decode(body);
+  if (ArrayBuffer.isView(body)) return new TextDecoder().decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  if (body instanceof Blob) return `[binary body, ${body.size} bytes]`;
+  if (body instanceof FormData) return '[multipart form body]';
+  return '[streamed body]';
+}
+
+async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, onTooLarge: () => Error): Promise<Uint8Array> {
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const onAbort = () => reader.cancel().catch(() => {});
+  const onAbort = () => reader.cancel(signal.reason).catch(() => {});
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      if (signal.aborted) throw signal.reason;
+      signal.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
       if (total > max) {
         await reader.cancel().catch(() => {});
-        throw new InspectorError('response_too_large', `response body larger than ${max} bytes, aborted`, { hint: 'The server sent far more than any valid response needs' });
+        throw onTooLarge();
       }
       chunks.push(value);
     }
-    if (signal.aborted) throw signal.reason;
+    signal.throwIfAborted();
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -195,6 +350,6 @@ function truncate(s: string, max = 64 * 1024): string {
 }
 
 function causeText(err: unknown): string {
-  const c = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const c = (err as { cause?: { code?: string } })?.cause;
   return c?.code ? ` (${c.code})` : '';
 }

@@ -44,16 +44,29 @@ export class Redactor {
     if (typeof value === 'string' && value.length >= 8) this.values.add(value);
   }
 
-  /** Scrub every known secret value from a string. */
+  /**
+   * Scrub every known secret value from a string, also in its percent-encoded and form-encoded
+   * spellings (a base64url or base64 secret in a query string or form body). Longest first, so a
+   * secret that contains another is removed whole.
+   */
   text(input: string): string {
     let out = input;
+    const spellings = new Set<string>();
     for (const v of this.values) {
+      spellings.add(v);
+      spellings.add(encodeURIComponent(v));
+      spellings.add(new URLSearchParams({ v }).toString().slice(2));
+    }
+    for (const v of [...spellings].sort((a, b) => b.length - a.length)) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
     return out;
   }
 
-  /** A URL with secret query parameters (and any known secret value) redacted. */
+  /**
+   * A URL with secret query parameters, secret fragment parameters (an implicit-flow
+   * `#access_token=`), the userinfo password and any known secret value redacted.
+   */
   url(input: string | URL): string {
     let u: URL;
     try {
@@ -61,11 +74,13 @@ export class Redactor {
     } catch {
       return this.text(String(input));
     }
-    for (const key of [...u.searchParams.keys()]) {
-      if (isSecretKey(key)) u.searchParams.set(key, REDACTED);
+    if ([...u.searchParams.keys()].some(isSecretKey)) u.search = formText(redactForm(u.searchParams));
+    if (u.hash.includes('=')) {
+      const frag = new URLSearchParams(u.hash.slice(1));
+      if ([...frag.keys()].some(isSecretKey)) u.hash = formText(redactForm(frag));
     }
     if (u.password) u.password = REDACTED;
-    return this.text(u.href);
+    return this.text(u.href.split(ENCODED_REDACTED).join(REDACTED));
   }
 
   headers(h: Headers | Record<string, string> | undefined): Record<string, string> {
@@ -92,7 +107,9 @@ export class Redactor {
     if (value && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        out[k] = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : this.json(v, depth + 1);
+        const redacted = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : this.json(v, depth + 1);
+        // defineProperty: a hostile `__proto__` key stays a plain key instead of re-parenting the copy
+        Object.defineProperty(out, k, { value: redacted, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -109,11 +126,30 @@ export class Redactor {
         /* not JSON after all */
       }
     }
-    if (ct.includes('x-www-form-urlencoded')) {
-      const p = new URLSearchParams(text);
-      for (const key of [...p.keys()]) if (isSecretKey(key)) p.set(key, REDACTED);
-      return this.text(p.toString());
+    // Form bodies, also when the content type is missing (a URLSearchParams body, a bare string).
+    if (ct.includes('x-www-form-urlencoded') || (!ct && FORM_LIKE.test(text))) {
+      return this.text(formText(redactForm(new URLSearchParams(text))));
     }
-    return this.text(text);
+    // Broken or truncated JSON: still hide `"secret_key": "value"` pairs.
+    return this.text(text.replace(JSON_STRING_PAIR, (pair, key: string) => (isSecretKey(key) ? `"${key}":"${REDACTED}"` : pair)));
   }
+}
+
+const JSON_STRING_PAIR = /"([\w-]+)"\s*:\s*"(?:[^"\\]|\\.)*(?:"|\\?$)/g;
+
+/** `a=1&b=2` with no spaces, braces or line breaks. */
+const FORM_LIKE = /^[\w.~%+-]+=[^\s&]*(?:&[\w.~%+-]+=?[^\s&]*)*$/;
+
+const ENCODED_REDACTED = encodeURIComponent(REDACTED);
+
+/** Form serialisation that leaves the `[REDACTED]` marker readable. */
+function formText(params: URLSearchParams): string {
+  return params.toString().split(ENCODED_REDACTED).join(REDACTED);
+}
+
+/** Every value under a secret key replaced (all occurrences of a repeated key). */
+function redactForm(params: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of params) out.append(k, isSecretKey(k) ? REDACTED : v);
+  return out;
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm test`: everything CI runs, in order — build, the vscode-import boundary lint, the type check,
+// the engine's unit tests, and the official MCP conformance suite. Each stage's own output is shown;
+// the last line is the total, as "N passed, M failed".
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules/.bin', name);
+
+/** Each stage: a command and how to read its pass/fail counts from its output. */
+const stages = [
+  { name: 'build', cmd: [process.execPath, ['esbuild.mjs']] },
+  { name: 'lint', cmd: [process.execPath, ['scripts/lint-boundaries.mjs']] },
+  { name: 'typecheck', cmd: [bin('tsc'), ['-p', '.', '--noEmit']] },
+  {
+    name: 'unit',
+    cmd: [bin('mocha'), []],
+    counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }),
+  },
+  {
+    name: 'conformance',
+    cmd: [process.execPath, ['scripts/conformance.mjs']],
+    counts: (out) => {
+      const m = /conformance: (\d+)\/(\d+)/.exec(out);
+      return m ? { passed: Number(m[1]), failed: Number(m[2]) - Number(m[1]) } : undefined;
+    },
+  },
+];
+if (existsSync(join(root, 'scripts/test-demo.mjs'))) {
+  stages.push({ name: 'demo', cmd: [process.execPath, ['scripts/test-demo.mjs']], counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }) });
+}
+
+function num(re, s) {
+  const m = re.exec(s);
+  return m ? Number(m[1]) : 0;
+}
+
+function run(stage) {
+  return new Promise((resolveRun) => {
+    const started = Date.now();
+    console.log(`\n=== ${stage.name} ===`);
+    const child = spawn(stage.cmd[0], stage.cmd[1], { cwd: root, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+      process.stderr.write(d);
+    });
+    child.on('close', (code) => resolveRun({ name: stage.name, code, out, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const stage of stages) {
+  const r = await run(stage);
+  const c = stage.counts?.(r.out);
+  if (c) {
+    passed += c.passed;
+    failed += c.failed;
+  } else if (r.code === 0) passed += 1;
+  else failed += 1;
+  // A stage that exits non-zero fails even when its counts look clean.
+  if (r.code !== 0 && (!c || c.failed === 0)) failed += 1;
+  summary.push(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${stage.name} (${r.seconds.toFixed(1)} s)`);
+  if (r.code !== 0 && ['build', 'lint', 'typecheck'].includes(stage.name)) break;
+}
+console.log(`\n=== summary ===\n${summary.join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,158 @@
+/**
+ * The adapter the official MCP conformance suite runs (`… client --command "node dist/cli.js
+ * conformance"`). It reads MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT and configures the
+ * SAME engine everything else uses: a client configuration (pre-registered credentials, a private
+ * key, the CIMD URL the suite expects), headless authorization (the suite's mock authorization
+ * server approves without a person), and what to do once connected. There is no scenario-specific
+ * code inside the engine.
+ */
+import { createConnection, type Connection } from '../core/connection';
+import { isInspectorError } from '../core/errors';
+import { MemorySecretStore } from '../core/memorySecretStore';
+import type { GrantKind } from '../core/oauth/authManager';
+import type { CrossAppAccessConfig } from '../core/oauth/grants';
+import type { ClientConfig } from '../core/oauth/registration';
+import type { Logger } from '../core/ports';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+/** The client_id the suite expects for Client ID Metadata Documents (it never fetches it). */
+const CONFORMANCE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+
+interface ScenarioPlan {
+  client: ClientConfig;
+  grant: GrantKind;
+  crossApp?: CrossAppAccessConfig;
+  /** Tools to call after listing, by name; '*first' = the first listed tool. */
+  calls: string[];
+}
+
+function readContext(): Record<string, string> {
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, string> = {};
+      for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+      return out;
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new Error('MCP_CONFORMANCE_CONTEXT is not a JSON object');
+}
+
+export function planFor(scenario: string, ctx: Record<string, string>, clientMetadataUrl?: string): ScenarioPlan {
+  const client: ClientConfig = { policy: 'auto', client_metadata_url: clientMetadataUrl ?? CONFORMANCE_CLIENT_METADATA_URL };
+  const plan: ScenarioPlan = { client, grant: 'authorization_code', calls: ['*first'] };
+  switch (scenario) {
+    case 'initialize':
+      plan.calls = [];
+      break;
+    case 'tools_call':
+      plan.calls = ['add_numbers'];
+      break;
+    case 'elicitation-sep1034-client-defaults':
+      plan.calls = ['test_client_elicitation_defaults'];
+      break;
+    case 'sse-retry':
+      plan.calls = ['test_reconnection'];
+      break;
+    case 'auth/pre-registration':
+      Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, client_secret: ctx.client_secret });
+      break;
+    case 'auth/client-credentials-basic':
+      Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, client_secret: ctx.client_secret, token_endpoint_auth_method: 'client_secret_basic' });
+      plan.grant = 'client_credentials';
+      break;
+    case 'auth/client-credentials-jwt':
+      Object.assign(client, {
+        policy: 'preregistered',
+        client_id: ctx.client_id,
+        private_key_pem: ctx.private_key_pem,
+        signing_alg: ctx.signing_algorithm ?? 'ES256',
+        token_endpoint_auth_method: 'private_key_jwt',
+      });
+      plan.grant = 'client_credentials';
+      break;
+    case 'auth/cross-app-access-complete-flow':
+      Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, client_secret: ctx.client_secret, token_endpoint_auth_method: 'client_secret_basic' });
+      plan.grant = 'cross_app_access';
+      plan.crossApp = {
+        idp_issuer: ctx.idp_issuer,
+        idp_token_endpoint: ctx.idp_token_endpoint,
+        idp_client_id: ctx.idp_client_id,
+        idp_id_token: ctx.idp_id_token,
+      };
+      break;
+    default:
+      break;
+  }
+  return plan;
+}
+
+/** Arguments for a tool from its input schema: defaults, else a plain value of the declared type. */
+export function sampleArguments(tool: Tool): Record<string, unknown> {
+  const props = (tool.inputSchema?.properties ?? {}) as Record<string, { type?: string; default?: unknown; enum?: unknown[] }>;
+  const required = new Set(tool.inputSchema?.required ?? []);
+  const args: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(props)) {
+    if (schema.default !== undefined) args[name] = schema.default;
+    else if (!required.has(name)) continue;
+    else if (schema.enum?.length) args[name] = schema.enum[0];
+    else if (schema.type === 'number' || schema.type === 'integer') args[name] = 1;
+    else if (schema.type === 'boolean') args[name] = true;
+    else if (schema.type === 'array') args[name] = [];
+    else if (schema.type === 'object') args[name] = {};
+    else args[name] = 'test';
+  }
+  return args;
+}
+
+export async function runConformance(url: string, flags: { 'client-metadata-url'?: string; trace?: boolean }): Promise<number> {
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+  let conn: Connection | undefined;
+  const log = (m: string) => process.stderr.write(`${conn ? conn.redactor.text(m) : m}\n`);
+  const logger: Logger = { trace() {}, debug() {}, info: (m) => log(`info ${m}`), warn: (m) => log(`warn ${m}`), error: (m) => log(`error ${m instanceof Error ? m.message : m}`) };
+  try {
+    const plan = planFor(scenario, readContext(), flags['client-metadata-url']);
+    conn = createConnection({
+      serverUrl: url,
+      secrets: new MemorySecretStore(),
+      headless: true,
+      logger,
+      client: plan.client,
+      grant: plan.grant,
+      crossApp: plan.crossApp,
+      // The suite's scenarios answer elicitation with the schema's defaults; the SDK fills them in
+      // because the client declares elicitation.form.applyDefaults.
+      onElicit: async () => ({ action: 'accept', content: {} }),
+    });
+    conn.trace.onEntry((e) => {
+      if (e.kind === 'note') log(`[${e.level}] ${e.step}: ${e.message}`);
+      else log(`${e.request.method} ${e.request.url} → ${e.response?.status ?? e.error?.code}`);
+    });
+    await conn.session.connect();
+    log(`connected: ${conn.session.serverInfo?.name ?? 'server'} (${conn.session.transportKind}, protocol ${conn.session.protocolVersion ?? '?'})`);
+    if (plan.calls.length === 0) return 0;
+    const tools = await conn.session.listTools();
+    log(`tools: ${tools.map((t) => t.tool.name).join(', ') || '(none)'}`);
+    for (const name of plan.calls) {
+      const tool = name === '*first' ? tools[0]?.tool : tools.find((t) => t.tool.name === name)?.tool;
+      if (!tool) {
+        if (name === '*first') continue;
+        throw new Error(`the server has no tool "${name}"`);
+      }
+      const args = tool.name === 'add_numbers' ? { a: 5, b: 3 } : sampleArguments(tool);
+      const result = await conn.session.callTool(tool.name, args);
+      log(`called ${tool.name}: ${result.isError ? 'error' : 'ok'}`);
+    }
+    return 0;
+  } catch (err) {
+    const code = isInspectorError(err) ? err.code : 'internal';
+    log(`error [${code}]: ${(err as Error)?.message ?? String(err)}`);
+    return 1;
+  } finally {
+    await conn?.close();
+  }
+}

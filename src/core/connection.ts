@@ -1,0 +1,103 @@
+/**
+ * One server connection, assembled: the guarded fetch and trace, the OAuth state machine and the MCP
+ * session. The extension and the CLI both build connections here, so they behave the same.
+ */
+import { InspectorError } from './errors';
+import { createGuardedFetch, type GuardedFetch } from './http/guardedFetch';
+import { Redactor } from './http/redact';
+import { Trace } from './http/trace';
+import { checkUrl } from './http/urlPolicy';
+import { McpSession, type ServerTarget, type TransportKind } from './mcp/session';
+import { AuthManager, type GrantKind } from './oauth/authManager';
+import type { OAuthContext } from './oauth/context';
+import type { CrossAppAccessConfig } from './oauth/grants';
+import { createHeadlessBrowser } from './oauth/headlessBrowser';
+import type { startLoopbackReceiver } from './oauth/loopback';
+import type { ClientConfig } from './oauth/registration';
+import { nullLogger, systemClock, type Browser, type Clock, type Logger, type Prompt, type SecretStore } from './ports';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+
+export interface ConnectionOptions {
+  serverUrl: string;
+  transport?: TransportKind;
+  secrets: SecretStore;
+  /** The browser for interactive sign-in; ignored when `headless`. */
+  browser?: Browser;
+  /** Request the authorization URL ourselves and follow redirects (servers that approve without a person). */
+  headless?: boolean;
+  prompt?: Prompt;
+  logger?: Logger;
+  clock?: Clock;
+  client: ClientConfig;
+  grant?: GrantKind;
+  scopes?: string[];
+  crossApp?: CrossAppAccessConfig;
+  timeoutMs?: number;
+  allowHttpHosts?: string[];
+  authorizationTimeoutMs?: number;
+  startReceiver?: typeof startLoopbackReceiver;
+  onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
+  onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
+  /** Injected for tests. */
+  fetchImpl?: typeof fetch;
+  trace?: Trace;
+  redactor?: Redactor;
+}
+
+export interface Connection {
+  serverUrl: URL;
+  trace: Trace;
+  redactor: Redactor;
+  fetch: GuardedFetch;
+  ctx: OAuthContext;
+  auth: AuthManager;
+  session: McpSession;
+  close(): Promise<void>;
+}
+
+export function createConnection(o: ConnectionOptions): Connection {
+  const serverUrl = checkUrl(o.serverUrl, 'MCP server URL', o.allowHttpHosts);
+  const trace = o.trace ?? new Trace();
+  const redactor = o.redactor ?? new Redactor();
+  const logger = o.logger ?? nullLogger;
+  const fetch = createGuardedFetch({
+    policy: { trustedOrigin: serverUrl, allowHttpHosts: o.allowHttpHosts },
+    trace,
+    redactor,
+    timeoutMs: o.timeoutMs,
+    fetchImpl: o.fetchImpl,
+  });
+  const ctx: OAuthContext = { fetch, trace, redactor, logger, clock: o.clock ?? systemClock };
+  const browser = o.headless
+    ? createHeadlessBrowser({ fetch })
+    : o.browser;
+  const auth = new AuthManager({
+    ctx,
+    serverUrl,
+    secrets: o.secrets,
+    browser: browser ?? {
+      open: async () => {
+        throw new InspectorError('browser_open_failed', 'sign-in is needed but no browser is available', { step: 'authorization request', hint: 'Run with --open (system browser) or --headless (servers that approve without a person)' });
+      },
+    },
+    prompt: o.prompt,
+    client: o.client,
+    grant: o.grant,
+    scopes: o.scopes,
+    crossApp: o.crossApp,
+    authorizationTimeoutMs: o.authorizationTimeoutMs,
+    startReceiver: o.startReceiver,
+  });
+  const target: ServerTarget = { kind: 'http', url: serverUrl, transport: o.transport };
+  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged });
+  return {
+    serverUrl,
+    trace,
+    redactor,
+    fetch,
+    ctx,
+    auth,
+    session,
+    close: () => session.close(),
+  };
+}

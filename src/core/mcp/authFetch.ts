@@ -1,0 +1,67 @@
+/**
+ * The fetch handed to the MCP SDK's transports: adds the bearer token (only for the resource it was
+ * issued for), and turns 401/403 challenges into discovery, sign-in, refresh or step-up followed by
+ * one retry of the same request. Auth stays ours; the SDK only moves MCP messages.
+ */
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { GuardedFetch } from '../http/guardedFetch';
+import type { AuthManager } from '../oauth/authManager';
+import { resourceMatchesServer } from '../oauth/discovery';
+
+/** A key for the MCP operation in a request body, used to count authorization attempts per operation. */
+export function operationKey(method: string, body: unknown): string {
+  if (typeof body !== 'string') return method === 'GET' ? 'GET event stream' : `${method} request`;
+  try {
+    const msg = JSON.parse(body) as { method?: unknown; params?: { name?: unknown; uri?: unknown } } | unknown[];
+    if (Array.isArray(msg)) return 'batch';
+    const m = typeof msg.method === 'string' ? msg.method : 'response';
+    const name = typeof msg.params?.name === 'string' ? ` ${msg.params.name}` : typeof msg.params?.uri === 'string' ? ` ${msg.params.uri}` : '';
+    return `${m}${name}`;
+  } catch {
+    return `${method} request`;
+  }
+}
+
+export interface AuthFetchOptions {
+  fetch: GuardedFetch;
+  /** Undefined for servers without OAuth. */
+  auth?: AuthManager;
+  /** Told about every 401/403 on a request without a token, so the UI knows the server wants auth. */
+  onAuthRequired?: () => void;
+}
+
+export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
+  return async (input, init = {}) => {
+    const target = new URL(input instanceof URL ? input.href : String(input));
+    const method = (init.method ?? 'GET').toUpperCase();
+    const op = operationKey(method, init.body);
+    const auth = opts.auth;
+    for (;;) {
+      const headers = new Headers(init.headers);
+      let token: string | undefined;
+      // A token goes only to the resource it was obtained for: same origin, path within the resource.
+      if (auth && tokenMayGoTo(auth, target)) token = await auth.accessToken();
+      if (token) headers.set('authorization', `Bearer ${token}`);
+      else headers.delete('authorization');
+      const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
+      if ((res.status === 401 || res.status === 403) && auth && tokenMayGoTo(auth, target)) {
+        if (!token) opts.onAuthRequired?.();
+        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token });
+        if (retry) {
+          await res.body?.cancel().catch(() => {});
+          continue;
+        }
+      } else if (res.ok && auth) {
+        auth.succeeded(op);
+      }
+      return res;
+    }
+  };
+}
+
+function tokenMayGoTo(auth: AuthManager, target: URL): boolean {
+  const server = auth.opts.serverUrl;
+  if (target.origin !== server.origin) return false;
+  const resource = auth.discovery?.resource ?? server.href;
+  return resourceMatchesServer(resource, target) || target.pathname === server.pathname;
+}

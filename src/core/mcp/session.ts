@@ -1,0 +1,231 @@
+/**
+ * An MCP session over the official SDK: Streamable HTTP with fallback to the legacy HTTP+SSE
+ * transport, or stdio for local servers (no OAuth). Auth happens in the fetch we hand the SDK
+ * (authFetch.ts); this class adds what an inspector needs on top — paginated listings, tool security
+ * against the current token, tool-level auth challenges, list_changed events, elicitation.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ElicitRequestSchema,
+  type CallToolResult,
+  type ElicitRequest,
+  type ElicitResult,
+  type Prompt as McpPrompt,
+  type Resource,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { InspectorError, isInspectorError } from '../errors';
+import type { GuardedFetch } from '../http/guardedFetch';
+import type { AuthManager } from '../oauth/authManager';
+import { toolLevelChallenges } from '../oauth/challenge';
+import type { Logger } from '../ports';
+import { createAuthFetch } from './authFetch';
+import { toolSecurity, type ToolSecurity } from './toolSecurity';
+
+export const CLIENT_INFO = { name: 'mcp-oauth-inspector', title: 'MCP OAuth Inspector', version: '0.1.0' };
+
+export type TransportKind = 'auto' | 'streamable-http' | 'sse';
+
+export type ServerTarget =
+  | { kind: 'http'; url: URL; transport?: TransportKind }
+  | { kind: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string };
+
+export interface McpSessionOptions {
+  target: ServerTarget;
+  fetch: GuardedFetch;
+  auth?: AuthManager;
+  logger: Logger;
+  /** Answers a server's elicitation request; default declines. Schema defaults are applied by the SDK. */
+  onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
+  onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
+  /** Max pages to follow on list calls (a hostile server could paginate forever). */
+  maxPages?: number;
+}
+
+export interface ToolInfo {
+  tool: Tool;
+  security: ToolSecurity;
+}
+
+export class McpSession {
+  readonly client: Client;
+  transportKind?: 'streamable-http' | 'sse' | 'stdio';
+  /** The server answered 401 to a request without a token: undeclared tools need auth. */
+  serverRequiresAuth = false;
+  private transport?: Transport;
+  private closed = false;
+
+  constructor(private readonly opts: McpSessionOptions) {
+    this.client = new Client(CLIENT_INFO, {
+      capabilities: { elicitation: { form: { applyDefaults: true } } },
+      listChanged: {
+        tools: { onChanged: () => opts.onListChanged?.('tools') },
+        resources: { onChanged: () => opts.onListChanged?.('resources') },
+        prompts: { onChanged: () => opts.onListChanged?.('prompts') },
+      },
+    });
+    this.client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      if (!opts.onElicit) return { action: 'decline' };
+      return opts.onElicit(req.params);
+    });
+  }
+
+  get serverInfo() {
+    return this.client.getServerVersion();
+  }
+
+  get serverCapabilities() {
+    return this.client.getServerCapabilities();
+  }
+
+  get protocolVersion(): string | undefined {
+    return (this.transport as { protocolVersion?: string } | undefined)?.protocolVersion;
+  }
+
+  async connect(): Promise<void> {
+    const t = this.opts.target;
+    if (t.kind === 'stdio') {
+      this.transport = new StdioClientTransport({ command: t.command, args: t.args, env: t.env, cwd: t.cwd, stderr: 'pipe' });
+      this.transportKind = 'stdio';
+      await this.connectWith(this.transport, t.command);
+      return;
+    }
+    const fetch = createAuthFetch({ fetch: this.opts.fetch, auth: this.opts.auth, onAuthRequired: () => (this.serverRequiresAuth = true) });
+    const kind = t.transport ?? 'auto';
+    if (kind !== 'sse') {
+      try {
+        this.transport = new StreamableHTTPClientTransport(t.url, { fetch });
+        this.transportKind = 'streamable-http';
+        await this.connectWith(this.transport, t.url.href);
+        return;
+      } catch (err) {
+        if (kind === 'streamable-http' || !looksLikeLegacyServer(err)) throw err;
+        this.opts.logger.info(`Streamable HTTP refused at ${t.url.href}; trying the legacy HTTP+SSE transport`);
+        await this.transport?.close().catch(() => {});
+      }
+    }
+    this.transport = new SSEClientTransport(t.url, { fetch });
+    this.transportKind = 'sse';
+    await this.connectWith(this.transport, t.url.href);
+  }
+
+  private async connectWith(transport: Transport, where: string): Promise<void> {
+    try {
+      await this.client.connect(transport);
+    } catch (err) {
+      if (isInspectorError(err)) throw err;
+      const inner = findInspectorError(err);
+      if (inner) throw inner;
+      throw new InspectorError('mcp_connect_failed', `the MCP server did not complete initialize: ${(err as Error)?.message ?? String(err)}`, {
+        step: 'MCP initialize',
+        url: where,
+        cause: err,
+        hint: 'Check the server URL and that it speaks MCP (Streamable HTTP or HTTP+SSE)',
+      });
+    }
+  }
+
+  async listTools(): Promise<ToolInfo[]> {
+    const tools: Tool[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
+      const r = await this.request(() => this.client.listTools(cursor ? { cursor } : undefined), 'tools/list');
+      tools.push(...r.tools);
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    return tools.map((tool) => ({ tool, security: this.securityOf(tool) }));
+  }
+
+  securityOf(tool: Tool): ToolSecurity {
+    const auth = this.opts.auth;
+    return toolSecurity(tool as unknown as Record<string, unknown>, auth?.grantedScopes() ?? [], !!auth?.tokens, this.serverRequiresAuth);
+  }
+
+  async listResources(): Promise<Resource[]> {
+    if (!this.serverCapabilities?.resources) return [];
+    const out: Resource[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
+      const r = await this.request(() => this.client.listResources(cursor ? { cursor } : undefined), 'resources/list');
+      out.push(...r.resources);
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  async listPrompts(): Promise<McpPrompt[]> {
+    if (!this.serverCapabilities?.prompts) return [];
+    const out: McpPrompt[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
+      const r = await this.request(() => this.client.listPrompts(cursor ? { cursor } : undefined), 'prompts/list');
+      out.push(...r.prompts);
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  /**
+   * tools/call. A result carrying a tool-level challenge (`isError` + `_meta["mcp/www_authenticate"]`)
+   * starts the same authorization / step-up flow as an HTTP 401/403, then the call is retried.
+   */
+  async callTool(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+    const op = `tools/call ${name}`;
+    for (;;) {
+      const result = (await this.request(() => this.client.callTool({ name, arguments: args }), op)) as CallToolResult;
+      const challenges = toolLevelChallenges(result);
+      if (challenges.length === 0 || !this.opts.auth) {
+        this.opts.auth?.succeeded(op);
+        return result;
+      }
+      const hadToken = !!this.opts.auth.tokens;
+      const retry = await this.opts.auth.handleChallenge({ status: hadToken ? 403 : 401, header: challenges.join(', '), op, hadToken });
+      if (!retry) return result;
+    }
+  }
+
+  private async request<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const inner = findInspectorError(err);
+      if (inner) throw inner;
+      throw new InspectorError('mcp_request_failed', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { step: what, cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const t = this.transport as StreamableHTTPClientTransport | undefined;
+    try {
+      if (t instanceof StreamableHTTPClientTransport && t.sessionId) await t.terminateSession().catch(() => {});
+      await this.client.close();
+    } catch {
+      /* closing twice or a dead transport is fine */
+    }
+  }
+}
+
+/** A 4xx to the first POST (404/405) is the signal to try the legacy SSE transport (MCP back-compat). */
+function looksLikeLegacyServer(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 404 || code === 405 || /HTTP 40[45]|Method Not Allowed|Not Found/i.test(String((err as Error)?.message));
+}
+
+/** The SDK wraps errors from our fetch; dig out ours so users see our message and code. */
+function findInspectorError(err: unknown): InspectorError | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (isInspectorError(e)) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,423 @@
+/**
+ * The OAuth state machine for one MCP server: discovery (cached), client registration (stored),
+ * tokens (stored, refreshed single-flight), challenges from 401/403 and tool results (authorize,
+ * refresh or step up, at most `maxAttempts` authorizations per operation), recovery from
+ * `invalid_client` / `invalid_grant`, and sign-out. It knows nothing about MCP messages beyond the
+ * operation key callers give it, and nothing about VS Code.
+ */
+import type * as oauth from 'oauth4webapi';
+import { InspectorError, isInspectorError } from '../errors';
+import type { Browser, Prompt, SecretStore } from '../ports';
+import { authorizeWithCode } from './authorizationCode';
+import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type BearerChallenge } from './challenge';
+import type { OAuthContext } from './context';
+import { canonicalResource, discover, type DiscoveryResult } from './discovery';
+import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
+import type { startLoopbackReceiver } from './loopback';
+import { type ClientConfig, type RegisteredClient } from './registration';
+import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
+
+export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access';
+
+export interface AuthManagerOptions {
+  ctx: OAuthContext;
+  serverUrl: URL;
+  secrets: SecretStore;
+  /** The browser for interactive sign-in (ignored for non-interactive grants). */
+  browser: Browser;
+  prompt?: Prompt;
+  client: ClientConfig;
+  grant?: GrantKind;
+  /** Scopes the user asked for explicitly; they take precedence over what the server suggests. */
+  scopes?: string[];
+  crossApp?: CrossAppAccessConfig;
+  /** Authorization attempts per operation before giving up (MCP step-up guidance: 3). */
+  maxAttempts?: number;
+  authorizationTimeoutMs?: number;
+  redirectHost?: '127.0.0.1' | 'localhost';
+  startReceiver?: typeof startLoopbackReceiver;
+}
+
+/** Non-secret session facts kept beside the secrets so a reconnect needs no discovery requests. */
+interface StoredSession {
+  discovery: Omit<DiscoveryResult, 'resourceMetadata'> & { resourceMetadata?: DiscoveryResult['resourceMetadata'] };
+  client_id?: string;
+}
+
+export type AuthState = 'signed-out' | 'signed-in' | 'authorizing' | 'refreshing';
+
+export interface ChallengeInfo {
+  status: number;
+  /** WWW-Authenticate header value(s) (or tool-level challenge strings). */
+  header: string | null;
+  /** A stable key for the operation being retried, e.g. "tools/call add_todo". */
+  op: string;
+  /** Whether the failed request carried our access token. */
+  hadToken: boolean;
+}
+
+export class AuthManager {
+  readonly keys: CredentialKeys;
+  discovery?: DiscoveryResult;
+  client?: RegisteredClient;
+  tokens?: TokenSet;
+  state: AuthState = 'signed-out';
+  /** Hosts the user approved for sign-in in this session. */
+  readonly knownHosts = new Set<string>();
+
+  private loaded?: Promise<void>;
+  private refreshing?: Promise<TokenSet>;
+  private authorizing?: Promise<TokenSet>;
+  private readonly attempts = new Map<string, number>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(readonly opts: AuthManagerOptions) {
+    this.keys = new CredentialKeys(canonicalResource(opts.serverUrl));
+  }
+
+  get ctx(): OAuthContext {
+    return this.opts.ctx;
+  }
+
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(state?: AuthState): void {
+    if (state) this.state = state;
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch {
+        /* listeners never break the flow */
+      }
+    }
+  }
+
+  /** Restore cached discovery, the client and tokens from the secret store (once). */
+  load(): Promise<void> {
+    this.loaded ??= (async () => {
+      const stored = await readJsonSecret<StoredSession>(this.opts.secrets, this.sessionKey);
+      if (!stored?.discovery?.as?.issuer) return;
+      this.discovery = stored.discovery as DiscoveryResult;
+      const client = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(this.discovery.as.issuer));
+      if (client && this.clientStillFits(client)) this.client = client;
+      if (this.client) {
+        const tokens = await readJsonSecret<TokenSet>(this.opts.secrets, this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
+        if (tokens && tokens.resource === this.discovery.resource) {
+          this.tokens = tokens;
+          this.ctx.redactor.addSecret(tokens.access_token);
+          this.ctx.redactor.addSecret(tokens.refresh_token);
+          this.state = 'signed-in';
+        }
+      }
+      if (this.client?.client_secret) this.ctx.redactor.addSecret(this.client.client_secret);
+    })();
+    return this.loaded;
+  }
+
+  private get sessionKey(): string {
+    return `${this.keys.prefix}session`;
+  }
+
+  /** A stored client is reused only if it matches the configured registration policy. */
+  private clientStillFits(client: RegisteredClient): boolean {
+    const c = this.opts.client;
+    if (c.policy === 'preregistered' || (c.policy === 'auto' && c.client_id)) return client.client_id === c.client_id;
+    if (c.policy === 'auto' || c.policy === client.mode) return true;
+    return false;
+  }
+
+  /**
+   * The access token to send to the MCP server now, refreshed first when it is about to expire.
+   * Undefined when not signed in. Never sent anywhere but the resource it was issued for (callers check).
+   */
+  async accessToken(): Promise<string | undefined> {
+    await this.load();
+    const t = this.tokens;
+    if (!t) return undefined;
+    if (isExpiring(t, this.ctx.clock.now()) && t.refresh_token) {
+      try {
+        return (await this.refresh()).access_token;
+      } catch (err) {
+        this.ctx.logger.warn(`token refresh before expiry failed: ${this.ctx.redactor.text((err as Error).message)}`);
+        return this.tokens?.access_token;
+      }
+    }
+    return t.access_token;
+  }
+
+  grantedScopes(): string[] {
+    return splitScopes(this.tokens?.scope);
+  }
+
+  /** Run discovery (cached unless `force` or a new resource_metadata URL arrives). */
+  async ensureDiscovery(resourceMetadataUrl?: string, force = false): Promise<DiscoveryResult> {
+    await this.load();
+    if (this.discovery && !force && (!resourceMetadataUrl || resourceMetadataUrl === this.discovery.resourceMetadataUrl)) return this.discovery;
+    const found = await discover(this.ctx, this.opts.serverUrl, resourceMetadataUrl);
+    if (this.discovery && this.discovery.as.issuer !== found.as.issuer) {
+      // Another authorization server now: the old client and its tokens are not used for it.
+      this.ctx.trace.note('authorization server metadata', 'warn', `the authorization server changed from ${this.discovery.as.issuer} to ${found.as.issuer}; registering again`, 'MCP authorization §security');
+      this.client = undefined;
+      this.tokens = undefined;
+    }
+    this.discovery = found;
+    await this.saveSession();
+    return found;
+  }
+
+  /**
+   * Handle a 401/403 (or a tool-level challenge). Resolves true when the caller should retry with the
+   * (new) token, false when the response is not an auth challenge we can act on.
+   */
+  async handleChallenge(info: ChallengeInfo): Promise<boolean> {
+    const challenges = await parseChallenges(info.header);
+    const ch: BearerChallenge = bearerChallenge(challenges) ?? { scheme: 'bearer' };
+    if (info.status === 403 && ch.error !== 'insufficient_scope') return false;
+    if (info.status !== 401 && info.status !== 403) return false;
+
+    const stepUp = info.status === 403 || ch.error === 'insufficient_scope';
+    // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
+    if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
+      this.refreshedFor.add(info.op);
+      try {
+        await this.refresh();
+        return true;
+      } catch (err) {
+        if (!isInspectorError(err, 'invalid_grant') && !isInspectorError(err, 'refresh_failed')) throw err;
+        await this.dropTokens();
+      }
+    }
+
+    const n = (this.attempts.get(info.op) ?? 0) + 1;
+    const max = this.opts.maxAttempts ?? 3;
+    if (n > max) {
+      this.ctx.trace.note('step-up', 'fail', `gave up after ${max} authorization attempts for ${info.op}`, 'MCP authorization §scope challenge handling');
+      throw new InspectorError(stepUp ? 'insufficient_scope' : 'unauthorized', `the server still refuses ${info.op} after ${max} authorization attempts${ch.scope ? ` (it asks for scope "${ch.scope}")` : ''}`, {
+        step: 'step-up',
+        url: this.opts.serverUrl.href,
+        hint: 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain',
+      });
+    }
+    this.attempts.set(info.op, n);
+
+    const disc = await this.ensureDiscovery(ch.resource_metadata);
+    const scope = this.selectScope(disc, ch.scope, stepUp);
+    if (stepUp) this.ctx.trace.note('step-up', 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
+    await this.authorize(scope);
+    return true;
+  }
+
+  private readonly refreshedFor = new Set<string>();
+
+  /** Forget per-operation retry counters after a success. */
+  succeeded(op: string): void {
+    this.attempts.delete(op);
+    this.refreshedFor.delete(op);
+  }
+
+  /**
+   * Scope selection (MCP authorization §scope selection): the user's explicit scopes, else the
+   * challenge's `scope`, else the protected resource's `scopes_supported`, else omitted. A step-up
+   * asks for the union with what is already granted. `offline_access` is added only when the
+   * authorization server lists it (and only for the interactive grant, where a refresh token helps).
+   */
+  selectScope(disc: DiscoveryResult, challengeScope: string | undefined, stepUp: boolean): string | undefined {
+    let scopes: string[];
+    if (this.opts.scopes?.length) scopes = unionScopes(this.opts.scopes, splitScopes(challengeScope));
+    else if (challengeScope) scopes = splitScopes(challengeScope);
+    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = [...disc.resourceMetadata.scopes_supported];
+    else scopes = [];
+    if (stepUp) scopes = unionScopes(this.grantedScopes(), scopes);
+    if (scopes.length === 0) return undefined;
+    const asScopes = disc.as.scopes_supported;
+    if ((this.opts.grant ?? 'authorization_code') === 'authorization_code' && Array.isArray(asScopes) && asScopes.includes('offline_access') && !scopes.includes('offline_access')) {
+      scopes.push('offline_access');
+    }
+    return scopes.join(' ');
+  }
+
+  /** Obtain new tokens with the configured grant (single-flight: concurrent callers share one flow). */
+  authorize(scope?: string, signal?: AbortSignal): Promise<TokenSet> {
+    this.authorizing ??= this.doAuthorize(scope, signal).finally(() => {
+      this.authorizing = undefined;
+    });
+    return this.authorizing;
+  }
+
+  private async doAuthorize(scope: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
+    const disc = await this.ensureDiscovery();
+    this.changed('authorizing');
+    try {
+      let tokens: TokenSet;
+      const grant = this.opts.grant ?? 'authorization_code';
+      if (grant === 'client_credentials') {
+        const client = await this.ensureNonInteractiveClient(disc.as);
+        tokens = await clientCredentialsGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope });
+      } else if (grant === 'cross_app_access') {
+        if (!this.opts.crossApp) throw new InspectorError('config_invalid', 'cross-app access needs the identity provider settings', { step: 'cross-app access' });
+        const client = await this.ensureNonInteractiveClient(disc.as);
+        tokens = await crossAppAccessGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, idp: this.opts.crossApp });
+      } else {
+        tokens = await this.authorizationCode(disc, scope, signal);
+      }
+      await this.saveTokens(tokens);
+      this.changed('signed-in');
+      return tokens;
+    } catch (err) {
+      this.changed(this.tokens ? 'signed-in' : 'signed-out');
+      throw err;
+    }
+  }
+
+  private async authorizationCode(disc: DiscoveryResult, scope: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
+    for (let round = 0; ; round++) {
+      try {
+        const { tokens, client } = await authorizeWithCode(this.ctx, {
+          as: disc.as,
+          resource: disc.resource,
+          scope,
+          client: this.client,
+          clientConfig: this.opts.client,
+          browser: this.opts.browser,
+          prompt: this.opts.prompt,
+          backCompat: disc.backCompat,
+          knownHosts: this.knownHosts,
+          timeoutMs: this.opts.authorizationTimeoutMs,
+          redirectHost: this.opts.redirectHost,
+          startReceiver: this.opts.startReceiver,
+          signal,
+          onClient: (c) => this.saveClient(c),
+        });
+        this.knownHosts.add(new URL(disc.as.authorization_endpoint!).host);
+        return tokens;
+      } catch (err) {
+        // invalid_client: the stored registration is gone at the server. Forget it and register once more.
+        if (round === 0 && isInspectorError(err, 'invalid_client') && this.client && this.client.mode === 'dcr') {
+          this.ctx.trace.note('client registration', 'warn', `the authorization server no longer knows client ${this.client.client_id}; registering again`, 'RFC 7591');
+          await this.forgetClient();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async ensureNonInteractiveClient(as: oauth.AuthorizationServer): Promise<RegisteredClient> {
+    if (this.client) return this.client;
+    const c = this.opts.client;
+    if (!c.client_id) {
+      throw new InspectorError('config_invalid', `the ${this.opts.grant} grant needs a pre-registered client id`, { step: 'client registration', hint: 'Pass the client id (and secret or private key)' });
+    }
+    const method = c.token_endpoint_auth_method ?? (c.private_key_pem ? 'private_key_jwt' : c.client_secret ? 'client_secret_basic' : 'none');
+    const client: RegisteredClient = {
+      mode: 'preregistered',
+      issuer: as.issuer,
+      client_id: c.client_id,
+      client_secret: c.client_secret,
+      token_endpoint_auth_method: method,
+      private_key_pem: c.private_key_pem,
+      signing_alg: c.signing_alg,
+      registered_at: Math.floor(this.ctx.clock.now() / 1000),
+    };
+    if (client.client_secret) this.ctx.redactor.addSecret(client.client_secret);
+    await this.saveClient(client);
+    return client;
+  }
+
+  /** Refresh now (single-flight: N concurrent callers → one refresh request). */
+  refresh(): Promise<TokenSet> {
+    this.refreshing ??= (async () => {
+      await this.load();
+      const disc = await this.ensureDiscovery();
+      if (!this.tokens?.refresh_token || !this.client) throw new InspectorError('refresh_failed', 'there is no refresh token for this server', { step: 'token refresh', hint: 'Sign in again' });
+      this.changed('refreshing');
+      try {
+        const next = await refreshTokens(this.ctx, disc.as, this.client, this.tokens);
+        await this.saveTokens(next);
+        this.changed('signed-in');
+        return next;
+      } catch (err) {
+        if (isInspectorError(err, 'invalid_grant')) {
+          this.ctx.trace.note('token refresh', 'warn', 'the refresh token was rejected (invalid_grant); the stored tokens are dropped and a new sign-in is needed', 'RFC 6749 §5.2');
+          await this.dropTokens();
+        } else if (isInspectorError(err, 'invalid_client')) {
+          await this.forgetClient();
+        }
+        this.changed(this.tokens ? 'signed-in' : 'signed-out');
+        throw err;
+      }
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** Revoke (when offered) and delete every stored secret of this server. */
+  async signOut(): Promise<{ revoked: boolean; errors: string[] }> {
+    await this.load();
+    const errors: string[] = [];
+    let revoked = false;
+    const disc = this.discovery;
+    if (disc && this.client && this.tokens) {
+      for (const [token, hint] of [
+        [this.tokens.refresh_token, 'refresh_token'],
+        [this.tokens.access_token, 'access_token'],
+      ] as const) {
+        if (!token) continue;
+        try {
+          revoked = (await revokeToken(this.ctx, disc.as, this.client, token, hint)) || revoked;
+        } catch (err) {
+          errors.push(this.ctx.redactor.text((err as Error).message));
+        }
+      }
+    }
+    for (const key of await this.opts.secrets.keys(this.keys.prefix)) await this.opts.secrets.delete(key);
+    this.tokens = undefined;
+    this.client = undefined;
+    this.discovery = undefined;
+    this.loaded = Promise.resolve();
+    this.changed('signed-out');
+    return { revoked, errors };
+  }
+
+  async forgetClient(): Promise<void> {
+    await this.load();
+    if (this.discovery) {
+      const issuer = this.discovery.as.issuer;
+      if (this.client) await this.opts.secrets.delete(this.keys.tokens(issuer, this.client.client_id));
+      await this.opts.secrets.delete(this.keys.client(issuer));
+    }
+    this.client = undefined;
+    this.tokens = undefined;
+    this.changed('signed-out');
+  }
+
+  private async dropTokens(): Promise<void> {
+    if (this.discovery && this.client) await this.opts.secrets.delete(this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
+    this.tokens = undefined;
+  }
+
+  private async saveClient(client: RegisteredClient): Promise<void> {
+    this.client = client;
+    if (client.client_secret) this.ctx.redactor.addSecret(client.client_secret);
+    await this.opts.secrets.store(this.keys.client(client.issuer), JSON.stringify(client));
+    await this.saveSession();
+  }
+
+  private async saveTokens(tokens: TokenSet): Promise<void> {
+    this.tokens = tokens;
+    this.ctx.redactor.addSecret(tokens.access_token);
+    this.ctx.redactor.addSecret(tokens.refresh_token);
+    await this.opts.secrets.store(this.keys.tokens(tokens.issuer, tokens.client_id), JSON.stringify(tokens));
+    await this.saveSession();
+  }
+
+  private async saveSession(): Promise<void> {
+    if (!this.discovery) return;
+    const s: StoredSession = { discovery: this.discovery, client_id: this.client?.client_id };
+    await this.opts.secrets.store(this.sessionKey, JSON.stringify(s));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Authorization code grant with PKCE S256 for a native app: build the authorization request (state,
+ * PKCE, `resource`, `scope`), open the browser, receive the callback on the loopback receiver,
+ * validate it (state, `iss`) and exchange the code. Wire steps are oauth4webapi's
+ * (`calculatePKCECodeChallenge`, `validateAuthResponse`, `authorizationCodeGrantRequest`,
+ * `processAuthorizationCodeResponse`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc7636.html (PKCE)
+ * @see https://www.rfc-editor.org/rfc/rfc8252.html (native apps, loopback redirect)
+ * @see https://www.rfc-editor.org/rfc/rfc9207.html (iss)
+ * @see https://www.rfc-editor.org/rfc/rfc8707.html (resource indicators)
+ */
+import * as oauth from 'oauth4webapi';
+import { InspectorError, isInspectorError } from '../errors';
+import { checkUrl } from '../http/urlPolicy';
+import type { Browser, Prompt } from '../ports';
+import { wire, type OAuthContext } from './context';
+import { startLoopbackReceiver, type LoopbackReceiver } from './loopback';
+import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
+import { rememberSecrets, tokenError, tokenSetFrom, type TokenSet } from './tokens';
+
+export interface AuthorizationCodeOptions {
+  as: oauth.AuthorizationServer;
+  resource: string;
+  scope?: string;
+  /** The registered client to use, or undefined to register one now (DCR needs the redirect URI first). */
+  client?: RegisteredClient;
+  clientConfig: ClientConfig;
+  browser: Browser;
+  prompt?: Prompt;
+  backCompat: boolean;
+  /** Called with the (new) client as soon as it exists, so it is stored even if the user cancels. */
+  onClient?: (client: RegisteredClient) => Promise<void>;
+  /** Hosts the user already approved (no confirmation prompt for them). */
+  knownHosts?: ReadonlySet<string>;
+  timeoutMs?: number;
+  redirectHost?: '127.0.0.1' | 'localhost';
+  /** Receiver factory (the extension may route the redirect through asExternalUri). */
+  startReceiver?: typeof startLoopbackReceiver;
+  signal?: AbortSignal;
+}
+
+const STEP = 'authorization request';
+
+/** Refuse a server that does not advertise PKCE S256 (back-compat mode excepted, labelled). */
+export function checkPkceSupport(ctx: OAuthContext, as: oauth.AuthorizationServer, backCompat: boolean): void {
+  const methods = as.code_challenge_methods_supported;
+  if (Array.isArray(methods) && methods.includes('S256')) {
+    ctx.trace.note(STEP, 'pass', 'the authorization server advertises PKCE S256', 'RFC 7636 §4.2; MCP authorization §PKCE');
+    return;
+  }
+  const why = methods === undefined ? 'does not advertise code_challenge_methods_supported' : `advertises code_challenge_methods_supported ${JSON.stringify(methods)} without S256`;
+  if (backCompat && methods === undefined) {
+    ctx.trace.note(STEP, 'warn', `back-compat (2025-03-26): the authorization server ${why}; using S256 anyway`, 'MCP 2025-03-26 §2.4');
+    return;
+  }
+  ctx.trace.note(STEP, 'fail', `the authorization server ${why}; MCP clients must refuse to proceed`, 'MCP authorization §PKCE');
+  throw new InspectorError('pkce_s256_unsupported', `the authorization server ${as.issuer} ${why}`, {
+    step: STEP,
+    hint: 'MCP requires PKCE with S256: add "code_challenge_methods_supported": ["S256"] to the authorization server metadata',
+  });
+}
+
+export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCodeOptions): Promise<{ tokens: TokenSet; client: RegisteredClient }> {
+  const { as } = opts;
+  checkPkceSupport(ctx, as, opts.backCompat);
+  if (!as.authorization_endpoint) throw new InspectorError('as_metadata_invalid', 'the authorization server has no authorization_endpoint', { step: STEP, url: as.issuer });
+  const authorizationEndpoint = checkUrl(as.authorization_endpoint, 'authorization_endpoint');
+
+  const state = oauth.generateRandomState();
+  const receiver: LoopbackReceiver = await (opts.startReceiver ?? startLoopbackReceiver)({
+    expectedState: state,
+    timeoutMs: opts.timeoutMs ?? 300_000,
+    redirectHost: opts.redirectHost,
+    signal: opts.signal,
+  });
+  try {
+    let client = opts.client;
+    if (!client) {
+      client = await registerClient(ctx, { config: opts.clientConfig, as, redirectUri: receiver.redirectUri, scope: opts.scope, prompt: opts.prompt });
+      await opts.onClient?.(client);
+    }
+    // A fresh verifier per attempt (RFC 7636 §4.1: 43–128 characters; oauth4webapi makes 43).
+    const verifier = oauth.generateRandomCodeVerifier();
+    ctx.redactor.addSecret(verifier);
+    const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+    const url = new URL(authorizationEndpoint.href);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', client.client_id);
+    url.searchParams.set('redirect_uri', receiver.redirectUri);
+    url.searchParams.set('code_challenge', challenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+    url.searchParams.set('state', state);
+    url.searchParams.set('resource', opts.resource);
+    if (opts.scope) url.searchParams.set('scope', opts.scope);
+    ctx.trace.note(STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
+
+    if (opts.prompt?.confirmAuthorizationHost && !opts.knownHosts?.has(url.host)) {
+      const ok = await opts.prompt.confirmAuthorizationHost(url.host, url);
+      if (!ok) throw new InspectorError('authorization_cancelled', `sign-in at ${url.host} was cancelled`, { step: STEP });
+    }
+    try {
+      await opts.browser.open(url, receiver.redirectUri);
+    } catch (err) {
+      if (isInspectorError(err)) throw err;
+      throw new InspectorError('browser_open_failed', `the browser could not be opened: ${(err as Error).message}`, { step: STEP, cause: err, hint: 'Copy the authorization URL from the log and open it yourself' });
+    }
+
+    const callback = await receiver.waitForCallback();
+    const callbackStep = 'authorization callback';
+    let params: URLSearchParams;
+    try {
+      params = oauth.validateAuthResponse(as, toOAuthClient(client), callback.params, state);
+    } catch (err) {
+      if (err instanceof oauth.AuthorizationResponseError) {
+        throw new InspectorError('authorization_denied', `the authorization server returned an error: ${oauthErrorText(err)}`, { step: callbackStep, cause: err });
+      }
+      const msg = (err as Error).message;
+      if (/iss/i.test(msg)) {
+        ctx.trace.note(callbackStep, 'fail', `"iss" in the callback does not match the issuer ${as.issuer}`, 'RFC 9207 §2.4');
+        throw new InspectorError('iss_mismatch', `the callback's "iss" does not match the issuer ${as.issuer}; the code was not exchanged`, { step: callbackStep, cause: err, hint: 'This can be a mix-up attack; check which authorization server answered' });
+      }
+      if (/state/i.test(msg)) throw new InspectorError('state_mismatch', 'the callback\'s "state" does not match; the code was not exchanged', { step: callbackStep, cause: err });
+      throw new InspectorError('callback_invalid', `the callback is not valid: ${msg}`, { step: callbackStep, cause: err });
+    }
+    const code = params.get('code');
+    if (code) ctx.redactor.addSecret(code);
+    ctx.trace.note(callbackStep, 'pass', `callback received with matching state${params.has('iss') ? ' and iss' : ''}`, 'RFC 6749 §4.1.2; RFC 9207');
+
+    const tokenStep = 'token exchange';
+    try {
+      const res = await oauth.authorizationCodeGrantRequest(as, toOAuthClient(client), await clientAuthentication(client), params, receiver.redirectUri, verifier, {
+        additionalParameters: { resource: opts.resource },
+        ...wire(ctx, 'token', tokenStep),
+      });
+      const r = await oauth.processAuthorizationCodeResponse(as, toOAuthClient(client), res);
+      rememberSecrets(ctx, r);
+      const tokens = tokenSetFrom(r, { now: ctx.clock.now(), issuer: as.issuer, client_id: client.client_id, resource: opts.resource, requestedScope: opts.scope, grant: 'authorization_code' });
+      ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');
+      return { tokens, client };
+    } catch (err) {
+      throw tokenError(err, tokenStep, as.token_endpoint);
+    }
+  } finally {
+    await receiver.close();
+  }
+}

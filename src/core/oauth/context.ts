@@ -1,0 +1,30 @@
+/**
+ * What every OAuth step needs: the one guarded fetch, the trace, the redactor, a logger and a clock.
+ * Built once per server session; passed explicitly (no hidden globals, as oauth4webapi's customFetch).
+ */
+import * as oauth from 'oauth4webapi';
+import type { GuardedFetch } from '../http/guardedFetch';
+import type { Redactor } from '../http/redact';
+import type { RequestPurpose, Trace } from '../http/trace';
+import type { Clock, Logger } from '../ports';
+
+export interface OAuthContext {
+  fetch: GuardedFetch;
+  trace: Trace;
+  redactor: Redactor;
+  logger: Logger;
+  clock: Clock;
+}
+
+/**
+ * oauth4webapi request options that route its request through our guarded fetch.
+ * `allowInsecureRequests` only lifts oauth4webapi's own https check: the guarded fetch enforces the
+ * real policy (https, or http on loopback / user-allowed hosts) before anything is sent.
+ */
+export function wire(ctx: OAuthContext, purpose: RequestPurpose, step: string) {
+  return {
+    [oauth.customFetch]: (url: string, options: oauth.CustomFetchOptions<string, unknown>) =>
+      ctx.fetch(url, { ...(options as RequestInit), purpose, step }),
+    [oauth.allowInsecureRequests]: true,
+  } as const;
+}

@@ -1,0 +1,276 @@
+/**
+ * MCP authorization discovery: protected resource metadata (RFC 9728), then authorization server
+ * metadata (RFC 8414 / OpenID Connect Discovery), in the order the MCP specification gives, plus the
+ * 2025-03-26 layout as a labelled back-compat mode.
+ *
+ * oauth4webapi does the AS metadata requests and validation (`discoveryRequest` +
+ * `processDiscoveryResponse`, which checks `issuer`). Hand-written here, and why:
+ *  - the protected-resource step: MCP tries the WWW-Authenticate `resource_metadata` URL, then the
+ *    path-inserted and root well-known URLs, and accepts a `resource` that is a same-origin path
+ *    prefix of the server URL; oauth4webapi's `processResourceDiscoveryResponse` requires exact equality;
+ *  - the OIDC path-insertion variant (`/.well-known/openid-configuration/{path}`) that oauth4webapi
+ *    does not build;
+ *  - the 2025-03-26 fallbacks (issuer mismatch tolerated with a label; default endpoints).
+ *
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization
+ * @see https://www.rfc-editor.org/rfc/rfc9728.html#section-3
+ * @see https://www.rfc-editor.org/rfc/rfc8414.html#section-3.1
+ */
+import * as oauth from 'oauth4webapi';
+import { InspectorError, isInspectorError } from '../errors';
+import { optionalString, optionalStringArray, readJsonObject, type JsonObject } from '../http/json';
+import { checkUrl } from '../http/urlPolicy';
+import { wire, type OAuthContext } from './context';
+
+/** RFC 9728 §2 protected resource metadata (the fields we use; the rest is kept in `raw`). */
+export interface ProtectedResourceMetadata {
+  resource: string;
+  authorization_servers?: string[];
+  scopes_supported?: string[];
+  bearer_methods_supported?: string[];
+  resource_name?: string;
+  raw: JsonObject;
+}
+
+export interface DiscoveryResult {
+  /** Where the protected resource metadata came from, when there was one. */
+  resourceMetadataUrl?: string;
+  resourceMetadata?: ProtectedResourceMetadata;
+  /** The `resource` value (RFC 8707) sent on authorization and token requests. */
+  resource: string;
+  /** Authorization server metadata as validated by oauth4webapi. */
+  as: oauth.AuthorizationServer;
+  /** Where the AS metadata came from; undefined when default endpoints were assumed. */
+  asMetadataUrl?: string;
+  /** 2025-03-26 layout: no protected resource metadata (labelled in the trace and the UI). */
+  backCompat: boolean;
+}
+
+const PRM_STEP = 'protected resource metadata';
+const AS_STEP = 'authorization server metadata';
+
+/** The canonical resource URI of an MCP server URL: no fragment, no query kept (RFC 8707 §2). */
+export function canonicalResource(serverUrl: URL): string {
+  const u = new URL(serverUrl.href);
+  u.hash = '';
+  return u.href;
+}
+
+/**
+ * Candidate protected-resource metadata URLs, in the MCP specification's order.
+ * @see https://www.rfc-editor.org/rfc/rfc9728.html#section-3.1 (path insertion)
+ */
+export function protectedResourceMetadataUrls(serverUrl: URL, fromChallenge?: string): URL[] {
+  const out: URL[] = [];
+  if (fromChallenge) out.push(checkUrl(fromChallenge, 'resource_metadata URL from WWW-Authenticate'));
+  const path = serverUrl.pathname.replace(/\/+$/, '');
+  if (path && path !== '/') out.push(new URL(`/.well-known/oauth-protected-resource${path}`, serverUrl.origin));
+  out.push(new URL('/.well-known/oauth-protected-resource', serverUrl.origin));
+  return dedupe(out);
+}
+
+/** The PRM `resource` must be the server: same origin, and a path prefix of the server URL. */
+export function resourceMatchesServer(resource: string, serverUrl: URL): boolean {
+  let r: URL;
+  try {
+    r = new URL(resource);
+  } catch {
+    return false;
+  }
+  if (r.origin !== serverUrl.origin || r.search || r.hash) return false;
+  const rp = r.pathname.replace(/\/+$/, '');
+  const sp = serverUrl.pathname.replace(/\/+$/, '');
+  return rp === '' || sp === rp || sp.startsWith(`${rp}/`);
+}
+
+export async function fetchProtectedResourceMetadata(
+  ctx: OAuthContext,
+  serverUrl: URL,
+  fromChallenge?: string,
+): Promise<{ url: string; metadata: ProtectedResourceMetadata } | undefined> {
+  for (const url of protectedResourceMetadataUrls(serverUrl, fromChallenge)) {
+    let res: Response;
+    try {
+      res = await ctx.fetch(url, { purpose: 'resource-metadata', step: PRM_STEP, headers: { accept: 'application/json' } });
+    } catch (err) {
+      if (isInspectorError(err, 'network_error')) {
+        ctx.trace.note(PRM_STEP, 'warn', `could not fetch ${url.href}: ${err.message}`, 'RFC 9728 §3');
+        continue;
+      }
+      throw err;
+    }
+    if (res.status !== 200) {
+      ctx.trace.note(PRM_STEP, 'info', `${url.href} answered HTTP ${res.status}; trying the next location`, 'RFC 9728 §3.1');
+      continue;
+    }
+    const where = { step: PRM_STEP, url: url.href };
+    const body = await readJsonObject(res, 'protected resource metadata', where);
+    const resource = optionalString(body, 'resource', 'protected resource metadata');
+    if (!resource) throw new InspectorError('resource_metadata_invalid', 'the metadata has no "resource"', { ...where, hint: 'RFC 9728 §2 requires "resource"' });
+    const metadata: ProtectedResourceMetadata = {
+      resource,
+      authorization_servers: optionalStringArray(body, 'authorization_servers', 'protected resource metadata'),
+      scopes_supported: optionalStringArray(body, 'scopes_supported', 'protected resource metadata'),
+      bearer_methods_supported: optionalStringArray(body, 'bearer_methods_supported', 'protected resource metadata'),
+      resource_name: optionalString(body, 'resource_name', 'protected resource metadata'),
+      raw: body,
+    };
+    if (!resourceMatchesServer(resource, serverUrl)) {
+      ctx.trace.note(PRM_STEP, 'fail', `"resource" in the protected resource metadata (${resource}) does not match the server URL ${serverUrl.href}; the metadata is discarded and no authorization server is contacted`, 'RFC 9728 §3.3');
+      throw new InspectorError('resource_mismatch', `the metadata names the resource "${resource}", which is not this server (${serverUrl.href})`, {
+        ...where,
+        hint: 'The server must publish metadata whose "resource" is its own URL (same origin, path prefix allowed); nothing was sent to any authorization server',
+      });
+    }
+    ctx.trace.note(PRM_STEP, 'pass', `found at ${url.href}; resource ${resource}; authorization servers: ${(metadata.authorization_servers ?? []).join(', ') || 'none'}`, 'RFC 9728 §3');
+    return { url: url.href, metadata };
+  }
+  return undefined;
+}
+
+/**
+ * Well-known AS metadata URLs for an issuer, in the MCP specification's order.
+ * Returned as [url, algorithm] where algorithm tells oauth4webapi's `discoveryRequest` how to build
+ * it, or 'oidc-insert' for the variant we build ourselves.
+ */
+export function authorizationServerMetadataUrls(issuer: URL): Array<{ url: URL; kind: 'oauth2' | 'oidc' | 'oidc-insert' }> {
+  const path = issuer.pathname.replace(/\/+$/, '');
+  if (!path) {
+    return [
+      { url: new URL('/.well-known/oauth-authorization-server', issuer.origin), kind: 'oauth2' },
+      { url: new URL('/.well-known/openid-configuration', issuer.origin), kind: 'oidc' },
+    ];
+  }
+  return [
+    { url: new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin), kind: 'oauth2' },
+    { url: new URL(`/.well-known/openid-configuration${path}`, issuer.origin), kind: 'oidc-insert' },
+    { url: new URL(`${path}/.well-known/openid-configuration`, issuer.origin), kind: 'oidc' },
+  ];
+}
+
+async function fetchAsMetadataResponse(ctx: OAuthContext, issuer: URL, c: { url: URL; kind: 'oauth2' | 'oidc' | 'oidc-insert' }): Promise<Response> {
+  if (c.kind === 'oidc-insert') {
+    return ctx.fetch(c.url, { purpose: 'as-metadata', step: AS_STEP, headers: { accept: 'application/json' } });
+  }
+  return oauth.discoveryRequest(issuer, { algorithm: c.kind, ...wire(ctx, 'as-metadata', AS_STEP) });
+}
+
+/** Fetch and validate AS metadata for an issuer (tries each well-known location in order). */
+export async function fetchAuthorizationServerMetadata(
+  ctx: OAuthContext,
+  issuerUrl: string,
+  opts: { backCompat?: boolean } = {},
+): Promise<{ as: oauth.AuthorizationServer; url: string } | undefined> {
+  const issuer = checkUrl(issuerUrl, 'authorization server issuer');
+  for (const c of authorizationServerMetadataUrls(issuer)) {
+    let res: Response;
+    try {
+      res = await fetchAsMetadataResponse(ctx, issuer, c);
+    } catch (err) {
+      if (isInspectorError(err, 'network_error')) {
+        ctx.trace.note(AS_STEP, 'warn', `could not fetch ${c.url.href}: ${err.message}`, 'RFC 8414 §3');
+        continue;
+      }
+      throw err;
+    }
+    if (res.status !== 200) {
+      ctx.trace.note(AS_STEP, 'info', `${c.url.href} answered HTTP ${res.status}; trying the next location`, 'RFC 8414 §3.1');
+      continue;
+    }
+    const where = { step: AS_STEP, url: c.url.href };
+    const body = await readJsonObject(res, 'authorization server metadata', where);
+    let as: oauth.AuthorizationServer;
+    try {
+      as = await oauth.processDiscoveryResponse(issuer, res);
+    } catch (err) {
+      const advertised = typeof body.issuer === 'string' ? body.issuer : undefined;
+      if (opts.backCompat && advertised && (err as { code?: string }).code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+        // 2025-03-26 layout: metadata at the server origin may name an issuer with a path. Accept it,
+        // labelled; the issuer it names is what `iss` must match from here on.
+        ctx.trace.note(AS_STEP, 'warn', `back-compat (2025-03-26): metadata at ${c.url.href} names issuer ${advertised}, not ${issuer.href}; accepted only because this server publishes no protected resource metadata`, 'MCP 2025-03-26 §2.3');
+        as = { ...(body as unknown as oauth.AuthorizationServer), issuer: advertised };
+      } else {
+        throw asMetadataError(err, issuer, where);
+      }
+    }
+    checkAsEndpoints(as, where);
+    ctx.trace.note(AS_STEP, 'pass', `issuer ${as.issuer}; authorization ${as.authorization_endpoint ?? 'none'}, token ${as.token_endpoint ?? 'none'}${as.registration_endpoint ? `, registration ${as.registration_endpoint}` : ''}`, 'RFC 8414 §3');
+    return { as, url: c.url.href };
+  }
+  return undefined;
+}
+
+function asMetadataError(err: unknown, issuer: URL, where: { step: string; url: string }): InspectorError {
+  const code = (err as { code?: string }).code;
+  if (code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+    return new InspectorError('issuer_mismatch', `the metadata's "issuer" does not match the issuer it was fetched for (${issuer.href})`, {
+      ...where,
+      cause: err,
+      hint: 'RFC 8414 §3.3: the issuer must be identical; fix the authorization server configuration',
+    });
+  }
+  return new InspectorError('as_metadata_invalid', `the authorization server metadata is not valid: ${(err as Error).message}`, { ...where, cause: err });
+}
+
+/** Every endpoint the AS advertises must pass the URL policy before we ever use it. */
+function checkAsEndpoints(as: oauth.AuthorizationServer, where: { step: string; url: string }): void {
+  for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const) {
+    const v = as[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new InspectorError('as_metadata_invalid', `"${key}" must be a string`, where);
+    try {
+      checkUrl(v, key);
+    } catch (err) {
+      throw new InspectorError(isInspectorError(err) ? err.code : 'url_invalid', `"${key}" is refused: ${(err as Error).message}`, { ...where, cause: err });
+    }
+  }
+}
+
+/**
+ * The whole discovery for one MCP server.
+ * @param challengeResourceMetadata `resource_metadata` from a WWW-Authenticate challenge, if any
+ */
+export async function discover(ctx: OAuthContext, serverUrl: URL, challengeResourceMetadata?: string): Promise<DiscoveryResult> {
+  const prm = await fetchProtectedResourceMetadata(ctx, serverUrl, challengeResourceMetadata);
+  if (prm) {
+    const issuers = prm.metadata.authorization_servers ?? [];
+    if (issuers.length === 0) {
+      throw new InspectorError('resource_metadata_invalid', 'the protected resource metadata names no authorization server', {
+        step: PRM_STEP,
+        url: prm.url,
+        hint: 'Add "authorization_servers" to the metadata (RFC 9728 §2)',
+      });
+    }
+    if (issuers.length > 1) ctx.trace.note(AS_STEP, 'info', `several authorization servers are listed; using the first, ${issuers[0]}`, 'RFC 9728 §7.6');
+    const found = await fetchAuthorizationServerMetadata(ctx, issuers[0]);
+    if (!found) {
+      throw new InspectorError('as_metadata_not_found', `no authorization server metadata found for ${issuers[0]}`, {
+        step: AS_STEP,
+        url: issuers[0],
+        hint: 'Publish RFC 8414 metadata at /.well-known/oauth-authorization-server or OpenID configuration at /.well-known/openid-configuration',
+      });
+    }
+    return { resourceMetadataUrl: prm.url, resourceMetadata: prm.metadata, resource: prm.metadata.resource, as: found.as, asMetadataUrl: found.url, backCompat: false };
+  }
+
+  // 2025-03-26 layout: no protected resource metadata. The authorization base URL is the server's origin.
+  ctx.trace.note(PRM_STEP, 'warn', 'no protected resource metadata found: falling back to the 2025-03-26 layout (authorization server at the server origin)', 'MCP 2025-03-26 §2.3.2');
+  const origin = new URL(serverUrl.origin);
+  const found = await fetchAuthorizationServerMetadata(ctx, origin.href, { backCompat: true });
+  if (found) {
+    return { resource: canonicalResource(serverUrl), as: found.as, asMetadataUrl: found.url, backCompat: true };
+  }
+  ctx.trace.note(AS_STEP, 'warn', `back-compat (2025-03-26): no authorization server metadata at ${origin.origin}; assuming the default endpoints /authorize, /token and /register`, 'MCP 2025-03-26 §2.3.3');
+  const as: oauth.AuthorizationServer = {
+    issuer: origin.origin,
+    authorization_endpoint: new URL('/authorize', origin).href,
+    token_endpoint: new URL('/token', origin).href,
+    registration_endpoint: new URL('/register', origin).href,
+  };
+  return { resource: canonicalResource(serverUrl), as, backCompat: true };
+}
+
+function dedupe(urls: URL[]): URL[] {
+  const seen = new Set<string>();
+  return urls.filter((u) => (seen.has(u.href) ? false : (seen.add(u.href), true)));
+}

@@ -1,0 +1,383 @@
+/**
+ * The RFC 8252 loopback redirect receiver: a one-shot HTTP server on 127.0.0.1 that waits for the
+ * authorization server to send the browser back with `code` and `state`.
+ *
+ * Hand-written (oauth4webapi has no receiver). It only receives and checks `state`; the flow code
+ * still runs `validateAuthResponse` (state, `iss` per RFC 9207) on the params it hands back.
+ *
+ * Threats it withstands (see /SECURITY.md, "The loopback receiver"):
+ * - listens on 127.0.0.1 only, on an ephemeral port, never on other interfaces or on ::1;
+ * - any local process or web page can send requests to it, so a request without the right `state`
+ *   is answered with an error page and does NOT end the flow (not even an `error=` request);
+ * - accepts exactly one matching callback; a replay gets 410 and the server closes soon after;
+ * - checks the Host header (DNS rebinding), answers other paths with 404 and other methods with 405;
+ * - times out and releases the port; every page is self-contained, loads nothing, shows server
+ *   text as escaped text, and is sent with no-referrer / no-store / a strict CSP;
+ * - never puts the code or the callback URL into an error message.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3 Loopback Interface Redirection
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.3 Loopback Redirect Considerations
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InspectorError } from '../errors';
+import { Redactor } from '../http/redact';
+
+export interface LoopbackReceiverOptions {
+  /** The state value the callback must carry. */
+  expectedState: string;
+  /** Path of the redirect URI, default '/callback'. The callback is accepted at this path AND at '/' (code-server's port proxy drops the path). */
+  path?: string;
+  /** ms before the receiver gives up and closes; default 300_000. */
+  timeoutMs?: number;
+  /** Port, default 0 (ephemeral). */
+  port?: number;
+  /** Host name used in the redirect URI: '127.0.0.1' (default) or 'localhost'. The socket ALWAYS binds 127.0.0.1 only. */
+  redirectHost?: '127.0.0.1' | 'localhost';
+  /**
+   * Accept any Host header. Default false: only `127.0.0.1:PORT` and `localhost:PORT` are accepted
+   * (DNS-rebinding defence). Set it only when a proxy (e.g. code-server's port forwarding) forwards
+   * the browser's request with another Host; the `state` check still applies.
+   */
+  allowAnyHost?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface LoopbackCallback {
+  params: URLSearchParams;
+  /** full callback URL as received (contains the code: never log it) */
+  url: URL;
+}
+
+export interface LoopbackReceiver {
+  /** e.g. http://127.0.0.1:54321/callback */
+  readonly redirectUri: string;
+  readonly port: number;
+  /** Resolves with the first callback whose `state` matches; rejects on timeout / abort / error callback with matching state. */
+  waitForCallback(): Promise<LoopbackCallback>;
+  /** Idempotent, safe twice. If no callback was received yet, `waitForCallback()` rejects with 'authorization_cancelled'. */
+  close(): Promise<void>;
+}
+
+/** The address the socket binds. Never configurable: RFC 8252 §8.3 — listen on the loopback interface only. */
+const BIND_ADDRESS = '127.0.0.1';
+const DEFAULT_PATH = '/callback';
+const DEFAULT_TIMEOUT_MS = 300_000;
+/** After the one good callback the receiver keeps answering (410) this long, then releases the port. */
+const REPLAY_LINGER_MS = 1_000;
+/** Caps on what an authorization server's error text may contribute to a message or a page. */
+const MAX_ERROR_CODE_CHARS = 64;
+const MAX_ERROR_DESCRIPTION_CHARS = 300;
+const STEP = 'authorization callback';
+
+/**
+ * Start the receiver. Resolves once the socket is listening; `redirectUri` is then final.
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
+  const expectedState = opts.expectedState;
+  if (typeof expectedState !== 'string' || expectedState.length === 0) {
+    throw new InspectorError('config_invalid', 'The loopback receiver needs a non-empty expected state', { step: STEP });
+  }
+  const path = opts.path ?? DEFAULT_PATH;
+  if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)) {
+    throw new InspectorError('config_invalid', `The redirect path "${path.slice(0, 100)}" is not a plain absolute path`, {
+      step: STEP,
+      hint: 'Use a path such as /callback (no query, fragment or spaces)',
+    });
+  }
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new InspectorError('config_invalid', `The sign-in timeout must be a positive number of milliseconds, got ${String(timeoutMs)}`, { step: STEP });
+  }
+  const requestedPort = opts.port ?? 0;
+  if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
+    throw new InspectorError('config_invalid', `The loopback port must be an integer from 0 to 65535, got ${String(requestedPort)}`, { step: STEP });
+  }
+  const redirectHost = opts.redirectHost ?? '127.0.0.1';
+  if (redirectHost !== '127.0.0.1' && redirectHost !== 'localhost') {
+    throw new InspectorError('config_invalid', `The redirect host must be 127.0.0.1 or localhost, got "${String(redirectHost).slice(0, 100)}"`, { step: STEP });
+  }
+  if (opts.signal?.aborted) throw cancelledError();
+
+  const server = createServer();
+  // Nothing legitimate is slow or large here: a browser sends one small GET.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 1_000;
+  server.maxConnections = 32;
+  server.maxHeadersCount = 100;
+
+  const port = await listen(server, requestedPort);
+  const redirectUri = `http://${redirectHost}:${port}${path}`;
+  const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  type Outcome = { ok: true; value: LoopbackCallback } | { ok: false; error: InspectorError };
+  let outcome: Outcome | undefined;
+  let delivered = false;
+  let resolveCallback!: (v: LoopbackCallback) => void;
+  let rejectCallback!: (e: InspectorError) => void;
+  const callbackPromise = new Promise<LoopbackCallback>((resolve, reject) => {
+    resolveCallback = resolve;
+    rejectCallback = reject;
+  });
+  // waitForCallback() may never be called (or only later): a timeout must not be an unhandled rejection.
+  callbackPromise.catch(() => {});
+
+  let closed: Promise<void> | undefined;
+  let lingerTimer: NodeJS.Timeout | undefined;
+  const timeoutTimer = setTimeout(() => {
+    decide({ ok: false, error: timeoutError(timeoutMs) });
+    void shutdown();
+  }, timeoutMs);
+
+  const onAbort = (): void => {
+    decide({ ok: false, error: cancelledError() });
+    void shutdown();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  function deliver(): void {
+    if (delivered || !outcome) return;
+    delivered = true;
+    if (outcome.ok) resolveCallback(outcome.value);
+    else rejectCallback(outcome.error);
+  }
+
+  /** Record the one outcome. With a response, deliver it once that page has been sent (so a caller's close() cannot cut it off). */
+  function decide(o: Outcome, res?: ServerResponse): void {
+    if (outcome) return;
+    outcome = o;
+    clearTimeout(timeoutTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (res) {
+      res.once('close', () => {
+        deliver();
+        // Keep answering replays with 410 for a moment, then release the port.
+        lingerTimer = setTimeout(() => void shutdown(), REPLAY_LINGER_MS);
+        lingerTimer.unref();
+      });
+    } else {
+      deliver();
+    }
+  }
+
+  function shutdown(): Promise<void> {
+    if (!closed) {
+      clearTimeout(timeoutTimer);
+      if (lingerTimer) clearTimeout(lingerTimer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
+    return closed;
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    req.resume(); // never read a body; just drain it
+    try {
+      handle(req, res);
+    } catch {
+      if (!res.headersSent) sendPage(res, 500, 'Sign-in error', 'The sign-in receiver could not handle this request.');
+    }
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    // DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example:PORT.
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!opts.allowAnyHost && !allowedHosts.has(host)) {
+      sendPage(res, 400, 'Request refused', 'This request was not addressed to the local sign-in receiver (unexpected Host header).');
+      return;
+    }
+    const target = req.url ?? '';
+    if (!target.startsWith('/') || target.startsWith('//')) {
+      sendPage(res, 400, 'Request refused', 'This request target is not a local path.');
+      return;
+    }
+    const url = new URL(target, `http://${redirectHost}:${port}`);
+    if (url.pathname !== path && url.pathname !== '/') {
+      sendPage(res, 404, 'Not found', 'There is nothing here. This local server only receives the sign-in callback.');
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      sendPage(res, 405, 'Method not allowed', 'The sign-in callback only accepts GET requests.');
+      return;
+    }
+    if (outcome) {
+      sendPage(res, 410, 'Already used', 'This sign-in response was already received. Nothing more was done; return to the editor.');
+      return;
+    }
+
+    const params = url.searchParams;
+    const states = params.getAll('state');
+    if (states.length !== 1 || !stateMatches(states[0] ?? '', expectedState)) {
+      // Not the flow's callback (attacker, stale tab, or a wrong AS): refuse it and keep waiting.
+      sendPage(
+        res,
+        400,
+        'Sign-in response not accepted',
+        states.length === 0
+          ? 'This sign-in response has no state parameter, so it cannot belong to the sign-in in progress. It was ignored; the sign-in is still waiting.'
+          : 'This sign-in response has a state that does not match the sign-in in progress. It was ignored; the sign-in is still waiting.',
+      );
+      return;
+    }
+
+    // From here the request carries the flow's state: it ends the flow, one way or another.
+    const error = params.get('error');
+    if (error !== null) {
+      const redactor = new Redactor();
+      for (const v of params.getAll('code')) redactor.addSecret(v);
+      const code = sanitize(redactor.text(error), MAX_ERROR_CODE_CHARS) || 'unknown_error';
+      const rawDescription = params.get('error_description');
+      const description = rawDescription === null ? '' : sanitize(redactor.text(rawDescription), MAX_ERROR_DESCRIPTION_CHARS);
+      const summary = description ? `${code}: ${description}` : code;
+      sendPage(res, 400, 'Sign-in not completed', `The authorization server returned an error: ${summary}. You can close this tab and return to the editor.`);
+      decide(
+        {
+          ok: false,
+          error: new InspectorError('authorization_denied', `The authorization server did not grant access (${summary})`, {
+            step: STEP,
+            hint:
+              code === 'access_denied'
+                ? 'Sign in again and approve the request, or check which scopes the client asks for'
+                : 'Check the authorization server configuration for this client, then sign in again',
+          }),
+        },
+        res,
+      );
+      return;
+    }
+    if (params.getAll('code').length !== 1 || params.get('code') === '') {
+      sendPage(res, 400, 'Sign-in not completed', 'The sign-in response carried neither an authorization code nor an error. You can close this tab and return to the editor.');
+      decide(
+        {
+          ok: false,
+          error: new InspectorError('callback_invalid', 'The authorization server redirected back without exactly one authorization code and without an error', {
+            step: STEP,
+            hint: 'Sign in again; if it repeats, the authorization server is not following RFC 6749 section 4.1.2',
+          }),
+        },
+        res,
+      );
+      return;
+    }
+    sendPage(res, 200, 'Signed in', 'Signed in — you can close this tab and return to the editor.');
+    decide({ ok: true, value: { params: new URLSearchParams(params), url } }, res);
+  }
+
+  return {
+    redirectUri,
+    port,
+    waitForCallback: () => callbackPromise,
+    close: () => {
+      if (!outcome) decide({ ok: false, error: closedError() });
+      deliver();
+      return shutdown();
+    },
+  };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        new InspectorError('network_error', `Could not listen on ${BIND_ADDRESS}:${port} for the sign-in callback (${err.code ?? err.message})`, {
+          step: STEP,
+          hint: port === 0 ? 'Check that the loopback interface is available' : `Port ${port} may be in use: choose another port or use 0 for any free port`,
+          cause: err,
+        }),
+      );
+    };
+    server.once('error', onError);
+    // RFC 8252 §8.3: bind the loopback interface only — never 0.0.0.0, never ::.
+    server.listen({ host: BIND_ADDRESS, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Constant-time comparison (hash both sides so lengths do not leak through timing either). */
+function stateMatches(received: string, expected: string): boolean {
+  const a = createHash('sha256').update(received, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Server text for messages and pages: no control/bidi/zero-width characters, whitespace collapsed, length-capped. */
+function sanitize(input: string, max: number): string {
+  const cleaned = input
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = [...cleaned];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : cleaned;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function formatSeconds(ms: number): string {
+  const s = ms >= 1000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
+  return `${s} second${s === 1 ? '' : 's'}`;
+}
+
+function timeoutError(timeoutMs: number): InspectorError {
+  return new InspectorError('authorization_timeout', `The browser sign-in did not complete within ${formatSeconds(timeoutMs)}`, {
+    step: STEP,
+    hint: 'Start the sign-in again and finish it in the browser window that opens; if no browser opened, copy the authorization URL into a browser on this machine',
+  });
+}
+
+function cancelledError(): InspectorError {
+  return new InspectorError('authorization_cancelled', 'The sign-in was cancelled before the browser returned', {
+    step: STEP,
+    hint: 'Start the sign-in again when you are ready',
+  });
+}
+
+function closedError(): InspectorError {
+  return new InspectorError('authorization_cancelled', 'The sign-in was cancelled: the loopback receiver was closed before the browser returned', {
+    step: STEP,
+    hint: 'Start the sign-in again when you are ready',
+  });
+}
+
+/* ---------- the pages ---------- */
+
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5;color:#1f2328;background:#fff}' +
+  'h1{font-size:1.4rem}p{white-space:pre-wrap;overflow-wrap:anywhere}' +
+  '@media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}}';
+const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
+/** Nothing may load, run, frame it or submit from it; only the one inline stylesheet (by hash). */
+const CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+function sendPage(res: ServerResponse, status: number, title: string, message: string): void {
+  const body =
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
+    `<title>${escapeHtml(title)} · MCP OAuth Inspector</title><style>${STYLE}</style></head>` +
+    `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>\n`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Content-Security-Policy': CSP,
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    Connection: 'close',
+  });
+  res.end(body);
+}

@@ -1,0 +1,131 @@
+/**
+ * Token sets, their storage behind the SecretStore port, and the token endpoint steps that are not
+ * the authorization code exchange: refresh (RFC 6749 §6, with `resource` per RFC 8707) and
+ * revocation (RFC 7009). Wire steps are oauth4webapi's.
+ */
+import * as oauth from 'oauth4webapi';
+import { InspectorError } from '../errors';
+import type { SecretStore } from '../ports';
+import { wire, type OAuthContext } from './context';
+import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
+
+export interface TokenSet {
+  access_token: string;
+  token_type: string;
+  refresh_token?: string;
+  /** Epoch seconds; undefined when the server did not say. */
+  expires_at?: number;
+  /** Granted scope (space-separated); the requested scope when the response omitted it (RFC 6749 §5.1). */
+  scope?: string;
+  issued_at: number;
+  issuer: string;
+  client_id: string;
+  resource: string;
+  /** How it was obtained. */
+  grant: 'authorization_code' | 'refresh_token' | 'client_credentials' | 'jwt-bearer';
+}
+
+export function tokenSetFrom(
+  r: oauth.TokenEndpointResponse,
+  meta: { now: number; issuer: string; client_id: string; resource: string; requestedScope?: string; previous?: TokenSet; grant: TokenSet['grant'] },
+): TokenSet {
+  const now = Math.floor(meta.now / 1000);
+  return {
+    access_token: r.access_token,
+    token_type: r.token_type,
+    // RFC 6749 §6: when no new refresh token is issued, the old one stays valid.
+    refresh_token: r.refresh_token ?? meta.previous?.refresh_token,
+    expires_at: typeof r.expires_in === 'number' ? now + r.expires_in : undefined,
+    scope: r.scope ?? meta.requestedScope ?? meta.previous?.scope,
+    issued_at: now,
+    issuer: meta.issuer,
+    client_id: meta.client_id,
+    resource: meta.resource,
+    grant: meta.grant,
+  };
+}
+
+/** True when the token is expired or expires within `skewSeconds`. */
+export function isExpiring(t: TokenSet, nowMs: number, skewSeconds = 30): boolean {
+  return t.expires_at !== undefined && t.expires_at - skewSeconds <= Math.floor(nowMs / 1000);
+}
+
+/**
+ * Secret keys for one MCP server. Tokens are keyed by resource + issuer + client, so a server whose
+ * metadata later names another authorization server never gets the old client's tokens.
+ */
+export class CredentialKeys {
+  constructor(readonly serverKey: string) {}
+  get prefix(): string {
+    return `mcp-oauth-inspector/v1/${this.serverKey}/`;
+  }
+  client(issuer: string): string {
+    return `${this.prefix}client/${issuer}`;
+  }
+  tokens(issuer: string, clientId: string): string {
+    return `${this.prefix}tokens/${issuer}/${clientId}`;
+  }
+}
+
+export async function readJsonSecret<T>(store: SecretStore, key: string): Promise<T | undefined> {
+  const raw = await store.get(key);
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    await store.delete(key);
+    return undefined;
+  }
+}
+
+export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, current: TokenSet): Promise<TokenSet> {
+  if (!current.refresh_token) throw new InspectorError('refresh_failed', 'there is no refresh token', { step: 'token refresh', hint: 'Sign in again' });
+  const step = 'token refresh';
+  try {
+    const res = await oauth.refreshTokenGrantRequest(as, toOAuthClient(reg), await clientAuthentication(reg), current.refresh_token, {
+      additionalParameters: { resource: current.resource },
+      ...wire(ctx, 'token', step),
+    });
+    const r = await oauth.processRefreshTokenResponse(as, toOAuthClient(reg), res);
+    rememberSecrets(ctx, r);
+    const next = tokenSetFrom(r, { now: ctx.clock.now(), issuer: current.issuer, client_id: current.client_id, resource: current.resource, previous: current, grant: 'refresh_token' });
+    ctx.trace.note(step, 'pass', `access token refreshed${r.refresh_token && r.refresh_token !== current.refresh_token ? '; the refresh token was rotated' : ''}`, 'RFC 6749 §6');
+    return next;
+  } catch (err) {
+    throw tokenError(err, step, as.token_endpoint);
+  }
+}
+
+/** Revoke a token (RFC 7009) when the server offers revocation. Returns false when it does not. */
+export async function revokeToken(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, token: string, hint: 'access_token' | 'refresh_token'): Promise<boolean> {
+  if (!as.revocation_endpoint) return false;
+  const step = 'token revocation';
+  try {
+    const res = await oauth.revocationRequest(as, toOAuthClient(reg), await clientAuthentication(reg), token, {
+      additionalParameters: { token_type_hint: hint },
+      ...wire(ctx, 'revocation', step),
+    });
+    await oauth.processRevocationResponse(res);
+    ctx.trace.note(step, 'pass', `${hint.replace('_', ' ')} revoked`, 'RFC 7009 §2');
+    return true;
+  } catch (err) {
+    throw new InspectorError('revocation_failed', `the server did not revoke the ${hint.replace('_', ' ')}: ${oauthErrorText(err)}`, { step, url: as.revocation_endpoint, cause: err, hint: 'The local copy is deleted anyway' });
+  }
+}
+
+export function rememberSecrets(ctx: OAuthContext, r: { access_token?: unknown; refresh_token?: unknown; id_token?: unknown }): void {
+  for (const v of [r.access_token, r.refresh_token, r.id_token]) if (typeof v === 'string') ctx.redactor.addSecret(v);
+}
+
+/** Map an oauth4webapi token endpoint failure onto our error codes (invalid_grant / invalid_client drive recovery). */
+export function tokenError(err: unknown, step: string, url?: string): InspectorError {
+  if (err instanceof InspectorError) return err;
+  const text = oauthErrorText(err);
+  if (err instanceof oauth.ResponseBodyError) {
+    if (err.error === 'invalid_grant') return new InspectorError('invalid_grant', `the authorization server rejected the grant: ${text}`, { step, url, cause: err, hint: 'Sign in again' });
+    if (err.error === 'invalid_client' || err.error === 'unauthorized_client') {
+      return new InspectorError('invalid_client', `the authorization server rejected the client: ${text}`, { step, url, cause: err, hint: 'Forget the client registration and register again' });
+    }
+  }
+  return new InspectorError('token_request_failed', `the token request failed: ${text}`, { step, url, cause: err, hint: 'See the OAuth flow trace for the exchange' });
+}

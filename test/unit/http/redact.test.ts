@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { isSecretKey, REDACTED, Redactor } from '../../../src/core/http/redact';
+
+describe('http/redact', () => {
+  it('knows the secret keys, in any case', () => {
+    for (const k of ['access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'client_assertion', 'Authorization', 'PROXY-AUTHORIZATION', 'cookie', 'Set-Cookie', 'registration_access_token', 'Mcp-Session-Id']) {
+      assert.equal(isSecretKey(k), true, k);
+    }
+    for (const k of ['client_id', 'grant_type', 'state', 'scope', 'redirect_uri', 'token_type', 'expires_in', 'content-type', 'www-authenticate']) {
+      assert.equal(isSecretKey(k), false, k);
+    }
+  });
+
+  it('scrubs registered secret values by value, also percent- and form-encoded, longest first', () => {
+    const r = new Redactor();
+    r.addSecret('abc+/def==xyz');
+    r.addSecret('short'); // under 8 characters: ignored, to avoid mangling ordinary text
+    r.addSecret('SECRET-LONG-VALUE');
+    r.addSecret('SECRET-LONG');
+    r.addSecret(undefined);
+    r.addSecret(null);
+    assert.equal(r.text('a abc+/def==xyz b abc%2B%2Fdef%3D%3Dxyz c'), `a ${REDACTED} b ${REDACTED} c`);
+    assert.equal(r.text('short stays'), 'short stays');
+    assert.equal(r.text('x SECRET-LONG-VALUE y'), `x ${REDACTED} y`);
+  });
+
+  it('redacts URL query and fragment parameters, and the userinfo password', () => {
+    const r = new Redactor();
+    const u = r.url('https://user:p4ssw0rd@as.example/cb?code=C0DE-1&state=st&access_token=AT-1&code=C0DE-2#access_token=FRAG-AT&token_type=bearer');
+    assert.equal(u, `https://user:${REDACTED}@as.example/cb?code=${REDACTED}&state=st&access_token=${REDACTED}&code=${REDACTED}#access_token=${REDACTED}&token_type=bearer`);
+    assert.equal(r.url(new URL('https://as.example/a?x=1')), 'https://as.example/a?x=1', 'untouched without secrets');
+    assert.equal(r.url('https://as.example/a#section'), 'https://as.example/a#section');
+  });
+
+  it('leaves an invalid URL to the value scrubber', () => {
+    const r = new Redactor();
+    r.addSecret('VALUE-SECRET-1');
+    assert.equal(r.url('not a url VALUE-SECRET-1'), `not a url ${REDACTED}`);
+  });
+
+  it('keeps the Authorization scheme, hides the credentials; other secret headers fully', () => {
+    const r = new Redactor();
+    r.addSecret('ECHO-SECRET-99');
+    const h = new Headers({
+      authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig',
+      'proxy-authorization': 'Basic dXNlcjpwYXNz',
+      cookie: 'sid=abc',
+      'mcp-session-id': 'sess-1',
+      'x-echo': 'got ECHO-SECRET-99',
+      accept: 'application/json',
+    });
+    assert.deepEqual(r.headers(h), {
+      authorization: `Bearer ${REDACTED}`,
+      'proxy-authorization': `Basic ${REDACTED}`,
+      cookie: REDACTED,
+      'mcp-session-id': REDACTED,
+      'x-echo': `got ${REDACTED}`,
+      accept: 'application/json',
+    });
+    assert.deepEqual(r.headers({ Authorization: 'DPoP tok', Other: 'x' }), { Authorization: `DPoP ${REDACTED}`, Other: 'x' });
+    assert.deepEqual(r.headers({ authorization: 'bare-token-no-scheme' }), { authorization: REDACTED });
+    assert.deepEqual(r.headers(undefined), {});
+  });
+
+  it('redacts nested JSON by key, anywhere in the tree, and known values in strings', () => {
+    const r = new Redactor();
+    r.addSecret('VALUE-IN-STRING-1');
+    const out = r.json({
+      access_token: 'a',
+      token_type: 'Bearer',
+      nested: { refresh_token: 'r', list: [{ id_token: 'i' }, { client_secret: { deep: 1 } }, 'see VALUE-IN-STRING-1'] },
+      code: null,
+      n: 3,
+      ok: true,
+    });
+    assert.deepEqual(out, {
+      access_token: REDACTED,
+      token_type: 'Bearer',
+      nested: { refresh_token: REDACTED, list: [{ id_token: REDACTED }, { client_secret: REDACTED }, `see ${REDACTED}`] },
+      code: null,
+      n: 3,
+      ok: true,
+    });
+  });
+
+  it('stops at a depth limit instead of recursing forever', () => {
+    let deep: unknown = { access_token: 'x' };
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    assert.doesNotThrow(() => JSON.stringify(new Redactor().json(deep)));
+    assert.ok(!JSON.stringify(new Redactor().json(deep)).includes('"x"'));
+  });
+
+  it('redacts bodies: JSON, form (with or without a content type), and text', () => {
+    const r = new Redactor();
+    r.addSecret('TEXT-SECRET-123');
+    assert.equal(r.body('{"access_token":"a","x":[{"code":"c"}]}', 'application/json'), `{"access_token":"${REDACTED}","x":[{"code":"${REDACTED}"}]}`);
+    assert.equal(r.body(' [{"refresh_token":"r"}]', null), `[{"refresh_token":"${REDACTED}"}]`);
+    assert.equal(
+      r.body('grant_type=authorization_code&code=abc&code_verifier=v&client_secret=s&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb', 'application/x-www-form-urlencoded;charset=UTF-8'),
+      `grant_type=authorization_code&code=${REDACTED}&code_verifier=${REDACTED}&client_secret=${REDACTED}&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb`,
+    );
+    assert.equal(r.body('grant_type=refresh_token&refresh_token=rt', undefined), `grant_type=refresh_token&refresh_token=${REDACTED}`);
+    assert.equal(r.body('{"truncated": true, "access_token": "x\\"y", "id_token":"z', 'application/json'), `{"truncated": true, "access_token":"${REDACTED}", "id_token":"${REDACTED}"`);
+    assert.deepEqual(JSON.parse(r.body('{"__proto__":{"access_token":"p"},"a":1}')), { ['__proto__']: { access_token: REDACTED }, a: 1 });
+    assert.equal(r.body('plain text TEXT-SECRET-123 here', 'text/plain'), `plain text ${REDACTED} here`);
+    assert.equal(r.body('a sentence = with spaces', null), 'a sentence = with spaces');
+  });
+});
