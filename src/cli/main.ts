@@ -18,7 +18,7 @@ import { inspectToken } from '../core/inspect/token';
 import { MemorySecretStore } from '../core/memorySecretStore';
 import type { ToolInfo } from '../core/mcp/session';
 import type { GrantKind } from '../core/oauth/authManager';
-import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/registration';
+import { clientAuthentication, type RegistrationPolicy, type TokenEndpointAuthMethod } from '../core/oauth/registration';
 import type { Browser, Logger, SecretStore } from '../core/ports';
 import { runConformance } from './conformance';
 import { FileSecretStore } from './fileSecretStore';
@@ -298,6 +298,7 @@ async function main(argv: string[]): Promise<number> {
           jwksUri: disc.as.jwks_uri,
           grantedScopes: t.scope?.split(' '),
           expiresAt: t.expires_at,
+          introspection: await introspectionFor(conn),
           fetch: conn.fetch,
         });
         const human = [
@@ -324,6 +325,14 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await conn?.close();
   }
+}
+
+/** RFC 7662 introspection when the server offers it and this client can authenticate (confidential clients). */
+async function introspectionFor(conn: Connection) {
+  const as = conn.auth.discovery?.as;
+  const client = conn.auth.client;
+  if (!as?.introspection_endpoint || !client || client.token_endpoint_auth_method === 'none') return undefined;
+  return { endpoint: as.introspection_endpoint, issuer: as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) };
 }
 
 function authSummary(conn: Connection) {

@@ -109,7 +109,8 @@ export class Redactor {
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         const redacted = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : this.json(v, depth + 1);
         // defineProperty: a hostile `__proto__` key stays a plain key instead of re-parenting the copy
-        Object.defineProperty(out, k, { value: redacted, enumerable: true, writable: true, configurable: true });
+        // Keys are scrubbed too: a hostile server may echo a token back as an object key.
+        Object.defineProperty(out, this.text(k), { value: redacted, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

@@ -22,9 +22,13 @@ export interface OAuthContext {
  * real policy (https, or http on loopback / user-allowed hosts) before anything is sent.
  */
 export function wire(ctx: OAuthContext, purpose: RequestPurpose, step: string) {
+  // oauth4webapi always asks for `redirect: 'manual'`. Metadata may redirect within its own origin
+  // (SECURITY.md), so for metadata the guarded fetch's redirect policy decides; token, registration
+  // and revocation requests keep 'manual' and the guarded fetch refuses any redirect there.
+  const followSameOrigin = purpose === 'as-metadata' || purpose === 'resource-metadata' || purpose === 'jwks';
   return {
     [oauth.customFetch]: (url: string, options: oauth.CustomFetchOptions<string, unknown>) =>
-      ctx.fetch(url, { ...(options as RequestInit), purpose, step }),
+      ctx.fetch(url, { ...(options as RequestInit), ...(followSameOrigin ? { redirect: 'follow' as const } : {}), purpose, step }),
     [oauth.allowInsecureRequests]: true,
   } as const;
 }
