@@ -77,7 +77,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
   try {
     let client = opts.client;
     if (!client) {
-      client = await registerClient(ctx, { config: opts.clientConfig, as, redirectUri: receiver.redirectUri, scope: opts.scope, prompt: opts.prompt });
+      client = await registerClient(ctx, { config: opts.clientConfig, as, redirectUri: receiver.redirectUri, prompt: opts.prompt });
       await opts.onClient?.(client);
     }
     // A fresh verifier per attempt (RFC 7636 §4.1: 43–128 characters; oauth4webapi makes 43).

@@ -66,8 +66,6 @@ export interface RegisterOptions {
   as: oauth.AuthorizationServer;
   /** The loopback redirect URI of the receiver for this attempt (DCR registers it). */
   redirectUri: string;
-  /** Scopes the client may ask for (sent as `scope` in DCR when known). */
-  scope?: string;
   prompt?: Prompt;
 }
 
@@ -137,7 +135,8 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
     token_endpoint_auth_method: method,
     application_type: 'native',
   };
-  if (opts.scope) metadata.scope = opts.scope;
+  // No `scope` in the registration: a server that records it (RFC 7591 §2) would then refuse any later
+  // step-up beyond the scopes of the first sign-in.
   let reg: oauth.OmitSymbolProperties<oauth.Client>;
   try {
     const res = await oauth.dynamicClientRegistrationRequest(as, metadata, wire(ctx, 'registration', STEP));
