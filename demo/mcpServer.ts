@@ -1,0 +1,356 @@
+/**
+ * The demo's MCP server: the official SDK's McpServer over Streamable HTTP (stateful, session ids),
+ * as an OAuth 2.1 resource server, on two paths:
+ *
+ * - `/mcp`       — the whole server behind OAuth: every request without a valid token → 401.
+ * - `/mcp-mixed` — per-tool protection: initialize, tools/list and public tools work anonymously;
+ *                  protected tools answer with an HTTP 401/403 challenge, except get_secret_note,
+ *                  which answers with the tool-level challenge in its result.
+ *
+ * Each path is its own protected resource (RFC 9728 metadata at the path-inserted well-known URL)
+ * and only accepts JWT access tokens whose `aud` is exactly its URL. The token is checked on every
+ * HTTP request — initialize, every later POST, the GET stream and DELETE — not only at initialize.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { isInitializeRequest, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { MCP_PATH, MIXED_PATH, RESOURCE_SCOPES, SCOPE_READ } from './constants';
+import type { AccessTokenRevocations } from './revocations';
+import { bearerChallenge, findTool, registerTodoTools, stepUpScope, TOOLS, type TodoStore } from './todoTools';
+
+export type Protection = 'whole-server' | 'per-tool';
+
+export interface McpEndpoint {
+  readonly path: string;
+  readonly protection: Protection;
+  /** The resource identifier: the endpoint's URL, and the `aud` its tokens must carry. */
+  readonly resource: string;
+  readonly resourceMetadataUrl: string;
+  readonly name: string;
+}
+
+export interface McpServerOptions {
+  /** `http://localhost:<port>` */
+  readonly origin: string;
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly revocations: AccessTokenRevocations;
+  readonly todos: TodoStore;
+  readonly log: (line: string) => void;
+}
+
+export interface McpHttpServer {
+  readonly endpoints: readonly McpEndpoint[];
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+const WELL_KNOWN_PRM = '/.well-known/oauth-protected-resource';
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_SESSIONS_PER_ENDPOINT = 200;
+/** What /mcp asks for in its first challenge; writing tools then step up to todos.write. */
+const BASE_SCOPE = SCOPE_READ;
+
+export function mcpEndpoints(origin: string): McpEndpoint[] {
+  return [
+    {
+      path: MCP_PATH,
+      protection: 'whole-server',
+      resource: `${origin}${MCP_PATH}`,
+      resourceMetadataUrl: `${origin}${WELL_KNOWN_PRM}${MCP_PATH}`,
+      name: 'Todo MCP demo (whole server behind OAuth)',
+    },
+    {
+      path: MIXED_PATH,
+      protection: 'per-tool',
+      resource: `${origin}${MIXED_PATH}`,
+      resourceMetadataUrl: `${origin}${WELL_KNOWN_PRM}${MIXED_PATH}`,
+      name: 'Todo MCP demo (per-tool protection)',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP helpers
+
+class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    readonly body: unknown = undefined,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function jsonRpcError(code: number, message: string, id: unknown = null): unknown {
+  return { jsonrpc: '2.0', error: { code, message }, id };
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpProblem(413, 'request body too large', {}, jsonRpcError(-32600, 'Request body too large'));
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpProblem(400, 'parse error', {}, jsonRpcError(-32700, 'Parse error: the body is not JSON'));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bearer token verification (RFC 6750, RFC 9068)
+
+type TokenCheck = { auth: AuthInfo } | { invalid: string } | { none: true };
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The access token has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'aud') return 'The access token was issued for a different resource (aud)';
+    if (error.claim === 'iss') return 'The access token was issued by a different authorization server (iss)';
+    if (error.claim === 'typ') return 'This is not an access token (typ must be at+jwt)';
+    return `The access token failed the ${error.claim} check`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) {
+    return 'The access token signature could not be verified';
+  }
+  return 'The access token is malformed';
+}
+
+function createTokenVerifier(options: McpServerOptions) {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri));
+  return async (req: IncomingMessage, endpoint: McpEndpoint): Promise<TokenCheck> => {
+    const header = req.headers.authorization;
+    if (header === undefined) return { none: true };
+    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+    if (!match) return { invalid: 'The Authorization header must be "Bearer <token>"' };
+    const token = match[1];
+    try {
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: options.issuer,
+        audience: endpoint.resource,
+        typ: 'at+jwt',
+        algorithms: ['RS256'],
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+      });
+      if (options.revocations.isRevoked(String(payload.jti))) return { invalid: 'The access token has been revoked' };
+      return {
+        auth: {
+          token,
+          clientId: String(payload.client_id),
+          scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+          expiresAt: payload.exp,
+          resource: new URL(endpoint.resource),
+          extra: { sub: payload.sub, jti: payload.jti },
+        },
+      };
+    } catch (error) {
+      return { invalid: describeJoseError(error) };
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The MCP server (one McpServer + transport per session)
+
+/** Tool list with `securitySchemes` both top-level and in `_meta` (the SDK's own list has no hook for extra Tool fields). */
+function toolList(): Tool[] {
+  return TOOLS.map((tool) => {
+    const definition: Tool & { securitySchemes: unknown } = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: toJsonSchemaCompat(z.object(tool.inputShape), { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
+      annotations: tool.annotations,
+      securitySchemes: tool.securitySchemes,
+      _meta: { securitySchemes: tool.securitySchemes },
+    };
+    return definition;
+  });
+}
+
+function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore): McpServer {
+  const server = new McpServer(
+    { name: 'mcp-oauth-inspector-todo-demo', title: endpoint.name, version: '0.1.0' },
+    {
+      capabilities: { tools: {} },
+      instructions:
+        endpoint.protection === 'whole-server'
+          ? 'A Todo list behind OAuth. Every request needs an access token for this URL (todos.read to read, todos.write to change).'
+          : 'A Todo list with per-tool protection. search_docs and whoami work anonymously; list_todos needs todos.read; add_todo and complete_todo need todos.write; get_secret_note answers anonymous calls with a tool-level auth challenge.',
+    },
+  );
+  registerTodoTools(server, (auth) => ({ auth, todos, resourceMetadataUrl: endpoint.resourceMetadataUrl }));
+  // Replaces the SDK's tools/list handler (installed by registerTool) with one that adds securitySchemes.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList() }));
+  return server;
+}
+
+interface Session {
+  readonly transport: StreamableHTTPServerTransport;
+  readonly server: McpServer;
+  /** On /mcp a session belongs to the user who opened it. */
+  readonly sub: string | undefined;
+}
+
+export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
+  const endpoints = mcpEndpoints(options.origin);
+  const verify = createTokenVerifier(options);
+  const sessions = new Map<string, Map<string, Session>>(endpoints.map((e) => [e.path, new Map()]));
+  const { log } = options;
+
+  function challenge401(endpoint: McpEndpoint, scope: string, invalid?: string): HttpProblem {
+    const header = bearerChallenge({
+      resource_metadata: endpoint.resourceMetadataUrl,
+      ...(invalid ? { error: 'invalid_token', error_description: invalid } : {}),
+      scope,
+    });
+    return new HttpProblem(401, invalid ?? 'authorization required', { 'www-authenticate': header }, {
+      error: invalid ? 'invalid_token' : 'unauthorized',
+      error_description: invalid ?? `This request needs an access token for ${endpoint.resource} (scope: ${scope}).`,
+    });
+  }
+
+  function challenge403(endpoint: McpEndpoint, auth: AuthInfo, needed: string, toolName: string): HttpProblem {
+    const scope = stepUpScope(auth, needed);
+    const description = `${toolName} needs the ${needed} scope`;
+    return new HttpProblem(
+      403,
+      description,
+      { 'www-authenticate': bearerChallenge({ resource_metadata: endpoint.resourceMetadataUrl, error: 'insufficient_scope', error_description: description, scope }) },
+      { error: 'insufficient_scope', error_description: `${description}; re-authorize with scope "${scope}".` },
+    );
+  }
+
+  /** Per-tool HTTP checks for every tools/call in the body (single message or batch). */
+  function checkToolCalls(endpoint: McpEndpoint, body: unknown, auth: AuthInfo | undefined): void {
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
+      if (method !== 'tools/call') continue;
+      const tool = findTool(params?.name);
+      if (!tool?.requiredScope || tool.challenge !== 'http') continue;
+      if (!auth) throw challenge401(endpoint, tool.requiredScope);
+      if (!auth.scopes.includes(tool.requiredScope)) throw challenge403(endpoint, auth, tool.requiredScope, tool.name);
+    }
+  }
+
+  async function handleMcp(endpoint: McpEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!['GET', 'POST', 'DELETE'].includes(req.method ?? '')) {
+      throw new HttpProblem(405, 'method not allowed', { allow: 'GET, POST, DELETE' }, jsonRpcError(-32000, 'Method not allowed'));
+    }
+
+    const check = await verify(req, endpoint);
+    if ('invalid' in check) throw challenge401(endpoint, BASE_SCOPE, check.invalid);
+    const auth = 'auth' in check ? check.auth : undefined;
+    if (endpoint.protection === 'whole-server' && !auth) throw challenge401(endpoint, BASE_SCOPE);
+
+    const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+    checkToolCalls(endpoint, body, auth);
+
+    const sub = typeof auth?.extra?.sub === 'string' ? auth.extra.sub : undefined;
+    const table = sessions.get(endpoint.path)!;
+    const request = Object.assign(req, { auth });
+    const sessionId = req.headers['mcp-session-id'];
+
+    if (typeof sessionId === 'string') {
+      const session = table.get(sessionId);
+      if (!session || (endpoint.protection === 'whole-server' && session.sub !== sub)) {
+        throw new HttpProblem(404, 'session not found', {}, jsonRpcError(-32001, 'Session not found'));
+      }
+      await session.transport.handleRequest(request, res, body);
+      return;
+    }
+
+    if (req.method !== 'POST' || !isInitializeRequest(body)) {
+      throw new HttpProblem(400, 'no session', {}, jsonRpcError(-32000, 'Bad Request: no valid Mcp-Session-Id header; send initialize first'));
+    }
+
+    if (table.size >= MAX_SESSIONS_PER_ENDPOINT) {
+      const [oldestId, oldest] = table.entries().next().value as [string, Session];
+      table.delete(oldestId);
+      await oldest.transport.close().catch(() => undefined);
+    }
+    const server = buildMcpServer(endpoint, options.todos);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        table.set(id, { transport, server, sub });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) table.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(request, res, body);
+  }
+
+  function protectedResourceMetadata(endpoint: McpEndpoint): unknown {
+    return {
+      resource: endpoint.resource,
+      authorization_servers: [options.issuer],
+      scopes_supported: [...RESOURCE_SCOPES],
+      bearer_methods_supported: ['header'],
+      resource_name: endpoint.name,
+    };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { pathname } = new URL(req.url ?? '/', options.origin);
+
+    if (pathname.startsWith(WELL_KNOWN_PRM)) {
+      const endpoint = endpoints.find((e) => `${WELL_KNOWN_PRM}${e.path}` === pathname);
+      if (!endpoint) throw new HttpProblem(404, 'not found', {}, { error: 'not_found', error_description: `Try ${WELL_KNOWN_PRM}${MCP_PATH}` });
+      if (req.method !== 'GET') throw new HttpProblem(405, 'method not allowed', { allow: 'GET' }, { error: 'method_not_allowed' });
+      sendJson(res, 200, protectedResourceMetadata(endpoint), { 'access-control-allow-origin': '*' });
+      return;
+    }
+
+    const endpoint = endpoints.find((e) => e.path === pathname);
+    if (!endpoint) throw new HttpProblem(404, 'not found', {}, { error: 'not_found', error_description: `The MCP endpoints are ${MCP_PATH} and ${MIXED_PATH}` });
+    await handleMcp(endpoint, req, res);
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((error: unknown) => {
+      if (error instanceof HttpProblem) {
+        if (error.status === 401 || error.status === 403) log(`${req.method} ${req.url} → ${error.status} ${error.message}`);
+        if (!res.headersSent) sendJson(res, error.status, error.body ?? { error: error.message }, error.headers);
+        else res.end();
+        return;
+      }
+      log(`MCP server error on ${req.method} ${req.url}: ${(error as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, jsonRpcError(-32603, 'Internal error'));
+      else res.end();
+    });
+  };
+
+  async function close(): Promise<void> {
+    const all = [...sessions.values()].flatMap((table) => [...table.values()]);
+    for (const table of sessions.values()) table.clear();
+    await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
+  }
+
+  return { endpoints, handler, close };
+}

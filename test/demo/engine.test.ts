@@ -1,0 +1,151 @@
+/**
+ * The engine against the real demo (oidc-provider + the SDK's MCP server), end to end with the
+ * demo's auto-approve switch: each registration mode obtains a token, public tools work without
+ * one, protected calls sign in, step-up, refresh (one request for concurrent calls), sign-out with
+ * revocation, and the MCP server refuses a token minted for another resource.
+ */
+import assert from 'node:assert/strict';
+import { startDemo, type DemoHandle } from '../../demo/index';
+import { createConnection, type Connection } from '../../src/core/connection';
+import type { TraceExchange } from '../../src/core/http/trace';
+import { MemorySecretStore } from '../../src/core/memorySecretStore';
+import type { ClientConfig } from '../../src/core/oauth/registration';
+import type { Clock } from '../../src/core/ports';
+
+describe('engine against the demo (oidc-provider + SDK MCP server)', function () {
+  this.timeout(60_000);
+  let demo: DemoHandle;
+  const open: Connection[] = [];
+
+  before(async () => {
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 600 });
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.close()));
+    await demo?.close();
+  });
+
+  function connect(url: string, client: ClientConfig, extra: { clock?: Clock; secrets?: MemorySecretStore } = {}): Connection {
+    const c = createConnection({ serverUrl: url, secrets: extra.secrets ?? new MemorySecretStore(), headless: true, client, clock: extra.clock });
+    open.push(c);
+    return c;
+  }
+
+  const exchanges = (c: Connection) => c.trace.all().filter((e): e is TraceExchange => e.kind === 'http');
+  const tokenRequests = (c: Connection, grant: string) =>
+    exchanges(c).filter((e) => e.purpose === 'token' && (e.request.body ?? '').includes(`grant_type=${grant}`));
+
+  for (const [mode, client] of [
+    ['DCR', { policy: 'dcr' }],
+    ['CIMD', { policy: 'cimd' }],
+    ['pre-registered todo-local', { policy: 'preregistered', client_id: 'todo-local' }],
+  ] as Array<[string, ClientConfig]>) {
+    it(`${mode}: obtains a token for /mcp and lists the tools`, async () => {
+      const c = connect(demo.mcpUrl, client);
+      await c.session.connect();
+      const tools = await c.session.listTools();
+      assert.ok(c.auth.tokens, 'signed in');
+      assert.equal(c.auth.client?.mode, client.policy);
+      assert.equal(c.auth.discovery?.resource, demo.mcpUrl);
+      assert.ok(tools.some((t) => t.tool.name === 'list_todos'));
+      if (client.policy === 'cimd') assert.equal(c.auth.client?.client_id, demo.clientMetadataUrl);
+      if (client.policy === 'dcr') assert.ok(exchanges(c).some((e) => e.purpose === 'registration' && e.response?.status === 201));
+      else assert.ok(!exchanges(c).some((e) => e.purpose === 'registration'), 'no registration request');
+    });
+  }
+
+  it('/mcp-mixed: lists tools and calls the public tool anonymously, no OAuth at all', async () => {
+    const c = connect(demo.mixedUrl, { policy: 'dcr' });
+    await c.session.connect();
+    const tools = await c.session.listTools();
+    const search = tools.find((t) => t.tool.name === 'search_docs');
+    assert.ok(search?.security.anonymous);
+    const todos = tools.find((t) => t.tool.name === 'list_todos');
+    assert.deepEqual(todos?.security.scopesNeeded, ['todos.read']);
+    assert.equal(todos?.security.covered, false);
+    const r = await c.session.callTool('search_docs', { query: 'refresh' });
+    assert.notEqual(r.isError, true);
+    assert.equal(c.auth.tokens, undefined, 'no token was needed');
+    assert.ok(!exchanges(c).some((e) => e.purpose !== 'mcp'), 'only MCP requests were made');
+  });
+
+  it('/mcp-mixed: a protected call signs in, then succeeds; step-up from todos.read to todos.write', async () => {
+    const c = connect(demo.mixedUrl, { policy: 'dcr' });
+    await c.session.connect();
+    const list = await c.session.callTool('list_todos', {});
+    assert.notEqual(list.isError, true, JSON.stringify(list));
+    const granted = c.auth.grantedScopes();
+    assert.ok(granted.includes('todos.read'));
+    assert.ok(!granted.includes('todos.write'), 'least privilege first');
+    const add = await c.session.callTool('add_todo', { title: 'ship the inspector' });
+    assert.notEqual(add.isError, true, JSON.stringify(add));
+    assert.ok(c.auth.grantedScopes().includes('todos.write'), 'stepped up');
+    assert.ok(c.auth.grantedScopes().includes('todos.read'), 'kept the scopes it had (union)');
+    const endpoint = new URL(c.auth.discovery!.as.authorization_endpoint!).pathname;
+    const authorizeRequests = exchanges(c).filter((e) => e.purpose === 'authorization' && new URL(e.request.url).pathname === endpoint);
+    assert.ok(authorizeRequests.length >= 2, 'two authorization requests: sign-in and step-up');
+  });
+
+  it('the tool-level challenge (isError + _meta["mcp/www_authenticate"]) signs in and retries the call', async () => {
+    const c = connect(demo.mixedUrl, { policy: 'dcr' });
+    await c.session.connect();
+    const r = await c.session.callTool('get_secret_note', {});
+    assert.notEqual(r.isError, true, JSON.stringify(r));
+    assert.ok(c.auth.tokens);
+  });
+
+  it('an expiring access token is refreshed once for several concurrent calls', async () => {
+    let skew = 0;
+    const clock: Clock = { now: () => Date.now() + skew };
+    const c = connect(demo.mcpUrl, { policy: 'dcr' }, { clock });
+    await c.session.connect();
+    await c.session.listTools();
+    const before = c.auth.tokens!;
+    assert.ok(before.refresh_token, 'the demo issues refresh tokens to native public clients');
+    skew = ((before.expires_at ?? 0) - Math.floor(Date.now() / 1000) + 5) * 1000; // now past expiry
+    const results = await Promise.all(Array.from({ length: 6 }, () => c.session.callTool('list_todos', {})));
+    assert.ok(results.every((r) => r.isError !== true));
+    assert.equal(tokenRequests(c, 'refresh_token').length, 1, 'exactly one refresh request');
+    assert.notEqual(c.auth.tokens!.access_token, before.access_token);
+    assert.notEqual(c.auth.tokens!.refresh_token, before.refresh_token, 'rotated refresh token stored');
+  });
+
+  it('sign-out revokes: the old access token is then rejected by the MCP server', async () => {
+    const secrets = new MemorySecretStore();
+    const c = connect(demo.mcpUrl, { policy: 'dcr' }, { secrets });
+    await c.session.connect();
+    await c.session.listTools();
+    const old = c.auth.tokens!.access_token;
+    const ok = await fetch(demo.mcpUrl, { method: 'POST', headers: mcpHeaders(old), body: initializeBody });
+    assert.equal(ok.status, 200, 'the token works before sign-out');
+    await ok.body?.cancel();
+    const r = await c.auth.signOut();
+    assert.equal(r.revoked, true);
+    assert.equal((await secrets.keys('')).length, 0, 'every stored secret of that server is gone');
+    const after = await fetch(demo.mcpUrl, { method: 'POST', headers: mcpHeaders(old), body: initializeBody });
+    assert.equal(after.status, 401);
+    await after.body?.cancel();
+  });
+
+  it('a token issued for another resource (wrong audience) is rejected by the MCP server', async () => {
+    const c = connect(demo.mixedUrl, { policy: 'dcr' });
+    await c.session.connect();
+    await c.session.callTool('list_todos', {});
+    const mixedToken = c.auth.tokens!.access_token;
+    const res = await fetch(demo.mcpUrl, { method: 'POST', headers: mcpHeaders(mixedToken), body: initializeBody });
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
+    await res.body?.cancel();
+  });
+});
+
+const initializeBody = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '0' } },
+});
+
+function mcpHeaders(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+}
