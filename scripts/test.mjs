@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: everything CI runs, in order — build, the vscode-import boundary lint, the type check,
-// the engine's unit tests, and the official MCP conformance suite. Each stage's own output is shown;
+// the engine's unit tests, the official MCP conformance suite, the engine against the demo, and the
+// real VS Code host (in-host suites and UI tests). Each stage's own output is shown;
 // the last line is the total, as "N passed, M failed".
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,9 +29,23 @@ const stages = [
     },
   },
 ];
-if (existsSync(join(root, 'scripts/test-demo.mjs'))) {
-  stages.push({ name: 'demo', cmd: [process.execPath, ['scripts/test-demo.mjs']], counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }) });
-}
+stages.push(
+  {
+    // The engine and CLI against the real demo (oidc-provider + the SDK's MCP server).
+    name: 'demo',
+    cmd: [bin('mocha'), ['--config', 'test/demo/.mocharc.json']],
+    counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }),
+  },
+  {
+    // A real VS Code (code-server) host: in-host mocha suites, then UI tests in headless Chromium.
+    name: 'host',
+    cmd: [process.execPath, ['scripts/test-host.mjs']],
+    counts: (out) => {
+      const m = /host: (\d+) passed, (\d+) failed/.exec(out);
+      return m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined;
+    },
+  },
+);
 
 function num(re, s) {
   const m = re.exec(s);

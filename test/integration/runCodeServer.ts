@@ -1,0 +1,94 @@
+/**
+ * Runs the in-host mocha suites (test/integration/**\/*.test.ts) inside code-server's real extension
+ * host: build → ensure code-server → start it on a free loopback port with fresh dirs → open the
+ * `payload` URL in headless Chromium → wait for the results file → print them like mocha's spec
+ * reporter → always stop code-server and Chromium. Exit code 0 only when every test passed.
+ *
+ *   node --import tsx test/integration/runCodeServer.ts [--grep <pattern>]
+ *
+ * Env: MCP_INSPECTOR_HOST_TIMEOUT_MS (default 120000), MCP_INSPECTOR_KEEP_TMP=1 (keep the host's
+ * temporary dirs), MCP_INSPECTOR_CACHE (where code-server is cached).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { buildIntegration, repoRoot } from './build.mjs';
+import { CodeServerHost, waitFor } from './codeServerHost';
+import { formatSpec, GREP_ENV, RESULTS_ENV, type RunResults } from './results';
+import { mapResultStacks } from './sourceMaps';
+
+export interface InHostRunOutcome {
+  results?: RunResults;
+  error?: string;
+  screenshot?: string;
+}
+
+const resultsDir = join(repoRoot, 'test-results', 'integration');
+
+/** Runs the suites once; prints the spec report; never throws (errors are in the outcome). */
+export async function runInHostSuites(opts: { grep?: string; timeoutMs?: number } = {}): Promise<InHostRunOutcome> {
+  const timeoutMs = opts.timeoutMs ?? Number(process.env.MCP_INSPECTOR_HOST_TIMEOUT_MS ?? 120_000);
+  const t0 = Date.now();
+  const outcome: InHostRunOutcome = {};
+  mkdirSync(resultsDir, { recursive: true });
+  const resultsFile = join(resultsDir, 'results.json');
+  rmSync(resultsFile, { force: true });
+
+  let host: CodeServerHost | undefined;
+  try {
+    const built = await buildIntegration();
+    console.log(`in-host: built ${built.tests.length} suite(s) in ${Date.now() - t0} ms`);
+    const env: Record<string, string> = { [RESULTS_ENV]: resultsFile };
+    if (opts.grep) env[GREP_ENV] = opts.grep;
+    host = await CodeServerHost.start({ env });
+    console.log(`in-host: code-server up on ${host.origin} after ${Date.now() - t0} ms`);
+    const h = host;
+    await h.page.goto(h.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: built.index }), {
+      waitUntil: 'domcontentloaded',
+    });
+    outcome.results = await waitFor(
+      'in-host test results',
+      () => (existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as RunResults) : undefined),
+      {
+        timeoutMs,
+        abort: () =>
+          h.failure() ??
+          // run() settles after it writes the file: an exit without a file means the suites never ran
+          (h.automationExitCode !== undefined && !existsSync(resultsFile)
+            ? `the host finished (exit ${h.automationExitCode}) without writing ${resultsFile}: the test bundle failed to load`
+            : undefined),
+      },
+    );
+    console.log(formatSpec(mapResultStacks(outcome.results)));
+    console.log(`in-host: done in ${Date.now() - t0} ms`);
+  } catch (err) {
+    outcome.error = (err as Error).stack ?? String(err);
+    console.error(`in-host: ${outcome.error}`);
+  }
+
+  const failed = !!outcome.error || !outcome.results || outcome.results.failed > 0;
+  if (failed && host) {
+    try {
+      outcome.screenshot = await host.screenshot(join(repoRoot, 'test-results', 'screenshots', 'integration-failure.png'));
+      console.error(`in-host: screenshot: ${relative(process.cwd(), outcome.screenshot)}`);
+    } catch (e) {
+      console.error(`in-host: no screenshot (${(e as Error).message})`);
+    }
+    const logs = host.saveLogs(join(repoRoot, 'test-results', 'logs'), 'integration');
+    console.error(`in-host: extension host / workbench console (${logs.console}), last lines:`);
+    console.error(host.consoleLines.slice(-60).map((l) => `  ${l}`).join('\n'));
+    if (logs.server) console.error(`in-host: code-server log: ${logs.server}`);
+    const extLog = host.extensionLog();
+    if (extLog) console.error(`in-host: the extension's log channel (${logs.extensionLogs.join(', ')}):\n${extLog}`);
+  }
+  await host?.stop();
+  return outcome;
+}
+
+const isMain = process.argv[1] && /runCodeServer\.[cm]?[tj]s$/.test(process.argv[1]);
+if (isMain) {
+  const gi = process.argv.indexOf('--grep');
+  const grep = gi > 0 ? process.argv[gi + 1] : undefined;
+  void runInHostSuites({ grep }).then((o) => {
+    process.exitCode = !o.error && o.results && o.results.failed === 0 && o.results.passed > 0 ? 0 : 1;
+  });
+}
