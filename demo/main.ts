@@ -49,9 +49,9 @@ MCP OAuth Inspector demo is running (loopback only).
   Access tokens live ${tokenTtl} s (MCP_DEMO_TOKEN_TTL).
 
 Next:
-  npm run build
-  node dist/cli.js connect ${demo.mcpUrl}
-  node dist/cli.js connect ${demo.mixedUrl}     # public tools work before signing in
+  node dist/cli.js connect ${demo.mcpUrl} --open        # sign in in your browser (dist/ was just built)
+  node dist/cli.js tools ${demo.mixedUrl}               # public tools work before signing in
+  node dist/cli.js call ${demo.mixedUrl} add_todo --args '{"title":"hi"}' --open --trace
   — or, in VS Code: "MCP Inspector: Connect to Server" and paste one of the URLs.
 
 Press Ctrl-C to stop.
