@@ -51,7 +51,10 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
           await res.body?.cancel().catch(() => {});
           continue;
         }
-      } else if (res.ok && auth) {
+      } else if (res.ok && auth && !op.startsWith('tools/call')) {
+        // Not for tools/call: an HTTP 200 may carry a tool-level challenge, and resetting the attempt
+        // counter here would let a server that always challenges loop sign-ins forever.
+        // McpSession.callTool reports success once the result holds no challenge.
         auth.succeeded(op);
       }
       return res;

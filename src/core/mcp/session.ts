@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ElicitRequestSchema,
+  ListToolsResultSchema,
   type CallToolResult,
   type ElicitRequest,
   type ElicitResult,
@@ -25,6 +26,12 @@ import { toolLevelChallenges } from '../oauth/challenge';
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
 import { toolSecurity, type ToolSecurity } from './toolSecurity';
+
+/**
+ * tools/list as the SDK parses it, except that each tool keeps the fields the SDK's schema does not
+ * know: the SDK's zod object strips unknown keys, which would drop a tool's top-level `securitySchemes`.
+ */
+const LooseListToolsResultSchema = ListToolsResultSchema.extend({ tools: ListToolsResultSchema.shape.tools.element.loose().array() });
 
 export const CLIENT_INFO = { name: 'mcp-oauth-inspector', title: 'MCP OAuth Inspector', version: '0.1.0' };
 
@@ -133,11 +140,13 @@ export class McpSession {
     const tools: Tool[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
-      const r = await this.request(() => this.client.listTools(cursor ? { cursor } : undefined), 'tools/list');
-      tools.push(...r.tools);
+      const r = await this.request(() => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, LooseListToolsResultSchema), 'tools/list');
+      tools.push(...(r.tools as Tool[]));
       cursor = r.nextCursor;
       if (!cursor) break;
     }
+    // What Client.listTools does after each page (output-schema validators for tools/call), once for all pages.
+    (this.client as unknown as { cacheToolMetadata?: (t: Tool[]) => void }).cacheToolMetadata?.(tools);
     return tools.map((tool) => ({ tool, security: this.securityOf(tool) }));
   }
 

@@ -154,6 +154,8 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
       }
     }
   } catch (err) {
+    // Our own refusals (redirect, address, scheme, timeout, invalid JSON) already say what, where and why.
+    if (err instanceof InspectorError) throw err;
     throw new InspectorError('registration_failed', `Dynamic Client Registration was refused: ${oauthErrorText(err)}`, {
       step: STEP,
       url: as.registration_endpoint,

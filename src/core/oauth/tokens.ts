@@ -127,5 +127,11 @@ export function tokenError(err: unknown, step: string, url?: string): InspectorE
       return new InspectorError('invalid_client', `the authorization server rejected the client: ${text}`, { step, url, cause: err, hint: 'Forget the client registration and register again' });
     }
   }
+  if (err instanceof oauth.WWWAuthenticateChallengeError && err.status === 401) {
+    // RFC 6749 §5.2: a failed client authentication is a 401 that MUST carry WWW-Authenticate when the
+    // client used the Authorization header; oauth4webapi reports it as a challenge, not as a body error.
+    const scheme = err.cause[0]?.scheme ?? 'unknown';
+    return new InspectorError('invalid_client', `the authorization server rejected the client's authentication (HTTP 401, ${scheme} challenge)`, { step, url, cause: err, hint: 'Forget the client registration and register again, or check the client secret / key' });
+  }
   return new InspectorError('token_request_failed', `the token request failed: ${text}`, { step, url, cause: err, hint: 'See the OAuth flow trace for the exchange' });
 }
