@@ -1,14 +1,31 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands';
-import { createServices } from './vscode/services';
+import { SCHEME } from './vscode/documents';
+import { createServices, type Services } from './vscode/services';
 
-/** Thin by design (house rule 6): build services, register the command table. */
-export function activate(context: vscode.ExtensionContext): void {
-  const services = createServices(context);
-  registerCommands(services);
-  services.log.info(`MCP OAuth Inspector ${services.version} activated`);
+let services: Services | undefined;
+
+/** Thin by design (house rule 6): build services, register the views and the command table. */
+export function activate(context: vscode.ExtensionContext): Services {
+  services = createServices(context);
+  const s = services;
+  const view = vscode.window.createTreeView('mcpOAuthInspector.servers', { treeDataProvider: s.tree, showCollapseAll: true });
+  context.subscriptions.push(view, vscode.workspace.registerTextDocumentContentProvider(SCHEME, s.documents));
+  // Another window signed in or out: reload what this window shows.
+  context.subscriptions.push(
+    s.secrets.onDidChange((key) => {
+      for (const c of s.registry.all()) {
+        const auth = c.conn?.auth;
+        if (auth && key.startsWith(auth.keys.prefix)) void auth.reload().then(() => c.recomputeSecurity());
+      }
+    }),
+  );
+  registerCommands(s);
+  s.log.info(`MCP OAuth Inspector ${s.version} activated`);
+  return s;
 }
 
 export function deactivate(): void {
   // Everything is in context.subscriptions; VS Code disposes it.
+  services = undefined;
 }

@@ -13,7 +13,7 @@ import type { GrantKind } from '../core/oauth/authManager';
 import type { CrossAppAccessConfig } from '../core/oauth/grants';
 import type { ClientConfig } from '../core/oauth/registration';
 import type { Logger } from '../core/ports';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { sampleArguments } from '../core/mcp/sampleArguments';
 
 /** The client_id the suite expects for Client ID Metadata Documents (it never fetches it). */
 const CONFORMANCE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -89,24 +89,6 @@ export function planFor(scenario: string, ctx: Record<string, string>, clientMet
       break;
   }
   return plan;
-}
-
-/** Arguments for a tool from its input schema: defaults, else a plain value of the declared type. */
-export function sampleArguments(tool: Tool): Record<string, unknown> {
-  const props = (tool.inputSchema?.properties ?? {}) as Record<string, { type?: string; default?: unknown; enum?: unknown[] }>;
-  const required = new Set(tool.inputSchema?.required ?? []);
-  const args: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(props)) {
-    if (schema.default !== undefined) args[name] = schema.default;
-    else if (!required.has(name)) continue;
-    else if (schema.enum?.length) args[name] = schema.enum[0];
-    else if (schema.type === 'number' || schema.type === 'integer') args[name] = 1;
-    else if (schema.type === 'boolean') args[name] = true;
-    else if (schema.type === 'array') args[name] = [];
-    else if (schema.type === 'object') args[name] = {};
-    else args[name] = 'test';
-  }
-  return args;
 }
 
 export async function runConformance(url: string, flags: { 'client-metadata-url'?: string; trace?: boolean }): Promise<number> {

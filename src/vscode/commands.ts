@@ -1,13 +1,214 @@
+import * as os from 'node:os';
 import * as vscode from 'vscode';
+import { defaultConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
+import { isInspectorError } from '../core/errors';
+import { checkUrl } from '../core/http/urlPolicy';
+import { inspectToken } from '../core/inspect/token';
+import { sampleArguments } from '../core/mcp/sampleArguments';
+import type { ToolInfo } from '../core/mcp/session';
+import { clientAuthentication, type RegistrationPolicy } from '../core/oauth/registration';
+import type { ServerConnection } from './connections';
+import { flowMarkdown, resultMarkdown, tokenMarkdown } from './reports';
+import { serverIdFor, type ServerEntry } from './serverStore';
 import type { Services } from './services';
+import { readSettings } from './settings';
+import type { Node } from './tree';
 
 /**
- * The command table (rust-analyzer `main.ts` style): one id → one factory. Every id here must be
- * contributed in package.json `contributes.commands` (the in-host test checks both directions for these).
+ * The command table (rust-analyzer `main.ts` style): one id → one factory. Every id here is
+ * contributed in package.json (the in-host test checks both directions).
  */
 export type CommandFactory = (s: Services) => (...args: unknown[]) => unknown;
 
+/** What `mcpOAuthInspector.connect` accepts from code (tests, walkthrough links); the palette asks instead. */
+export interface ConnectArgs {
+  url: string;
+  name?: string;
+  registration?: RegistrationPolicy;
+  clientId?: string;
+  scopes?: string[];
+}
+
 export const COMMANDS = {
+  'mcpOAuthInspector.connect': (s) => async (arg?: unknown) => {
+    // From the tree (inline Connect on a server) or with a server id: connect that entry as it is.
+    if ((arg && typeof arg === 'object' && (arg as Node).kind === 'server') || (typeof arg === 'string' && s.servers.get(arg))) {
+      const c = await resolveServer(s, arg);
+      return c && connectWithProgress(s, c);
+    }
+    const input = isConnectArgs(arg) ? arg : await askConnectArgs();
+    if (!input) return undefined;
+    const url = checkUrl(input.url.trim(), 'MCP server URL', readSettings().allowHttpHosts).href;
+    const entry: ServerEntry = {
+      ...(s.servers.findByUrl(url) ?? {}),
+      id: serverIdFor(url),
+      name: input.name ?? defaultName(url),
+      url,
+      registration: input.registration,
+      clientId: input.clientId,
+      scopes: input.scopes,
+    };
+    await s.servers.upsert(entry);
+    return connectWithProgress(s, s.registry.for(entry));
+  },
+  'mcpOAuthInspector.disconnect': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    await c.disconnect();
+  },
+  'mcpOAuthInspector.signOut': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    const r = await c.ensureConn().auth.signOut();
+    c.recomputeSecurity();
+    const msg = `Signed out of ${c.entry.name}: ${r.revoked ? 'tokens revoked at the server and' : 'the server offers no revocation;'} every stored secret deleted.${r.errors.length ? ` (${r.errors.join('; ')})` : ''}`;
+    s.log.info(msg);
+    void vscode.window.showInformationMessage(msg);
+    return r;
+  },
+  'mcpOAuthInspector.forgetClient': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    await c.ensureConn().auth.forgetClient();
+    c.recomputeSecurity();
+    void vscode.window.showInformationMessage(`Forgot the client registration for ${c.entry.name}; the next sign-in registers again.`);
+  },
+  'mcpOAuthInspector.refreshToken': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    const t = await c.ensureConn().auth.refresh();
+    c.recomputeSecurity();
+    void vscode.window.showInformationMessage(`Token refreshed for ${c.entry.name}${t.expires_at ? `; expires ${new Date(t.expires_at * 1000).toLocaleTimeString()}` : ''}.`);
+  },
+  'mcpOAuthInspector.inspectToken': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    const conn = c.ensureConn();
+    await conn.auth.load();
+    const t = conn.auth.tokens;
+    const disc = conn.auth.discovery;
+    if (!t || !disc) {
+      void vscode.window.showInformationMessage(`${c.entry.name}: not signed in. Call a protected tool or connect to sign in.`);
+      return undefined;
+    }
+    const client = conn.auth.client;
+    const inspection = await inspectToken({
+      token: t.access_token,
+      expectedIssuer: disc.as.issuer,
+      expectedAudience: disc.resource,
+      jwksUri: disc.as.jwks_uri,
+      grantedScopes: t.scope?.split(' '),
+      expiresAt: t.expires_at,
+      introspection:
+        disc.as.introspection_endpoint && client && client.token_endpoint_auth_method !== 'none'
+          ? { endpoint: disc.as.introspection_endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) }
+          : undefined,
+      fetch: conn.fetch,
+    });
+    await s.documents.show(`token-${c.entry.name}`, tokenMarkdown(c, inspection));
+    return inspection;
+  },
+  'mcpOAuthInspector.callTool': (s) => async (arg?: unknown, argsOverride?: unknown) => {
+    const picked = await resolveTool(s, arg);
+    if (!picked) return undefined;
+    const { server, tool } = picked;
+    let args: Record<string, unknown>;
+    if (argsOverride && typeof argsOverride === 'object' && !Array.isArray(argsOverride)) args = argsOverride as Record<string, unknown>;
+    else {
+      const typed = await vscode.window.showInputBox({
+        title: `Call ${tool.tool.name}`,
+        prompt: `Arguments as a JSON object. ${tool.security.covered ? '' : `Needs ${tool.security.missing.join(' ') || 'sign-in'}: you will be asked to sign in.`}`,
+        value: JSON.stringify(sampleArguments(tool.tool)),
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          try {
+            const j = JSON.parse(v) as unknown;
+            return j && typeof j === 'object' && !Array.isArray(j) ? undefined : 'Enter a JSON object, e.g. {"title":"hello"}';
+          } catch {
+            return 'Not valid JSON';
+          }
+        },
+      });
+      if (typed === undefined) return undefined;
+      args = JSON.parse(typed) as Record<string, unknown>;
+    }
+    const started = Date.now();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Calling ${tool.tool.name} on ${server.entry.name}`, cancellable: false },
+      () => server.ensureConn().session.callTool(tool.tool.name, args),
+    );
+    server.recomputeSecurity();
+    s.status.setActive(server);
+    await s.documents.show(`result-${tool.tool.name}`, resultMarkdown(server, tool.tool.name, args, result, Date.now() - started));
+    return result;
+  },
+  'mcpOAuthInspector.showFlow': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    await s.documents.show(`oauth-flow-${c.entry.name}`, flowMarkdown(c));
+  },
+  'mcpOAuthInspector.importServers': (s) => async (arg?: unknown) => {
+    // From code (tests): { paths: [{ path, source }] } instead of the default locations.
+    const paths = arg && typeof arg === 'object' && Array.isArray((arg as { paths?: unknown }).paths)
+      ? ((arg as { paths: Array<{ path: string; source: ImportSource }> }).paths)
+      : defaultConfigPaths(process.platform, os.homedir(), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), process.env);
+    const found: ImportedServer[] = [];
+    const problems: string[] = [];
+    for (const { path, source } of paths) {
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(path)));
+      } catch {
+        continue; // not there: nothing to import from it
+      }
+      const r = parseMcpConfig(text, source, path, { allowHttpHosts: readSettings().allowHttpHosts });
+      if (r.error) problems.push(`${path}: ${r.error}`);
+      found.push(...r.servers.filter((x) => x.kind !== 'stdio'));
+    }
+    if (found.length === 0) {
+      void vscode.window.showInformationMessage(`No remote MCP servers found in ${paths.length} config locations${problems.length ? ` (${problems.join('; ')})` : ''}. Stdio servers are not imported: they have no OAuth.`);
+      return [];
+    }
+    const items = found.map((x) => ({
+      label: x.name,
+      description: `${x.url ?? ''} · ${x.source}`,
+      detail: [x.problems.join('; '), x.placeholders.length ? `placeholders left for you: ${x.placeholders.join(' ')}` : '', x.droppedSecrets.length ? `not imported (secrets): ${x.droppedSecrets.join(', ')}` : ''].filter(Boolean).join(' · ') || x.sourcePath,
+      picked: x.importable && !s.servers.findByUrl(x.url ?? ''),
+      x,
+    }));
+    const chosen = arg && typeof arg === 'object' && (arg as { all?: boolean }).all
+      ? items.filter((i) => i.x.importable)
+      : await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Import MCP servers', placeHolder: 'Servers found in VS Code, Cursor and Claude Desktop configs' });
+    if (!chosen?.length) return [];
+    const added: string[] = [];
+    for (const { x } of chosen) {
+      if (!x.importable || !x.url) continue;
+      const url = checkUrl(x.url, 'MCP server URL', readSettings().allowHttpHosts).href;
+      await s.servers.upsert({ id: serverIdFor(url), name: x.name, url, transport: x.kind === 'sse' ? 'sse' : 'auto', source: x.sourcePath });
+      added.push(x.name);
+    }
+    void vscode.window.showInformationMessage(`Imported ${added.length} server${added.length === 1 ? '' : 's'}: ${added.join(', ')}`);
+    return added;
+  },
+  'mcpOAuthInspector.removeServer': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    if (c.entry.source === 'settings') {
+      void vscode.window.showInformationMessage(`${c.entry.name} is declared in the "mcpOAuthInspector.servers" setting: remove it there.`, 'Open Settings').then(
+        (x) => x && vscode.commands.executeCommand('workbench.action.openSettings', 'mcpOAuthInspector.servers'),
+      );
+      return;
+    }
+    const ok = await vscode.window.showWarningMessage(`Remove ${c.entry.name}? This signs out (revoking tokens where the server allows) and deletes its stored secrets.`, { modal: true }, 'Remove');
+    if (ok !== 'Remove') return;
+    await c.ensureConn().auth.signOut().catch((e) => s.log.warn(`sign-out while removing failed: ${(e as Error).message}`));
+    await s.registry.remove(c.entry.id);
+    await s.servers.remove(c.entry.id);
+  },
+  'mcpOAuthInspector.refreshServers': (s) => async () => {
+    for (const c of s.registry.all()) if (c.state === 'connected') await c.refreshLists().catch(() => {});
+    s.tree.refresh();
+  },
   'mcpOAuthInspector.showLog': (s) => () => {
     s.channel.show(true);
   },
@@ -26,6 +227,155 @@ export function aboutText(version: string): string {
   return `MCP OAuth Inspector ${version} — engine ready`;
 }
 
+function isConnectArgs(v: unknown): v is ConnectArgs {
+  return !!v && typeof v === 'object' && typeof (v as ConnectArgs).url === 'string';
+}
+
+function defaultName(url: string): string {
+  const u = new URL(url);
+  return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+}
+
+async function askConnectArgs(): Promise<ConnectArgs | undefined> {
+  const settings = readSettings();
+  const url = await vscode.window.showInputBox({
+    title: 'Connect to MCP Server (1/3)',
+    prompt: 'The MCP server URL (Streamable HTTP or HTTP+SSE)',
+    placeHolder: 'https://mcp.example.com/mcp  or  http://localhost:5080/mcp',
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        checkUrl(v.trim(), 'The URL', settings.allowHttpHosts);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
+  });
+  if (!url) return undefined;
+  const policies: Array<vscode.QuickPickItem & { value: RegistrationPolicy }> = [
+    { label: 'Automatic', description: 'recommended', detail: 'Pre-registered if you give a client id, else a Client ID Metadata Document if the server supports it, else Dynamic Client Registration', value: 'auto' },
+    { label: 'Pre-registered client', detail: 'Use a client id registered at the authorization server', value: 'preregistered' },
+    { label: 'Client ID Metadata Document', detail: `client_id = ${settings.clientMetadataUrl}`, value: 'cimd' },
+    { label: 'Dynamic Client Registration', detail: 'RFC 7591', value: 'dcr' },
+    { label: 'Ask me', detail: 'Enter a client id when the server needs one', value: 'manual' },
+  ];
+  const policy = await vscode.window.showQuickPick(policies, { title: 'Connect to MCP Server (2/3): client registration', ignoreFocusOut: true });
+  if (!policy) return undefined;
+  let clientId: string | undefined;
+  if (policy.value === 'preregistered') {
+    clientId = await vscode.window.showInputBox({ title: 'Client id', prompt: 'The client id registered at the authorization server', ignoreFocusOut: true });
+    if (!clientId) return undefined;
+  }
+  const scopes = await vscode.window.showInputBox({
+    title: 'Connect to MCP Server (3/3): scopes (optional)',
+    prompt: 'Space-separated scopes to ask for. Empty: what the server asks for.',
+    ignoreFocusOut: true,
+  });
+  if (scopes === undefined) return undefined;
+  return { url: url.trim(), registration: policy.value, clientId, scopes: scopes.split(/\s+/).filter(Boolean) };
+}
+
+/** Connect with a cancellable progress notification that names the authorization server's host. */
+async function connectWithProgress(s: Services, c: ServerConnection): Promise<ServerConnection> {
+  s.status.setActive(c);
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `MCP Inspector: ${c.entry.name}`, cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: 'connecting…' });
+        const sub = c.onDidChange(() => {
+          if (c.authHost && c.state === 'connecting') progress.report({ message: `sign in at ${c.authHost} in your browser…` });
+        });
+        const cancelled = new Promise<never>((_, reject) => token.onCancellationRequested(() => reject(new vscode.CancellationError())));
+        try {
+          await Promise.race([c.connect(), cancelled]);
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const n = c.tools.length;
+    s.log.info(`Connected to ${c.entry.name}: ${n} tool${n === 1 ? '' : 's'}`);
+    return c;
+  } catch (err) {
+    if (err instanceof vscode.CancellationError) {
+      await c.disconnect();
+      return c;
+    }
+    void offerNextStep(s, c, err);
+    throw Object.assign(err as Error, { shown: true });
+  }
+}
+
+/** Errors offer the next step: Retry, Sign in again, Show Log. */
+async function offerNextStep(s: Services, c: ServerConnection, err: unknown): Promise<void> {
+  const message = s.redactor.text((err as Error)?.message ?? String(err));
+  const authProblem = isInspectorError(err) && ['invalid_grant', 'invalid_client', 'unauthorized', 'insufficient_scope', 'refresh_failed'].includes(err.code);
+  const actions = authProblem ? ['Sign In Again', 'Show Log'] : ['Retry', 'Show Log'];
+  const choice = await vscode.window.showErrorMessage(`${c.entry.name}: ${message}`, ...actions);
+  if (choice === 'Retry') await vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name, registration: c.entry.registration, clientId: c.entry.clientId, scopes: c.entry.scopes });
+  else if (choice === 'Sign In Again') {
+    await c.ensureConn().auth.signOut();
+    await vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name });
+  } else if (choice === 'Show Log') s.channel.show(true);
+}
+
+/** A command's server: a tree node, a server id or URL, or a quick pick. */
+async function resolveServer(s: Services, arg: unknown): Promise<ServerConnection | undefined> {
+  if (arg && typeof arg === 'object' && 'server' in arg) return (arg as Node).server;
+  if (typeof arg === 'string') {
+    const e = s.servers.get(arg) ?? s.servers.findByUrl(arg);
+    return e ? s.registry.for(e) : undefined;
+  }
+  const entries = s.servers.all();
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage('No MCP servers yet: run "MCP Inspector: Connect to Server" first.');
+    return undefined;
+  }
+  if (entries.length === 1) return s.registry.for(entries[0]);
+  const pick = await vscode.window.showQuickPick(
+    entries.map((e) => ({ label: e.name, description: e.url, e })),
+    { title: 'Which server?' },
+  );
+  return pick ? s.registry.for(pick.e) : undefined;
+}
+
+async function resolveTool(s: Services, arg: unknown): Promise<{ server: ServerConnection; tool: ToolInfo } | undefined> {
+  if (arg && typeof arg === 'object' && (arg as Node).kind === 'tool') {
+    const n = arg as Extract<Node, { kind: 'tool' }>;
+    return { server: n.server, tool: n.tool };
+  }
+  // "serverIdOrUrl/toolName" or a pick.
+  let server: ServerConnection | undefined;
+  let toolName: string | undefined;
+  if (typeof arg === 'string' && arg.includes('#')) {
+    const i = arg.lastIndexOf('#');
+    server = await resolveServer(s, arg.slice(0, i));
+    toolName = arg.slice(i + 1);
+  } else server = await resolveServer(s, arg);
+  if (!server) return undefined;
+  if (server.state !== 'connected') await connectWithProgress(s, server);
+  const tool = toolName
+    ? server.tools.find((t) => t.tool.name === toolName)
+    : (
+        await vscode.window.showQuickPick(
+          server.tools.map((t) => ({
+            label: t.tool.name,
+            description: t.security.covered ? (t.security.requiresAuth ? 'unlocked' : 'public') : `locked: ${t.security.missing.join(' ') || 'sign-in'}`,
+            detail: t.tool.description?.slice(0, 200),
+            t,
+          })),
+          { title: `Call a tool on ${server.entry.name}`, matchOnDetail: true },
+        )
+      )?.t;
+  if (!tool) {
+    if (toolName) void vscode.window.showErrorMessage(`${server.entry.name} has no tool "${toolName}".`);
+    return undefined;
+  }
+  return { server, tool };
+}
+
 export function registerCommands(s: Services): void {
   for (const [id, factory] of Object.entries(COMMANDS) as [CommandId, CommandFactory][]) {
     const handler = factory(s);
@@ -35,8 +385,12 @@ export function registerCommands(s: Services): void {
           return await handler(...args);
         } catch (err) {
           s.log.error(err instanceof Error ? err : String(err));
-          void vscode.window.showErrorMessage(`${id}: ${err instanceof Error ? err.message : String(err)}`);
-          return undefined;
+          if (!(err as { shown?: boolean })?.shown) {
+            const msg = s.redactor.text(err instanceof Error ? err.message : String(err));
+            void vscode.window.showErrorMessage(msg, 'Show Log').then((c) => c && s.channel.show(true));
+          }
+          // Not rethrown: the workbench would show a second, less helpful notification.
+          return { error: s.redactor.text(err instanceof Error ? err.message : String(err)), code: isInspectorError(err) ? err.code : 'internal' };
         }
       }),
     );

@@ -1,21 +1,40 @@
 import type * as vscode from 'vscode';
 import { Redactor } from '../core/http/redact';
 import type { Logger } from '../core/ports';
+import { ConnectionRegistry } from './connections';
+import { InspectorDocuments } from './documents';
 import { ChannelLogger, createLogChannel } from './logger';
+import { VSCodeSecretStore } from './secretStore';
+import { ServerStore } from './serverStore';
+import { AuthStatusBar } from './statusBar';
+import { ServersTree } from './tree';
 
-/** Everything activate() builds once and the command handlers use. Grows as the engine does. */
+/** Everything activate() builds once and the command handlers use; one cleanup list (context.subscriptions). */
 export interface Services {
   readonly context: vscode.ExtensionContext;
   readonly version: string;
   readonly channel: vscode.LogOutputChannel;
   readonly redactor: Redactor;
   readonly log: Logger;
+  readonly secrets: VSCodeSecretStore;
+  readonly servers: ServerStore;
+  readonly registry: ConnectionRegistry;
+  readonly tree: ServersTree;
+  readonly status: AuthStatusBar;
+  readonly documents: InspectorDocuments;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
   const channel = createLogChannel();
-  context.subscriptions.push(channel);
   const redactor = new Redactor();
+  const log = new ChannelLogger(channel, redactor);
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
-  return { context, version, channel, redactor, log: new ChannelLogger(channel, redactor) };
+  const secrets = new VSCodeSecretStore(context.secrets);
+  const servers = new ServerStore(context.globalState);
+  const registry = new ConnectionRegistry({ secrets, log, redactor });
+  const tree = new ServersTree(servers, registry);
+  const status = new AuthStatusBar(registry);
+  const documents = new InspectorDocuments();
+  context.subscriptions.push(channel, secrets, servers, registry, tree, status, documents);
+  return { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents };
 }

@@ -117,6 +117,21 @@ export class AuthManager {
     return this.loaded;
   }
 
+  /**
+   * Forget what is in memory and read the secret store again — another window signed in or out.
+   * Skipped while this manager is itself authorizing or refreshing (it is the writer then).
+   */
+  async reload(): Promise<void> {
+    if (this.authorizing || this.refreshing) return;
+    this.loaded = undefined;
+    this.discovery = undefined;
+    this.client = undefined;
+    this.tokens = undefined;
+    this.state = 'signed-out';
+    await this.load();
+    this.changed();
+  }
+
   private get sessionKey(): string {
     return `${this.keys.prefix}session`;
   }

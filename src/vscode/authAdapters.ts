@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { InspectorError } from '../core/errors';
+import { checkUrl, displayHost } from '../core/http/urlPolicy';
+import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
+import type { Browser, Prompt } from '../core/ports';
+
+/**
+ * The engine's Browser port: `vscode.env.openExternal` with the URL as one value (never a shell),
+ * only after the URL policy. The real host is shown in the progress notification by the caller.
+ */
+export function editorBrowser(onOpen?: (host: string) => void): Browser {
+  return {
+    async open(url) {
+      const checked = checkUrl(url, 'authorization URL');
+      onOpen?.(displayHost(checked));
+      const ok = await vscode.env.openExternal(vscode.Uri.parse(checked.href, true));
+      if (!ok) {
+        throw new InspectorError('browser_open_failed', `the browser was not opened for ${displayHost(checked)}`, {
+          step: 'authorization request',
+          hint: 'Allow the link, or copy the authorization URL from the log',
+        });
+      }
+    },
+  };
+}
+
+/**
+ * Questions the engine asks: confirm a new authorization host (showing the real host, so
+ * `https://good.example@evil.example/` reads `evil.example`), and client credentials when no
+ * automatic registration is possible.
+ */
+export function editorPrompt(): Prompt {
+  return {
+    async confirmAuthorizationHost(host) {
+      const choice = await vscode.window.showInformationMessage(
+        `Sign in at ${host}?`,
+        { modal: true, detail: `The MCP server sends you to ${host} to sign in. Continue only if you trust this authorization server.` },
+        'Open Browser',
+      );
+      return choice === 'Open Browser';
+    },
+    async askClientCredentials(issuer) {
+      const client_id = await vscode.window.showInputBox({
+        title: 'Client registration needed',
+        prompt: `${issuer} supports neither Client ID Metadata Documents nor Dynamic Client Registration. Enter the client id registered there.`,
+        ignoreFocusOut: true,
+      });
+      if (!client_id) return undefined;
+      const client_secret = await vscode.window.showInputBox({
+        title: 'Client secret (optional)',
+        prompt: 'Leave empty for a public client. Stored only in SecretStorage.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      return { client_id, client_secret: client_secret || undefined };
+    },
+  };
+}
+
+/**
+ * The loopback receiver, reached through `vscode.env.asExternalUri` in 'external' mode: in
+ * Remote-SSH, WSL, Codespaces or code-server the browser cannot reach a port on the extension host
+ * directly, and the forwarded URI drops the path, so the receiver also accepts the callback at '/'
+ * (the core receiver always does) and any Host header (the forwarder's).
+ */
+export function externalReceiver(): (opts: LoopbackReceiverOptions) => Promise<LoopbackReceiver> {
+  return async (opts) => {
+    const inner = await startLoopbackReceiver({ ...opts, allowAnyHost: true });
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(inner.redirectUri));
+    const redirectUri = external.toString(true);
+    return {
+      get redirectUri() {
+        return redirectUri;
+      },
+      get port() {
+        return inner.port;
+      },
+      waitForCallback: () => inner.waitForCallback(),
+      close: () => inner.close(),
+    };
+  };
+}

@@ -1,0 +1,188 @@
+import * as vscode from 'vscode';
+import { createConnection, type Connection } from '../core/connection';
+import { isInspectorError } from '../core/errors';
+import type { Redactor } from '../core/http/redact';
+import type { ToolInfo } from '../core/mcp/session';
+import type { Logger } from '../core/ports';
+import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/sdk/types.js';
+import { editorBrowser, editorPrompt, externalReceiver } from './authAdapters';
+import type { VSCodeSecretStore } from './secretStore';
+import type { ServerEntry } from './serverStore';
+import { readSettings } from './settings';
+
+export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
+
+/**
+ * One server in the editor: its engine connection (built fresh on connect), the state the tree and
+ * status bar show, and what was listed. Disposing closes the MCP session; secrets stay until Sign Out.
+ */
+export class ServerConnection implements vscode.Disposable {
+  state: ServerState = 'disconnected';
+  error?: string;
+  errorCode?: string;
+  tools: ToolInfo[] = [];
+  resources: Resource[] = [];
+  prompts: McpPrompt[] = [];
+  conn?: Connection;
+  /** The host of the authorization server the browser was last sent to (progress notifications). */
+  authHost?: string;
+  private readonly emitter = new vscode.EventEmitter<ServerConnection>();
+  readonly onDidChange = this.emitter.event;
+  private disposables: Array<() => void> = [];
+
+  constructor(
+    public entry: ServerEntry,
+    private readonly deps: { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor },
+  ) {}
+
+  private set(state: ServerState, error?: unknown): void {
+    this.state = state;
+    this.error = error === undefined ? undefined : this.deps.redactor.text((error as Error)?.message ?? String(error));
+    this.errorCode = error === undefined ? undefined : isInspectorError(error) ? error.code : 'internal';
+    this.emitter.fire(this);
+  }
+
+  changed(): void {
+    this.emitter.fire(this);
+  }
+
+  /** Build a fresh engine connection from the entry and the current settings. */
+  private build(): Connection {
+    const s = readSettings();
+    const conn = createConnection({
+      serverUrl: this.entry.url,
+      transport: this.entry.transport,
+      secrets: this.deps.secrets,
+      headless: s.authorizationMode === 'headless',
+      browser: editorBrowser((host) => {
+        this.authHost = host;
+        this.changed();
+      }),
+      prompt: s.authorizationMode === 'headless' ? undefined : editorPrompt(),
+      logger: this.deps.log,
+      redactor: this.deps.redactor,
+      client: {
+        policy: this.entry.registration ?? s.registrationPolicy,
+        client_id: this.entry.clientId,
+        client_metadata_url: s.clientMetadataUrl,
+      },
+      scopes: this.entry.scopes?.length ? this.entry.scopes : s.defaultScopes.length ? s.defaultScopes : undefined,
+      timeoutMs: s.requestTimeoutMs,
+      allowHttpHosts: s.allowHttpHosts,
+      startReceiver: s.redirectMode === 'external' ? externalReceiver() : undefined,
+      onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
+    });
+    this.disposables.push(conn.auth.onDidChange(() => this.changed()));
+    this.disposables.push(
+      conn.trace.onEntry((e) => {
+        if (e.kind === 'note') this.deps.log.info(`[${e.level}] ${e.step}: ${e.message}`);
+        else this.deps.log.debug(`${e.request.method} ${e.request.url} → ${e.response?.status ?? e.error?.code} (${e.durationMs} ms)`);
+      }),
+    );
+    return conn;
+  }
+
+  /** The engine connection, built (not connected) if there is none yet — for sign-out, token commands. */
+  ensureConn(): Connection {
+    this.conn ??= this.build();
+    return this.conn;
+  }
+
+  /** Connect (initialize + list). OAuth starts only when the server asks for it. */
+  async connect(): Promise<void> {
+    await this.closeSession();
+    this.conn = this.build();
+    this.set('connecting');
+    try {
+      await this.conn.session.connect();
+      await this.refreshLists();
+      this.set('connected');
+    } catch (err) {
+      this.deps.log.error(err instanceof Error ? err : String(err));
+      const needsSignIn = isInspectorError(err) && ['authorization_cancelled', 'authorization_timeout', 'authorization_denied', 'browser_open_failed'].includes(err.code);
+      this.set(needsSignIn ? 'sign-in-required' : 'error', err);
+      throw err;
+    }
+  }
+
+  async refreshLists(): Promise<void> {
+    const s = this.conn?.session;
+    if (!s) return;
+    this.tools = await s.listTools();
+    this.resources = await s.listResources().catch(() => []);
+    this.prompts = await s.listPrompts().catch(() => []);
+    this.changed();
+  }
+
+  /** Recompute tool lock state against the current token (after sign-in, refresh or step-up). */
+  recomputeSecurity(): void {
+    const s = this.conn?.session;
+    if (!s) return;
+    this.tools = this.tools.map((t) => ({ tool: t.tool, security: s.securityOf(t.tool) }));
+    this.changed();
+  }
+
+  private async closeSession(): Promise<void> {
+    for (const d of this.disposables.splice(0)) d();
+    await this.conn?.close();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.closeSession();
+    this.conn = undefined;
+    this.tools = [];
+    this.resources = [];
+    this.prompts = [];
+    this.set('disconnected');
+  }
+
+  dispose(): void {
+    void this.closeSession();
+    this.emitter.dispose();
+  }
+}
+
+/** All server connections, one per stored server entry. */
+export class ConnectionRegistry implements vscode.Disposable {
+  private readonly map = new Map<string, ServerConnection>();
+  private readonly emitter = new vscode.EventEmitter<ServerConnection | undefined>();
+  readonly onDidChange = this.emitter.event;
+
+  constructor(private readonly deps: { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor }) {}
+
+  for(entry: ServerEntry): ServerConnection {
+    let c = this.map.get(entry.id);
+    if (!c) {
+      c = new ServerConnection(entry, this.deps);
+      c.onDidChange((x) => this.emitter.fire(x));
+      this.map.set(entry.id, c);
+    } else {
+      c.entry = entry;
+    }
+    return c;
+  }
+
+  get(id: string): ServerConnection | undefined {
+    return this.map.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    const c = this.map.get(id);
+    this.map.delete(id);
+    if (c) {
+      await c.disconnect();
+      c.dispose();
+    }
+    this.emitter.fire(undefined);
+  }
+
+  all(): ServerConnection[] {
+    return [...this.map.values()];
+  }
+
+  dispose(): void {
+    for (const c of this.map.values()) c.dispose();
+    this.map.clear();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { DEFAULT_CLIENT_METADATA_URL, type RegistrationPolicy } from '../core/oauth/registration';
+
+/** The extension's settings (contributes.configuration in package.json). No secret is ever a setting. */
+export interface Settings {
+  clientMetadataUrl: string;
+  registrationPolicy: RegistrationPolicy;
+  defaultScopes: string[];
+  requestTimeoutMs: number;
+  allowHttpHosts: string[];
+  /** 'browser': the user signs in in the system browser; 'headless': the extension follows the
+   *  authorization redirects itself (servers that approve without a person: test and CI servers). */
+  authorizationMode: 'browser' | 'headless';
+  /** 'loopback': http://127.0.0.1:port/callback (RFC 8252); 'external': the same listener through
+   *  vscode.env.asExternalUri, for remote extension hosts whose loopback the browser cannot reach. */
+  redirectMode: 'loopback' | 'external';
+}
+
+export const SECTION = 'mcpOAuthInspector';
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const policy = c.get<string>('registrationPolicy', 'auto');
+  return {
+    clientMetadataUrl: c.get<string>('clientMetadataUrl') || DEFAULT_CLIENT_METADATA_URL,
+    registrationPolicy: (['auto', 'preregistered', 'cimd', 'dcr', 'manual'].includes(policy) ? policy : 'auto') as RegistrationPolicy,
+    defaultScopes: c.get<string[]>('defaultScopes', []).filter((s) => typeof s === 'string' && s.trim()),
+    requestTimeoutMs: Math.max(1000, c.get<number>('requestTimeoutMs', 30_000)),
+    allowHttpHosts: c.get<string[]>('allowHttpHosts', []).filter((s) => typeof s === 'string'),
+    authorizationMode: c.get<string>('authorizationMode') === 'headless' ? 'headless' : 'browser',
+    redirectMode: c.get<string>('redirectMode') === 'external' ? 'external' : 'loopback',
+  };
+}

@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import type { ToolInfo } from '../core/mcp/session';
+import type { ConnectionRegistry, ServerConnection } from './connections';
+import type { ServerStore } from './serverStore';
+
+/**
+ * The Servers view: servers with their state; under each, the authorization node (authorization
+ * server, registration mode, token expiry, granted scopes), the tools (locked/unlocked from their
+ * securitySchemes against the current token, required scopes as the description, an inline Call
+ * action), then resources and prompts. Context values drive the inline and context-menu actions.
+ * Everything a server sent is shown as plain text (TreeItem labels are never rendered as HTML).
+ */
+export type Node =
+  | { kind: 'server'; server: ServerConnection }
+  | { kind: 'auth'; server: ServerConnection }
+  | { kind: 'detail'; server: ServerConnection; label: string; value: string; icon: string }
+  | { kind: 'tool'; server: ServerConnection; tool: ToolInfo }
+  | { kind: 'group'; server: ServerConnection; group: 'resources' | 'prompts' }
+  | { kind: 'item'; server: ServerConnection; label: string; description?: string; tooltip?: string; icon: string };
+
+const STATE_TEXT: Record<ServerConnection['state'], string> = {
+  disconnected: 'not connected',
+  connecting: 'connecting…',
+  connected: 'connected',
+  'sign-in-required': 'sign-in required',
+  error: 'error',
+};
+
+export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: ServerStore,
+    private readonly registry: ConnectionRegistry,
+  ) {
+    this.subs.push(store.onDidChange(() => this.emitter.fire(undefined)));
+    this.subs.push(registry.onDidChange(() => this.emitter.fire(undefined)));
+  }
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.store.all().map((e) => ({ kind: 'server', server: this.registry.for(e) }));
+    const s = node.server;
+    switch (node.kind) {
+      case 'server': {
+        const out: Node[] = [];
+        if (s.conn?.auth.discovery || s.conn?.auth.tokens) out.push({ kind: 'auth', server: s });
+        out.push(...s.tools.map((tool): Node => ({ kind: 'tool', server: s, tool })));
+        if (s.resources.length) out.push({ kind: 'group', server: s, group: 'resources' });
+        if (s.prompts.length) out.push({ kind: 'group', server: s, group: 'prompts' });
+        return out;
+      }
+      case 'auth':
+        return authDetails(s);
+      case 'group':
+        return node.group === 'resources'
+          ? s.resources.map((r): Node => ({ kind: 'item', server: s, label: r.name, description: r.uri, tooltip: r.description, icon: 'file' }))
+          : s.prompts.map((p): Node => ({ kind: 'item', server: s, label: p.name, description: p.title, tooltip: p.description, icon: 'comment' }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const s = node.server;
+    switch (node.kind) {
+      case 'server': {
+        const item = new vscode.TreeItem(s.entry.name, s.state === 'connected' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `server:${s.entry.id}`;
+        const signedIn = !!s.conn?.auth.tokens;
+        item.description = s.state === 'error' ? `error: ${s.error ?? ''}` : `${STATE_TEXT[s.state]}${s.state === 'connected' ? (signedIn ? ' · signed in' : ' · anonymous') : ''}`;
+        item.tooltip = new vscode.MarkdownString(undefined, false);
+        item.tooltip.appendText(`${s.entry.url}\n${STATE_TEXT[s.state]}${s.error ? `\n${s.error}` : ''}`);
+        item.iconPath = new vscode.ThemeIcon(
+          s.state === 'connected' ? 'vm-active' : s.state === 'connecting' ? 'loading~spin' : s.state === 'error' ? 'error' : s.state === 'sign-in-required' ? 'account' : 'vm-outline',
+        );
+        item.contextValue = `server.${s.state}${signedIn ? '.signedIn' : ''}`;
+        return item;
+      }
+      case 'auth': {
+        const a = s.conn?.auth;
+        const item = new vscode.TreeItem('Authorization', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `auth:${s.entry.id}`;
+        item.description = a?.tokens ? `signed in · ${hostOf(a.discovery?.as.issuer)}` : a?.discovery ? `not signed in · ${hostOf(a.discovery.as.issuer)}` : '';
+        item.iconPath = new vscode.ThemeIcon(a?.tokens ? 'shield' : 'key');
+        item.contextValue = a?.tokens ? 'auth.signedIn' : 'auth';
+        return item;
+      }
+      case 'detail': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.value;
+        item.tooltip = `${node.label}: ${node.value}`;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+      case 'tool': {
+        const t = node.tool;
+        const sec = t.security;
+        const item = new vscode.TreeItem(t.tool.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `tool:${s.entry.id}:${t.tool.name}`;
+        const scopes = sec.scopesNeeded.length ? sec.scopesNeeded.join(' ') : '';
+        item.description = sec.anonymous && sec.schemes?.some((x) => x.type === 'oauth2') ? `public · more with ${scopes}` : sec.anonymous ? 'public' : scopes || (sec.requiresAuth ? 'sign-in' : '');
+        const state = sec.covered ? (sec.requiresAuth ? 'unlocked' : 'open') : 'locked';
+        item.iconPath = new vscode.ThemeIcon(state === 'locked' ? 'lock' : state === 'unlocked' ? 'unlock' : 'globe');
+        const tip = new vscode.MarkdownString(undefined, false);
+        tip.appendText(`${t.tool.title ?? t.tool.name}\n\n${t.tool.description ?? ''}\n\n`);
+        tip.appendText(`Security (${sec.source}): ${sec.schemes ? sec.schemes.map((x) => (x.type === 'noauth' ? 'public' : `oauth2 ${x.scopes.join(' ')}`)).join(' | ') : 'server default'}\n`);
+        tip.appendText(`Token: ${state}${sec.missing.length ? ` — missing ${sec.missing.join(' ')}` : ''}`);
+        item.tooltip = tip;
+        item.contextValue = `tool.${state}`;
+        item.command = { command: 'mcpOAuthInspector.callTool', title: 'Call Tool', arguments: [node] };
+        return item;
+      }
+      case 'group': {
+        const item = new vscode.TreeItem(node.group === 'resources' ? 'Resources' : 'Prompts', vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${node.group}:${s.entry.id}`;
+        item.description = String(node.group === 'resources' ? s.resources.length : s.prompts.length);
+        item.iconPath = new vscode.ThemeIcon(node.group === 'resources' ? 'files' : 'comment-discussion');
+        return item;
+      }
+      case 'item': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.subs) d.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function authDetails(s: ServerConnection): Node[] {
+  const a = s.conn?.auth;
+  if (!a) return [];
+  const out: Node[] = [];
+  const d = (label: string, value: string, icon: string): Node => ({ kind: 'detail', server: s, label, value, icon });
+  if (a.discovery) {
+    out.push(d('Authorization server', a.discovery.as.issuer, 'server'));
+    if (a.discovery.backCompat) out.push(d('Layout', '2025-03-26 back-compat (no protected resource metadata)', 'warning'));
+  }
+  if (a.client) out.push(d('Registration', `${a.client.mode} · ${a.client.client_id}`, 'person'));
+  if (a.tokens) {
+    out.push(d('Token expires', a.tokens.expires_at ? relative(a.tokens.expires_at * 1000) : 'unknown', 'watch'));
+    out.push(d('Granted scopes', a.tokens.scope || '(none)', 'checklist'));
+    out.push(d('Refresh token', a.tokens.refresh_token ? 'yes' : 'no', 'sync'));
+  } else {
+    out.push(d('Token', 'none — an operation that needs one will ask you to sign in', 'circle-slash'));
+  }
+  return out;
+}
+
+function hostOf(url: string | undefined): string {
+  try {
+    return url ? new URL(url).host : '';
+  } catch {
+    return '';
+  }
+}
+
+export function relative(ms: number, now = Date.now()): string {
+  const s = Math.round((ms - now) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
+  return `${s >= 0 ? 'in' : ''} ${text}${s < 0 ? ' ago (expired)' : ''} · ${new Date(ms).toLocaleTimeString()}`.trim();
+}
