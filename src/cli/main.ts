@@ -97,6 +97,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
   return { command: positionals[0], positionals: positionals.slice(1), flags: values as Flags };
 }
 
+const COMMANDS = ['connect', 'tools', 'call', 'token', 'conformance'];
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -214,6 +215,10 @@ async function main(argv: string[]): Promise<number> {
   if (flags.help || !command) {
     process.stdout.write(USAGE);
     return command || flags.help ? 0 : 2;
+  }
+  if (!COMMANDS.includes(command)) {
+    process.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
   }
   if (command === 'conformance') {
     const url = positionals[positionals.length - 1];

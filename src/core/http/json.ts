@@ -51,16 +51,16 @@ function findForbiddenKey(value: unknown, depth: number): string | undefined {
 }
 
 /** Typed field readers: wrong types are reported, never coerced. */
-export function optionalString(obj: JsonObject, key: string, what: string): string | undefined {
+export function optionalString(obj: JsonObject, key: string, what: string, where: { step?: string; url?: string } = {}): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new InspectorError('invalid_json', `${what}: "${key}" must be a string`);
+  if (typeof v !== 'string') throw new InspectorError('invalid_json', `${what}: "${key}" must be a string`, where);
   return v;
 }
 
-export function optionalStringArray(obj: JsonObject, key: string, what: string): string[] | undefined {
+export function optionalStringArray(obj: JsonObject, key: string, what: string, where: { step?: string; url?: string } = {}): string[] | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InspectorError('invalid_json', `${what}: "${key}" must be an array of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InspectorError('invalid_json', `${what}: "${key}" must be an array of strings`, where);
   return v as string[];
 }

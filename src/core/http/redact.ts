@@ -92,11 +92,29 @@ export class Redactor {
         // keep the scheme of an Authorization header ("Bearer [REDACTED]"): it tells what was sent.
         const scheme = /^(\w+)\s+/.exec(v)?.[1];
         out[k] = scheme && k.toLowerCase().endsWith('authorization') ? `${scheme} ${REDACTED}` : REDACTED;
+      } else if (URL_HEADERS.has(k.toLowerCase())) {
+        // A redirect to the loopback receiver carries the authorization code in its query string
+        // before anything has told us the code's value: redact it by key, like a request URL.
+        out[k] = this.urlOrPath(v);
       } else {
         out[k] = this.text(v);
       }
     }
     return out;
+  }
+
+  /** `url()` for an absolute URL or a relative reference (a `Location: /callback?code=…`). */
+  private urlOrPath(v: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(v)) return this.url(v);
+    const base = 'http://relative.invalid';
+    try {
+      const u = new URL(v, base);
+      const redacted = this.url(u);
+      if (redacted === this.text(u.href)) return this.text(v); // nothing secret by key: keep it as sent
+      return redacted.startsWith(base) ? redacted.slice(base.length) : redacted;
+    } catch {
+      return this.text(v);
+    }
   }
 
   /** Redact a JSON value: secret keys anywhere in the tree, known values in every string. */
@@ -135,6 +153,9 @@ export class Redactor {
     return this.text(text.replace(JSON_STRING_PAIR, (pair, key: string) => (isSecretKey(key) ? `"${key}":"${REDACTED}"` : pair)));
   }
 }
+
+/** Response headers whose value is a URL (redirect targets). */
+const URL_HEADERS = new Set(['location', 'content-location']);
 
 const JSON_STRING_PAIR = /"([\w-]+)"\s*:\s*"(?:[^"\\]|\\.)*(?:"|\\?$)/g;
 

@@ -127,7 +127,7 @@ export class McpSession {
       if (isInspectorError(err)) throw err;
       const inner = findInspectorError(err);
       if (inner) throw inner;
-      throw new InspectorError('mcp_connect_failed', `the MCP server did not complete initialize: ${(err as Error)?.message ?? String(err)}`, {
+      throw new InspectorError('mcp_connect_failed', `the MCP server did not complete initialize: ${this.redact((err as Error)?.message ?? String(err))}`, {
         step: 'MCP initialize',
         url: where,
         cause: err,
@@ -206,8 +206,13 @@ export class McpSession {
     } catch (err) {
       const inner = findInspectorError(err);
       if (inner) throw inner;
-      throw new InspectorError('mcp_request_failed', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { step: what, cause: err });
+      throw new InspectorError('mcp_request_failed', `${what} failed: ${this.redact((err as Error)?.message ?? String(err))}`, { step: what, cause: err });
     }
+  }
+
+  /** SDK error messages quote the server's response text, which may echo our token back. */
+  private redact(text: string): string {
+    return this.opts.auth ? this.opts.auth.ctx.redactor.text(text) : text;
   }
 
   async close(): Promise<void> {

@@ -211,14 +211,20 @@ export class AuthManager {
     if (n > max) {
       this.ctx.trace.note('step-up', 'fail', `gave up after ${max} authorization attempts for ${info.op}`, 'MCP authorization §scope challenge handling');
       throw new InspectorError(stepUp ? 'insufficient_scope' : 'unauthorized', `the server still refuses ${info.op} after ${max} authorization attempts${ch.scope ? ` (it asks for scope "${ch.scope}")` : ''}`, {
-        step: 'step-up',
+        step: stepUp ? 'step-up' : 'authorization',
         url: this.opts.serverUrl.href,
-        hint: 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain',
+        hint: stepUp
+          ? 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain'
+          : 'The MCP server rejects the tokens this authorization server issues: check that it accepts this issuer and that the token audience is the server URL (Inspect Token shows both)',
       });
     }
     this.attempts.set(info.op, n);
 
-    const disc = await this.ensureDiscovery(ch.resource_metadata);
+    // A token the server used to accept is refused and refreshing did not help: the server may now
+    // trust another authorization server under the same metadata URL. Discover again (cheap) rather
+    // than signing in again at an authorization server whose tokens it no longer takes.
+    const rediscover = !stepUp && info.hadToken;
+    const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
     const scope = this.selectScope(disc, ch.scope, stepUp);
     if (stepUp) this.ctx.trace.note('step-up', 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
     await this.authorize(scope);

@@ -113,7 +113,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       params = oauth.validateAuthResponse(as, toOAuthClient(client), callback.params, state);
     } catch (err) {
       if (err instanceof oauth.AuthorizationResponseError) {
-        throw new InspectorError('authorization_denied', `the authorization server returned an error: ${oauthErrorText(err)}`, { step: callbackStep, cause: err });
+        throw new InspectorError('authorization_denied', `the authorization server returned an error: ${oauthErrorText(err, ctx.redactor)}`, { step: callbackStep, cause: err });
       }
       const msg = (err as Error).message;
       if (/iss/i.test(msg)) {
@@ -139,7 +139,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');
       return { tokens, client };
     } catch (err) {
-      throw tokenError(err, tokenStep, as.token_endpoint);
+      throw tokenError(err, tokenStep, as.token_endpoint, ctx.redactor);
     }
   } finally {
     await receiver.close();

@@ -105,14 +105,14 @@ export async function fetchProtectedResourceMetadata(
     }
     const where = { step: PRM_STEP, url: url.href };
     const body = await readJsonObject(res, 'protected resource metadata', where);
-    const resource = optionalString(body, 'resource', 'protected resource metadata');
+    const resource = optionalString(body, 'resource', 'protected resource metadata', where);
     if (!resource) throw new InspectorError('resource_metadata_invalid', 'the metadata has no "resource"', { ...where, hint: 'RFC 9728 §2 requires "resource"' });
     const metadata: ProtectedResourceMetadata = {
       resource,
-      authorization_servers: optionalStringArray(body, 'authorization_servers', 'protected resource metadata'),
-      scopes_supported: optionalStringArray(body, 'scopes_supported', 'protected resource metadata'),
-      bearer_methods_supported: optionalStringArray(body, 'bearer_methods_supported', 'protected resource metadata'),
-      resource_name: optionalString(body, 'resource_name', 'protected resource metadata'),
+      authorization_servers: optionalStringArray(body, 'authorization_servers', 'protected resource metadata', where),
+      scopes_supported: optionalStringArray(body, 'scopes_supported', 'protected resource metadata', where),
+      bearer_methods_supported: optionalStringArray(body, 'bearer_methods_supported', 'protected resource metadata', where),
+      resource_name: optionalString(body, 'resource_name', 'protected resource metadata', where),
       raw: body,
     };
     if (!resourceMatchesServer(resource, serverUrl)) {

@@ -47,7 +47,7 @@ export async function clientCredentialsGrant(
     ctx.trace.note(step, 'pass', `access token issued to client ${o.client.client_id} (${o.client.token_endpoint_auth_method})`, 'RFC 6749 §4.4');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'client_credentials' });
   } catch (err) {
-    throw tokenError(err, step, o.as.token_endpoint);
+    throw tokenError(err, step, o.as.token_endpoint, ctx.redactor);
   }
 }
 
@@ -87,7 +87,7 @@ export async function crossAppAccessGrant(
     ctx.trace.note(exchangeStep, 'pass', `ID-JAG issued for audience ${o.as.issuer} and resource ${o.resource}`, 'RFC 8693 §2; ID-JAG draft §4');
   } catch (err) {
     if (err instanceof InspectorError) throw err;
-    throw new InspectorError('token_request_failed', `the identity provider refused the token exchange: ${oauthErrorText(err)}`, { step: exchangeStep, url: idpAs.token_endpoint, cause: err });
+    throw new InspectorError('token_request_failed', `the identity provider refused the token exchange: ${oauthErrorText(err, ctx.redactor)}`, { step: exchangeStep, url: idpAs.token_endpoint, cause: err });
   }
 
   // Step 2 — RFC 7523: ID-JAG → access token at the MCP server's authorization server.
@@ -101,6 +101,6 @@ export async function crossAppAccessGrant(
     ctx.trace.note(bearerStep, 'pass', 'access token issued for the ID-JAG', 'RFC 7523 §2.1');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'jwt-bearer' });
   } catch (err) {
-    throw tokenError(err, bearerStep, o.as.token_endpoint);
+    throw tokenError(err, bearerStep, o.as.token_endpoint, ctx.redactor);
   }
 }

@@ -15,6 +15,7 @@ import { readJsonObject } from '../http/json';
 import { checkUrl } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
 import type { Prompt } from '../ports';
+import type { Redactor } from '../http/redact';
 
 export type RegistrationPolicy = 'auto' | 'preregistered' | 'cimd' | 'dcr' | 'manual';
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -156,7 +157,7 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   } catch (err) {
     // Our own refusals (redirect, address, scheme, timeout, invalid JSON) already say what, where and why.
     if (err instanceof InspectorError) throw err;
-    throw new InspectorError('registration_failed', `Dynamic Client Registration was refused: ${oauthErrorText(err)}`, {
+    throw new InspectorError('registration_failed', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, {
       step: STEP,
       url: as.registration_endpoint,
       cause: err,
@@ -240,8 +241,16 @@ function requireSecret(reg: RegisteredClient): string {
   return reg.client_secret;
 }
 
-/** A short, secret-free description of an oauth4webapi failure (error code + description). */
-export function oauthErrorText(err: unknown): string {
+/**
+ * A short description of an oauth4webapi failure (error code + description). The description is the
+ * server's text: a hostile server may echo a token or secret back, so pass the redactor.
+ */
+export function oauthErrorText(err: unknown, redactor?: Redactor): string {
+  const text = rawOauthErrorText(err);
+  return redactor ? redactor.text(text) : text;
+}
+
+function rawOauthErrorText(err: unknown): string {
   if (err instanceof oauth.ResponseBodyError) {
     const desc = typeof err.error_description === 'string' ? `: ${err.error_description.slice(0, 300)}` : '';
     return `${err.error}${desc} (HTTP ${err.status})`;

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import { InspectorError } from '../errors';
 import type { SecretStore } from '../ports';
+import type { Redactor } from '../http/redact';
 import { wire, type OAuthContext } from './context';
 import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
 
@@ -92,7 +93,7 @@ export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationSe
     ctx.trace.note(step, 'pass', `access token refreshed${r.refresh_token && r.refresh_token !== current.refresh_token ? '; the refresh token was rotated' : ''}`, 'RFC 6749 §6');
     return next;
   } catch (err) {
-    throw tokenError(err, step, as.token_endpoint);
+    throw tokenError(err, step, as.token_endpoint, ctx.redactor);
   }
 }
 
@@ -109,7 +110,7 @@ export async function revokeToken(ctx: OAuthContext, as: oauth.AuthorizationServ
     ctx.trace.note(step, 'pass', `${hint.replace('_', ' ')} revoked`, 'RFC 7009 §2');
     return true;
   } catch (err) {
-    throw new InspectorError('revocation_failed', `the server did not revoke the ${hint.replace('_', ' ')}: ${oauthErrorText(err)}`, { step, url: as.revocation_endpoint, cause: err, hint: 'The local copy is deleted anyway' });
+    throw new InspectorError('revocation_failed', `the server did not revoke the ${hint.replace('_', ' ')}: ${oauthErrorText(err, ctx.redactor)}`, { step, url: as.revocation_endpoint, cause: err, hint: 'The local copy is deleted anyway' });
   }
 }
 
@@ -118,9 +119,9 @@ export function rememberSecrets(ctx: OAuthContext, r: { access_token?: unknown; 
 }
 
 /** Map an oauth4webapi token endpoint failure onto our error codes (invalid_grant / invalid_client drive recovery). */
-export function tokenError(err: unknown, step: string, url?: string): InspectorError {
+export function tokenError(err: unknown, step: string, url?: string, redactor?: Redactor): InspectorError {
   if (err instanceof InspectorError) return err;
-  const text = oauthErrorText(err);
+  const text = oauthErrorText(err, redactor);
   if (err instanceof oauth.ResponseBodyError) {
     if (err.error === 'invalid_grant') return new InspectorError('invalid_grant', `the authorization server rejected the grant: ${text}`, { step, url, cause: err, hint: 'Sign in again' });
     if (err.error === 'invalid_client' || err.error === 'unauthorized_client') {
