@@ -1,0 +1,415 @@
+// The headless CLI, end to end: build dist-equivalent cli.js once, spawn it against local servers.
+// The bundle goes to a temp dir (same esbuild options as esbuild.mjs) so a concurrent `node
+// esbuild.mjs` — or a broken extension build — cannot race or block these tests.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
+import { startMcpServer, type McpFixture } from '../../fixtures/mcpServers';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+let dir: string;
+let cli: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, timeout: 15_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: unknown }).code as number | null) : 0;
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+    });
+  });
+}
+
+/** A plain HTTP server that records whether anything reached it. */
+async function canary(): Promise<{ origin: string; hits: string[]; close(): Promise<void> }> {
+  const hits: string[] = [];
+  const server: Server = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '');
+
+describe('CLI (dist/cli.js)', function () {
+  this.timeout(20_000);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mcp-cli-test-'));
+    cli = join(dir, 'cli.js');
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/cli/main.ts'],
+      outfile: cli,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      logLevel: 'silent',
+      banner: { js: '#!/usr/bin/env node' },
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('usage and argument errors', () => {
+    it('--help and -h print the usage, exit 0', async () => {
+      for (const flag of ['--help', '-h']) {
+        const r = await run([flag]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Usage: mcp-oauth-inspector <command> <server-url>/);
+        assert.match(r.stdout, /--headless/);
+      }
+    });
+
+    it('no command → usage, exit 2', async () => {
+      const r = await run([]);
+      assert.equal(r.code, 2);
+      assert.match(r.stdout + r.stderr, /Usage:/);
+    });
+
+    it('unknown command → exit 2, says so, contacts nothing', async () => {
+      const c = await canary();
+      try {
+        for (const args of [['frobnicate', `${c.origin}/mcp`], ['frobnicate']]) {
+          const r = await run(args);
+          assert.equal(r.code, 2, JSON.stringify(r));
+          assert.match(r.stderr, /unknown command "frobnicate"/);
+          assert.match(r.stderr, /Usage:/);
+        }
+        assert.deepEqual(c.hits, []);
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('unknown option → exit 2 with usage', async () => {
+      const r = await run(['tools', 'http://127.0.0.1:1/mcp', '--bogus']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /bogus/);
+      assert.match(r.stderr, /Usage:/);
+    });
+
+    it('missing server URL → exit 2 with usage', async () => {
+      const cmds = ['connect', 'tools', 'call', 'token'];
+      const results = await Promise.all(cmds.map((cmd) => run([cmd])));
+      results.forEach((r, i) => {
+        assert.equal(r.code, 2, cmds[i]);
+        assert.match(r.stderr, new RegExp(`${cmds[i]} needs a server URL`));
+        assert.match(r.stderr, /Usage:/);
+      });
+      const conf = await run(['conformance']);
+      assert.equal(conf.code, 2);
+    });
+
+    it('javascript:, file: and other schemes → exit 1, one error line, nothing contacted', async () => {
+      const c = await canary();
+      try {
+        const urls = [
+          `javascript:fetch('${c.origin}/pwned')`,
+          'JavaScript:alert(1)',
+          ' javascript:alert(1)',
+          'java\tscript:alert(1)',
+          'file:///etc/passwd',
+          'FILE:///etc/passwd',
+          `data:text/html,<script>fetch('${c.origin}')</script>`,
+          'vscode://ms-vscode.foo/bar',
+          'command:workbench.action.terminal.new',
+        ];
+        const cases = [
+          ...urls.map((url) => ['tools', url]),
+          ...urls.slice(0, 2).map((url) => ['connect', url]),
+          ...urls.slice(0, 2).map((url) => ['call', url, 'echo', '--args', '{}']),
+          ['token', urls[4]],
+        ];
+        const results = await Promise.all(cases.map((args) => run(args)));
+        results.forEach((r, i) => {
+          const what = cases[i].join(' ');
+          assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+          assert.equal(r.stdout, '');
+          const errLines = lines(r.stderr);
+          assert.equal(errLines.length, 1, `one line for ${what}: ${r.stderr}`);
+          assert.match(errLines[0], /^error \[(url_scheme_refused|url_invalid)\]: /, what);
+        });
+        // The plainly spelled ones are named as scheme refusals.
+        for (const i of [0, 4]) assert.match(results[i].stderr, /^error \[url_scheme_refused\]: .+\n$/);
+        assert.deepEqual(c.hits, [], 'nothing was contacted');
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('--json on a refused URL prints a JSON error object', async () => {
+      const r = await run(['tools', 'file:///etc/passwd', '--json']);
+      assert.equal(r.code, 1);
+      const out = JSON.parse(r.stdout) as { error: { code: string; message: string }; trace: unknown[] };
+      assert.equal(out.error.code, 'url_scheme_refused');
+      assert.deepEqual(out.trace, []);
+    });
+
+    it('bad --args JSON → invalid_arguments, before any request', async () => {
+      const c = await canary();
+      try {
+        const bad = ['{not json', '[1,2]', '"text"', 'null', '42'];
+        const results = await Promise.all(bad.map((args) => run(['call', `${c.origin}/mcp`, 'echo', '--args', args])));
+        results.forEach((r, i) => {
+          assert.equal(r.code, 1, bad[i]);
+          assert.match(r.stderr, /^error \[invalid_arguments\]: /, bad[i]);
+        });
+        const noTool = await run(['call', `${c.origin}/mcp`]);
+        assert.equal(noTool.code, 1);
+        assert.match(noTool.stderr, /^error \[invalid_arguments\]: call needs a tool name/);
+        assert.deepEqual(c.hits, []);
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('invalid option values → config_invalid', async () => {
+      const c = await canary();
+      try {
+        const extras = [['--registration', 'magic'], ['--auth-method', 'rot13'], ['--grant', 'password'], ['--timeout=-5'], ['--timeout', 'soon']];
+        const results = await Promise.all(extras.map((extra) => run(['tools', `${c.origin}/mcp`, ...extra])));
+        results.forEach((r, i) => {
+          assert.equal(r.code, 1, extras[i].join(' '));
+          assert.match(r.stderr, /^error \[config_invalid\]: /);
+        });
+        assert.deepEqual(c.hits, []);
+      } finally {
+        await c.close();
+      }
+    });
+  });
+
+  describe('against a local MCP server (no auth)', () => {
+    let fx: McpFixture;
+    before(async () => {
+      fx = await startMcpServer();
+    });
+    after(() => fx.close());
+
+    it('tools --json lists tools with security objects', async () => {
+      const r = await run(['tools', fx.url.href, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as {
+        server: { transport: string; info: { name: string } };
+        auth: { signedIn: boolean };
+        tools: Array<{ name: string; security: Record<string, unknown> }>;
+        trace: unknown[];
+      };
+      assert.equal(out.server.transport, 'streamable-http');
+      assert.equal(out.server.info.name, 'fixture-server');
+      assert.equal(out.auth.signedIn, false);
+      const by = Object.fromEntries(out.tools.map((t) => [t.name, t.security]));
+      assert.deepEqual(by.echo, {
+        declared: [{ type: 'noauth' }],
+        source: 'securitySchemes',
+        anonymous: true,
+        requiresAuth: false,
+        scopesNeeded: [],
+        scopesHeld: [],
+        missing: [],
+        covered: true,
+      });
+      assert.equal(by.whoami.source, '_meta.securitySchemes');
+      assert.deepEqual(by.whoami.missing, ['profile']);
+      assert.equal(by.whoami.covered, false);
+      assert.equal(by.plain.declared, null);
+      assert.equal(by.plain.source, 'default');
+      assert.ok(Array.isArray(out.trace));
+    });
+
+    it('tools (human) shows one line per tool with its security', async () => {
+      const r = await run(['tools', fx.url.href]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Connected to fixture-server 1\.2\.3 at http:\/\/127\.0\.0\.1:\d+\/mcp \(streamable-http/);
+      assert.match(r.stdout, /Not signed in/);
+      assert.match(r.stdout, /7 tools:/);
+      assert.match(r.stdout, /^ {2}echo — public — open$/m);
+      assert.match(r.stdout, /^ {2}whoami — oauth2\(profile\) — locked, missing profile$/m);
+      assert.match(r.stdout, /^ {2}plain — server default — open$/m);
+    });
+
+    it('call prints the text result, exit 0', async () => {
+      const r = await run(['call', fx.url.href, 'echo', '--args', '{"text":"hello cli"}']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'echo: hello cli\n');
+    });
+
+    it('call --json prints the result object', async () => {
+      const r = await run(['call', fx.url.href, 'echo', '--args', '{"text":"x"}', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { result: { content: Array<{ text: string }> } };
+      assert.equal(out.result.content[0].text, 'echo: x');
+    });
+
+    it('a tool error result → "Tool error:" and exit 1', async () => {
+      const r = await run(['call', fx.url.href, 'no_such_tool']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^Tool error:\nno tool no_such_tool/);
+    });
+
+    it('tools against a legacy SSE-only server falls back to SSE', async () => {
+      const legacy = await startMcpServer({ transport: 'sse-only' });
+      try {
+        const r = await run(['tools', legacy.url.href, '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { server: { transport: string }; tools: unknown[] };
+        assert.equal(out.server.transport, 'sse');
+        assert.equal(out.tools.length, 7);
+      } finally {
+        await legacy.close();
+      }
+    });
+
+    it('a server that is not there → exit 1 with a one-line error', async () => {
+      const c = await canary();
+      const url = `${c.origin}/mcp`;
+      await c.close();
+      const r = await run(['tools', url]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error \[[a-z_]+\]: /);
+    });
+
+    it('conformance adapter: tools_call calls add_numbers with 5 and 3', async () => {
+      let got: unknown;
+      const conf = await startMcpServer({
+        tools: [
+          {
+            def: { name: 'add_numbers', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
+            handler: (args) => {
+              got = args;
+              return { content: [{ type: 'text', text: String(Number(args.a) + Number(args.b)) }] };
+            },
+          },
+        ],
+      });
+      try {
+        const r = await run(['conformance', conf.url.href], { MCP_CONFORMANCE_SCENARIO: 'tools_call' });
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(got, { a: 5, b: 3 });
+        assert.match(r.stderr, /called add_numbers: ok/);
+      } finally {
+        await conf.close();
+      }
+    });
+  });
+
+  describe('against the OAuth fixture', () => {
+    let fx: Fixture;
+    beforeEach(async () => {
+      fx = await startOAuthFixture({ requiredScopes: ['mcp:tools'], tools: [{ name: 'echo', securitySchemes: [{ type: 'oauth2', scopes: ['mcp:tools'] }] }] });
+    });
+    afterEach(() => fx.close());
+
+    const leaks = (text: string) => fx.allSecrets().filter((s) => s.length >= 8 && text.includes(s));
+
+    it('connect --headless --json signs in; no issued secret appears in stdout or stderr', async () => {
+      const r = await run(['connect', fx.mcpUrl, '--headless', '--json', '--trace']);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as {
+        auth: { signedIn: boolean; issuer: string; resource: string; scopes: string[]; registration: { mode: string } };
+        tools: Array<{ name: string; security: { covered: boolean } }>;
+        trace: unknown[];
+      };
+      assert.equal(out.auth.signedIn, true);
+      assert.equal(out.auth.issuer, fx.issuer);
+      assert.equal(out.auth.resource, fx.mcpUrl);
+      assert.deepEqual(out.auth.scopes, ['mcp:tools']);
+      assert.equal(out.tools[0].security.covered, true);
+      assert.ok(out.trace.length > 3, 'the redacted trace is included');
+      assert.equal(fx.counters.authorize, 1);
+      assert.ok(fx.issued.accessTokens.length >= 1 && fx.issued.codes.length >= 1 && fx.issued.verifiers.length >= 1);
+      assert.deepEqual(leaks(r.stdout), [], 'stdout leaks a secret');
+      assert.deepEqual(leaks(r.stderr), [], 'stderr leaks a secret');
+    });
+
+    it('connect (human) --headless prints the sign-in summary without secrets', async () => {
+      const r = await run(['connect', fx.mcpUrl, '--headless']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Signed in at http:\/\/127\.0\.0\.1:\d+ as client \S+ \(\w+\); scopes: mcp:tools/m);
+      assert.match(r.stdout, /echo — oauth2\(mcp:tools\) — unlocked/);
+      assert.deepEqual(leaks(r.stdout + r.stderr), []);
+    });
+
+    it('without --headless the authorization URL is printed for a person (host first)', async () => {
+      // Only the printing browser: the URL goes to stderr for a person. We do not wait for the
+      // receiver's timeout; we only check what was printed before killing it.
+      const child = execFile(process.execPath, [cli, 'connect', fx.mcpUrl], { env: { PATH: process.env.PATH ?? '', HOME: dir } });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      const end = Date.now() + 10_000;
+      while (!/open this URL in a browser/.test(stderr) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      child.kill();
+      assert.match(stderr, /Sign in at 127\.0\.0\.1:\d+ — open this URL in a browser:\nhttp:\/\/127\.0\.0\.1:\d+\/authorize\?/);
+      assert.equal(fx.counters.token, 0);
+    });
+
+    it('--store writes a 0600 file that a second run reuses, and refuses a 0644 one', async () => {
+      const store = join(dir, `tokens-${Date.now()}.json`);
+      const first = await run(['connect', fx.mcpUrl, '--headless', '--store', store]);
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok(existsSync(store));
+      assert.equal(statSync(store).mode & 0o777, 0o600);
+      assert.ok(fx.issued.accessTokens.some((t) => readFileSync(store, 'utf8').includes(t)), 'the token is in the store');
+      assert.deepEqual(leaks(first.stdout + first.stderr), []);
+
+      const second = await run(['tools', fx.mcpUrl, '--headless', '--store', store, '--json']);
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(fx.counters.authorize, 1, 'the stored token was reused');
+      assert.equal((JSON.parse(second.stdout) as { auth: { signedIn: boolean } }).auth.signedIn, true);
+
+      chmodSync(store, 0o644);
+      const before = fx.requests.length;
+      const refused = await run(['tools', fx.mcpUrl, '--headless', '--store', store]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^error \[config_invalid\]: .*readable by other users.*chmod 600/);
+      assert.equal(fx.requests.length, before, 'nothing was contacted');
+      assert.deepEqual(leaks(refused.stdout + refused.stderr), []);
+    });
+
+    it('--store with a corrupt file → config_invalid', async () => {
+      const store = join(dir, `corrupt-${Date.now()}.json`);
+      writeFileSync(store, '{not json', { mode: 0o600 });
+      const r = await run(['tools', fx.mcpUrl, '--store', store]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error \[config_invalid\]: .*not valid JSON/);
+    });
+
+    it('token --headless signs in and prints the inspection findings', async () => {
+      const r = await run(['token', fx.mcpUrl, '--headless']);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      assert.match(r.stdout, /^Token for http:\/\/127\.0\.0\.1:\d+\/mcp from http:\/\/127\.0\.0\.1:\d+ \(opaque/);
+      assert.match(r.stdout, /refresh token: yes/);
+      assert.match(r.stdout, /^ {2}\[(pass|info|warn|fail)\] /m);
+      assert.deepEqual(leaks(r.stdout + r.stderr), []);
+
+      const j = await run(['token', fx.mcpUrl, '--headless', '--json']);
+      const out = JSON.parse(j.stdout) as { inspection: { format: string; findings: Array<{ level: string; message: string }> }; hasRefreshToken: boolean };
+      assert.equal(out.inspection.format, 'opaque');
+      assert.ok(out.inspection.findings.length > 0);
+      assert.equal(out.hasRefreshToken, true);
+      assert.deepEqual(leaks(j.stdout + j.stderr), []);
+    });
+
+    it('a call that needs sign-in works headless and prints the result', async () => {
+      const r = await run(['call', fx.mcpUrl, 'echo', '--headless']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'ok: echo\n');
+      assert.deepEqual(leaks(r.stdout + r.stderr), []);
+    });
+  });
+});
