@@ -10,6 +10,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   services = createServices(context);
   const s = services;
   const view = vscode.window.createTreeView('mcpOAuthInspector.servers', { treeDataProvider: s.tree, showCollapseAll: true });
+  s.tree.view = view;
   context.subscriptions.push(view, vscode.workspace.registerTextDocumentContentProvider(SCHEME, s.documents));
   // Another window signed in or out: reload what this window shows.
   context.subscriptions.push(

@@ -297,6 +297,7 @@ async function connectWithProgress(s: Services, c: ServerConnection): Promise<Se
     );
     const n = c.tools.length;
     s.log.info(`Connected to ${c.entry.name}: ${n} tool${n === 1 ? '' : 's'}`);
+    if (c.state === 'connected') await s.tree.reveal(c).catch(() => {});
     return c;
   } catch (err) {
     if (err instanceof vscode.CancellationError) {

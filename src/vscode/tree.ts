@@ -43,6 +43,17 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.emitter.fire(undefined);
   }
 
+  getParent(node: Node): Node | undefined {
+    return node.kind === 'server' ? undefined : node.kind === 'detail' ? { kind: 'auth', server: node.server } : { kind: 'server', server: node.server };
+  }
+
+  /** Show a server expanded (after connect: its tools are what the user came for). */
+  async reveal(server: ServerConnection): Promise<void> {
+    await this.view?.reveal({ kind: 'server', server }, { expand: true, select: false, focus: false });
+  }
+
+  view?: vscode.TreeView<Node>;
+
   getChildren(node?: Node): Node[] {
     if (!node) return this.store.all().map((e) => ({ kind: 'server', server: this.registry.for(e) }));
     const s = node.server;

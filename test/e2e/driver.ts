@@ -154,8 +154,21 @@ export class Driver {
     }
     await this.quickInput.fill(value);
     if (opts.submit !== false) {
+      const widget = this.page.locator('.quick-input-widget');
+      const title = widget.locator('.quick-input-title');
+      const before = await title.innerText({ timeout: 500 }).catch(() => '');
       await this.quickInput.press('Enter');
-      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
+      // Accepted when the box closes, or when a multi-step command replaces it with its next step
+      // (the widget stays open with another title): the one element is reused by both.
+      await waitFor(
+        'the input box to be accepted',
+        async () => {
+          if (!(await widget.isVisible())) return true;
+          const now = await title.innerText({ timeout: 500 }).catch(() => '');
+          return now !== before ? true : undefined;
+        },
+        { timeoutMs: STEP_MS, abort: () => this.host.failure() },
+      );
     }
   }
 

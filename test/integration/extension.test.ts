@@ -3,8 +3,22 @@ import * as vscode from 'vscode';
 import pkg from '../../package.json';
 
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-const OWN_COMMANDS = ['mcpOAuthInspector.showLog', 'mcpOAuthInspector.about'];
-/** Contributed in package.json before their handlers land; remove an id here when its command is implemented. */
+/** Every command the extension contributes (issue 5): registered with a handler, and contributed in package.json. */
+const OWN_COMMANDS = [
+  'mcpOAuthInspector.connect',
+  'mcpOAuthInspector.disconnect',
+  'mcpOAuthInspector.signOut',
+  'mcpOAuthInspector.forgetClient',
+  'mcpOAuthInspector.refreshToken',
+  'mcpOAuthInspector.inspectToken',
+  'mcpOAuthInspector.callTool',
+  'mcpOAuthInspector.showFlow',
+  'mcpOAuthInspector.showLog',
+  'mcpOAuthInspector.importServers',
+  'mcpOAuthInspector.removeServer',
+  'mcpOAuthInspector.refreshServers',
+  'mcpOAuthInspector.about',
+];
 
 describe('extension in a real VS Code host', () => {
   let ext: vscode.Extension<unknown>;
@@ -30,6 +44,8 @@ describe('extension in a real VS Code host', () => {
   it('registers its commands', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const id of OWN_COMMANDS) assert.ok(all.has(id), `${id} is not registered`);
+    const contributed = new Set(((ext.packageJSON.contributes?.commands ?? []) as { command: string }[]).map((c) => c.command));
+    for (const id of OWN_COMMANDS) assert.ok(contributed.has(id), `${id} is not contributed in package.json`);
   });
 
   it('registers a handler for every contributed command', async () => {

@@ -6,6 +6,11 @@
  *
  *   node --import tsx test/integration/runCodeServer.ts [--grep <pattern>]
  *
+ * The demo (demo/index.ts: oidc-provider + the Todo MCP server, auto-approving sign-in) runs in this
+ * process for the whole run; the suites find it through the environment of the extension host:
+ * MCP_DEMO_MCP_URL, MCP_DEMO_MIXED_URL, MCP_DEMO_ISSUER. The host's user settings select headless
+ * authorization (`mcpOAuthInspector.authorizationMode: headless`): no browser, no person.
+ *
  * Env: MCP_INSPECTOR_HOST_TIMEOUT_MS (default 120000), MCP_INSPECTOR_KEEP_TMP=1 (keep the host's
  * temporary dirs), MCP_INSPECTOR_CACHE (where code-server is cached).
  */
@@ -15,6 +20,10 @@ import { buildIntegration, repoRoot } from './build.mjs';
 import { CodeServerHost, waitFor } from './codeServerHost';
 import { formatSpec, GREP_ENV, RESULTS_ENV, type RunResults } from './results';
 import { mapResultStacks } from './sourceMaps';
+import { startDemo, type DemoHandle } from '../../demo/index';
+
+/** How the in-host suites find the demo (read in test/integration/connect.test.ts). */
+export const DEMO_ENV = { mcpUrl: 'MCP_DEMO_MCP_URL', mixedUrl: 'MCP_DEMO_MIXED_URL', issuer: 'MCP_DEMO_ISSUER' } as const;
 
 export interface InHostRunOutcome {
   results?: RunResults;
@@ -34,12 +43,21 @@ export async function runInHostSuites(opts: { grep?: string; timeoutMs?: number 
   rmSync(resultsFile, { force: true });
 
   let host: CodeServerHost | undefined;
+  let demo: DemoHandle | undefined;
+  const demoLog: string[] = [];
   try {
     const built = await buildIntegration();
     console.log(`in-host: built ${built.tests.length} suite(s) in ${Date.now() - t0} ms`);
-    const env: Record<string, string> = { [RESULTS_ENV]: resultsFile };
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, log: (line) => demoLog.push(line) });
+    console.log(`in-host: demo MCP server ${demo.mcpUrl} (+ ${demo.mixedUrl}), authorization server ${demo.issuer}`);
+    const env: Record<string, string> = {
+      [RESULTS_ENV]: resultsFile,
+      [DEMO_ENV.mcpUrl]: demo.mcpUrl,
+      [DEMO_ENV.mixedUrl]: demo.mixedUrl,
+      [DEMO_ENV.issuer]: demo.issuer,
+    };
     if (opts.grep) env[GREP_ENV] = opts.grep;
-    host = await CodeServerHost.start({ env });
+    host = await CodeServerHost.start({ env, settings: { 'mcpOAuthInspector.authorizationMode': 'headless' } });
     console.log(`in-host: code-server up on ${host.origin} after ${Date.now() - t0} ms`);
     const h = host;
     await h.page.goto(h.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: built.index }), {
@@ -80,7 +98,9 @@ export async function runInHostSuites(opts: { grep?: string; timeoutMs?: number 
     const extLog = host.extensionLog();
     if (extLog) console.error(`in-host: the extension's log channel (${logs.extensionLogs.join(', ')}):\n${extLog}`);
   }
+  if (failed && demoLog.length) console.error(`in-host: the demo's log, last lines:\n${demoLog.slice(-40).map((l) => `  ${l}`).join('\n')}`);
   await host?.stop();
+  await demo?.close();
   return outcome;
 }
 
