@@ -1,6 +1,6 @@
 // Builds the extension host bundle (cjs, node, `vscode` external), the CLI, and the webview bundle.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -32,6 +32,12 @@ if (existsSync('webview-ui/main.ts')) {
     entryPoints: ['webview-ui/main.ts'],
     outfile: 'dist/webview.js',
   });
+}
+
+// The webview's icon font (codicons), served from dist/ under the panels' localResourceRoots.
+if (existsSync('webview-ui/main.ts')) {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 }
 
 for (const b of builds) {

@@ -15,6 +15,7 @@ const stages = [
   { name: 'build', cmd: [process.execPath, ['esbuild.mjs']] },
   { name: 'lint', cmd: [process.execPath, ['scripts/lint-boundaries.mjs']] },
   { name: 'typecheck', cmd: [bin('tsc'), ['-p', '.', '--noEmit']] },
+  { name: 'typecheck-webview', cmd: [bin('tsc'), ['-p', 'webview-ui']] },
   {
     name: 'unit',
     cmd: [bin('mocha'), []],
@@ -84,7 +85,7 @@ for (const stage of stages) {
   // A stage that exits non-zero fails even when its counts look clean.
   if (r.code !== 0 && (!c || c.failed === 0)) failed += 1;
   summary.push(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${stage.name} (${r.seconds.toFixed(1)} s)`);
-  if (r.code !== 0 && ['build', 'lint', 'typecheck'].includes(stage.name)) break;
+  if (r.code !== 0 && ['build', 'lint', 'typecheck', 'typecheck-webview'].includes(stage.name)) break;
 }
 console.log(`\n=== summary ===\n${summary.join('\n')}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -3,12 +3,11 @@ import * as vscode from 'vscode';
 import { defaultConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
 import { isInspectorError } from '../core/errors';
 import { checkUrl } from '../core/http/urlPolicy';
-import { inspectToken } from '../core/inspect/token';
-import { sampleArguments } from '../core/mcp/sampleArguments';
 import type { ToolInfo } from '../core/mcp/session';
 import { clientAuthentication, type RegistrationPolicy } from '../core/oauth/registration';
 import type { ServerConnection } from './connections';
-import { flowMarkdown, resultMarkdown, tokenMarkdown } from './reports';
+import { resultMarkdown } from './reports';
+import { inspectCurrentToken } from './webviews/tokenPanel';
 import { serverIdFor, type ServerEntry } from './serverStore';
 import type { Services } from './services';
 import { readSettings } from './settings';
@@ -83,55 +82,20 @@ export const COMMANDS = {
   'mcpOAuthInspector.inspectToken': (s) => async (arg?: unknown) => {
     const c = await resolveServer(s, arg);
     if (!c) return;
-    const conn = c.ensureConn();
-    await conn.auth.load();
-    const t = conn.auth.tokens;
-    const disc = conn.auth.discovery;
-    if (!t || !disc) {
-      void vscode.window.showInformationMessage(`${c.entry.name}: not signed in. Call a protected tool or connect to sign in.`);
-      return undefined;
-    }
-    const client = conn.auth.client;
-    const inspection = await inspectToken({
-      token: t.access_token,
-      expectedIssuer: disc.as.issuer,
-      expectedAudience: disc.resource,
-      jwksUri: disc.as.jwks_uri,
-      grantedScopes: t.scope?.split(' '),
-      expiresAt: t.expires_at,
-      introspection:
-        disc.as.introspection_endpoint && client && client.token_endpoint_auth_method !== 'none'
-          ? { endpoint: disc.as.introspection_endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) }
-          : undefined,
-      fetch: conn.fetch,
-    });
-    await s.documents.show(`token-${c.entry.name}`, tokenMarkdown(c, inspection));
-    return inspection;
+    s.panels.show('token', c);
+    return inspectCurrentToken(c);
   },
   'mcpOAuthInspector.callTool': (s) => async (arg?: unknown, argsOverride?: unknown) => {
     const picked = await resolveTool(s, arg);
     if (!picked) return undefined;
     const { server, tool } = picked;
-    let args: Record<string, unknown>;
-    if (argsOverride && typeof argsOverride === 'object' && !Array.isArray(argsOverride)) args = argsOverride as Record<string, unknown>;
-    else {
-      const typed = await vscode.window.showInputBox({
-        title: `Call ${tool.tool.name}`,
-        prompt: `Arguments as a JSON object. ${tool.security.covered ? '' : `Needs ${tool.security.missing.join(' ') || 'sign-in'}: you will be asked to sign in.`}`,
-        value: JSON.stringify(sampleArguments(tool.tool)),
-        ignoreFocusOut: true,
-        validateInput: (v) => {
-          try {
-            const j = JSON.parse(v) as unknown;
-            return j && typeof j === 'object' && !Array.isArray(j) ? undefined : 'Enter a JSON object, e.g. {"title":"hello"}';
-          } catch {
-            return 'Not valid JSON';
-          }
-        },
-      });
-      if (typed === undefined) return undefined;
-      args = JSON.parse(typed) as Record<string, unknown>;
+    // From the palette or the tree: the tools panel, with this tool's form. From code (tests,
+    // scripts) with arguments: call directly and return the result.
+    if (!(argsOverride && typeof argsOverride === 'object' && !Array.isArray(argsOverride))) {
+      s.panels.show('tools', server, { tool: tool.tool.name });
+      return undefined;
     }
+    const args = argsOverride as Record<string, unknown>;
     const started = Date.now();
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Calling ${tool.tool.name} on ${server.entry.name}`, cancellable: false },
@@ -145,7 +109,7 @@ export const COMMANDS = {
   'mcpOAuthInspector.showFlow': (s) => async (arg?: unknown) => {
     const c = await resolveServer(s, arg);
     if (!c) return;
-    await s.documents.show(`oauth-flow-${c.entry.name}`, flowMarkdown(c));
+    s.panels.show('flow', c);
   },
   'mcpOAuthInspector.importServers': (s) => async (arg?: unknown) => {
     // From code (tests): { paths: [{ path, source }] } instead of the default locations.

@@ -1,6 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { TraceEntry } from '../core/http/trace';
-import type { TokenInspection } from '../core/inspect/token';
 import type { ServerConnection } from './connections';
 
 /**
@@ -16,37 +15,6 @@ function fence(text: string, lang = ''): string {
 
 function cap(text: string, max = 200_000): string {
   return text.length > max ? `${text.slice(0, max)}\n… [${text.length - max} more characters]` : text;
-}
-
-export function tokenMarkdown(c: ServerConnection, i: TokenInspection): string {
-  const t = c.conn?.auth.tokens;
-  const when = (s?: number) => (s ? `${new Date(s * 1000).toISOString()}` : '—');
-  const lines = [
-    `# Access token — ${c.entry.name}`,
-    '',
-    `| | |`,
-    `|---|---|`,
-    `| Format | ${i.format}${i.verified ? ' (signature verified against the issuer\'s JWKS)' : ''} |`,
-    `| Issuer | ${i.issuer ?? '—'} |`,
-    `| Subject | ${i.subject ?? '—'} |`,
-    `| Audience | ${(i.audience ?? []).join(' ') || '—'} |`,
-    `| Scopes | ${i.scopes.join(' ') || '—'} |`,
-    `| Issued / expires | ${when(i.issuedAt)} / ${when(i.expiresAt)} |`,
-    `| Refresh token | ${t?.refresh_token ? 'yes (value never shown)' : 'no'} |`,
-    '',
-    '## Findings',
-    '',
-    ...i.findings.map((f) => `- **${f.level}** ${f.message.replace(/[\r\n]+/g, ' ')}`),
-    '',
-  ];
-  if (i.header) lines.push('## Header', '', fence(JSON.stringify(i.header, null, 2), 'json'), '');
-  if (i.claims) lines.push('## Claims', '', fence(cap(JSON.stringify(i.claims, null, 2)), 'json'), '');
-  lines.push('## Tools against this token', '');
-  for (const tool of c.tools) {
-    const s = tool.security;
-    lines.push(`- \`${tool.tool.name.replace(/`/g, '')}\`: ${s.covered ? (s.requiresAuth ? 'covered' : 'public') : `not covered — missing ${s.missing.join(' ') || 'a token'}`}`);
-  }
-  return lines.join('\n');
 }
 
 export function resultMarkdown(c: ServerConnection, tool: string, args: Record<string, unknown>, r: CallToolResult, ms: number): string {

@@ -8,6 +8,10 @@ import { VSCodeSecretStore } from './secretStore';
 import { ServerStore } from './serverStore';
 import { AuthStatusBar } from './statusBar';
 import { ServersTree } from './tree';
+import { PanelManager } from './webviews/panels';
+import { flowController } from './webviews/flowPanel';
+import { tokenController } from './webviews/tokenPanel';
+import { CallHistory, toolsController } from './webviews/toolsPanel';
 
 /** Everything activate() builds once and the command handlers use; one cleanup list (context.subscriptions). */
 export interface Services {
@@ -22,6 +26,8 @@ export interface Services {
   readonly tree: ServersTree;
   readonly status: AuthStatusBar;
   readonly documents: InspectorDocuments;
+  readonly panels: PanelManager;
+  readonly history: CallHistory;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -35,6 +41,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const tree = new ServersTree(servers, registry);
   const status = new AuthStatusBar(registry);
   const documents = new InspectorDocuments();
-  context.subscriptions.push(channel, secrets, servers, registry, tree, status, documents);
-  return { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents };
+  const history = new CallHistory();
+  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, panels: undefined as unknown as PanelManager, history };
+  const panels = new PanelManager(services);
+  (services as { panels: PanelManager }).panels = panels;
+  for (const c of [toolsController(history), tokenController(), flowController()]) panels.register(c);
+  context.subscriptions.push(channel, secrets, servers, registry, tree, status, documents, panels);
+  return services;
 }

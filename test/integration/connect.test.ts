@@ -293,7 +293,10 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     assert.ok(haystacks.some(([n]) => n.includes(s.context.logUri.fsPath)), 'the log channel file is among the searched files');
     haystacks.push(['the tree', await treeText(s)]);
     for (const d of vscode.workspace.textDocuments) if (d.uri.scheme === 'mcp-inspector') haystacks.push([`document ${d.uri.toString()}`, d.getText()]);
-    assert.ok(haystacks.some(([n, t]) => n.startsWith('document') && /Authorization/.test(t)), 'the flow trace document is searched');
+    // what the open panels show (the state messages they were sent)
+    for (const p of s.panels.all()) haystacks.push([`${p.controller.kind} panel of ${p.server.entry.name}`, JSON.stringify((await p.controller.state(p)).params)]);
+    assert.ok(haystacks.some(([n, t]) => n.startsWith('flow panel') && /authorization/i.test(t)), 'the flow panel is searched');
+    assert.ok(haystacks.some(([n, t]) => n.startsWith('token panel') && /"claims"/.test(t)), 'the token panel is searched');
 
     const leaks: string[] = [];
     for (const [where, hay] of haystacks) for (const [what, v] of needles) if (hay.includes(v)) leaks.push(`${what} found in ${where}`);

@@ -1,0 +1,276 @@
+/**
+ * The one typed protocol between the extension host and the webview panels (GitLens
+ * `webviews/protocol.ts` style). No vscode, no DOM: both sides import it.
+ *
+ * Three shapes travel:
+ *  - requests (webview → host) carry an `id` and get exactly one reply with the same `id`;
+ *  - commands (webview → host) are fire-and-forget;
+ *  - notifications (host → webview) push state.
+ *
+ * The host validates every incoming message with `parseWebviewMessage` and drops anything else
+ * (unknown method, wrong shape, oversize). A webview can never name a URL to open or a command to
+ * run: it names a tool, a server it was opened for, or one of the fixed actions below.
+ */
+
+/** The panels. One panel per (kind, server). */
+export type PanelKind = 'tools' | 'token' | 'flow';
+export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow'];
+
+/** What a panel persists with `setState` so VS Code can restore it after a window reload. */
+export interface PanelState {
+  kind: PanelKind;
+  serverId: string;
+  /** The tool selected in the tools panel. */
+  tool?: string;
+}
+
+/* ------------------------------------------------------------------ data shapes (host → webview) */
+
+export type Level = 'pass' | 'info' | 'warn' | 'fail';
+
+export interface ServerSummary {
+  id: string;
+  name: string;
+  url: string;
+  state: 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
+  error?: string;
+  signedIn: boolean;
+  issuer?: string;
+  scopes: string[];
+  /** Epoch seconds. */
+  expiresAt?: number;
+}
+
+export interface SecurityView {
+  /** 'public': noauth only; 'oauth': oauth2 only; 'both': either; 'default': undeclared (the server's default). */
+  kind: 'public' | 'oauth' | 'both' | 'default';
+  anonymous: boolean;
+  requiresAuth: boolean;
+  scopesNeeded: string[];
+  scopesHeld: string[];
+  missing: string[];
+  covered: boolean;
+  source: string;
+}
+
+export interface ToolView {
+  name: string;
+  title?: string;
+  description?: string;
+  /** The tool's `annotations` as the server sent them (rendered as text). */
+  annotations?: Record<string, unknown>;
+  inputSchema: unknown;
+  outputSchema?: unknown;
+  security: SecurityView;
+}
+
+/** One content part of a tool result, as the server sent it (the webview renders by `type`). */
+export type ContentPart = Record<string, unknown> & { type: string };
+
+export interface CallRecord {
+  id: number;
+  tool: string;
+  at: number;
+  durationMs: number;
+  args: Record<string, unknown>;
+  /** Whether the call carried a token. */
+  authenticated: boolean;
+  ok: boolean;
+  isError?: boolean;
+  content?: ContentPart[];
+  structuredContent?: unknown;
+  /** outputSchema check of structuredContent: undefined when there is nothing to check. */
+  outputCheck?: { valid: boolean; errors: string[] };
+  /** An error that is not a tool result (transport, OAuth): what failed, where, what to do. */
+  error?: { code: string; message: string; step?: string; hint?: string };
+  /** The JSON-RPC request and response (or error), secrets redacted. */
+  rpc: { request: unknown; response: unknown };
+}
+
+export interface ToolsState {
+  server: ServerSummary;
+  tools: ToolView[];
+  history: CallRecord[];
+  selected?: string;
+}
+
+export interface TokenClaimRow {
+  name: string;
+  /** JSON text of the value. */
+  value: string;
+  /** For time claims: epoch seconds. */
+  time?: number;
+}
+
+export interface TokenState {
+  server: ServerSummary;
+  signedIn: boolean;
+  format?: 'jwt' | 'opaque';
+  header?: TokenClaimRow[];
+  claims?: TokenClaimRow[];
+  verified?: boolean;
+  issuer?: string;
+  audience?: string[];
+  expectedAudience?: string;
+  subject?: string;
+  scopes: string[];
+  expiresAt?: number;
+  issuedAt?: number;
+  hasRefreshToken: boolean;
+  findings: Array<{ level: Level; message: string }>;
+  tools: Array<{ name: string; needed: string[]; missing: string[]; covered: boolean; requiresAuth: boolean }>;
+}
+
+export interface FlowExchange {
+  method: string;
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody?: string;
+  status?: number;
+  responseHeaders?: Record<string, string>;
+  responseBody?: string;
+  bytes?: number;
+  error?: string;
+}
+
+export interface FlowStep {
+  id: number;
+  /** e.g. "protected resource metadata". */
+  step: string;
+  at: number;
+  durationMs: number;
+  level: Level;
+  /** The finding in plain words. */
+  finding: string;
+  spec?: string;
+  exchange?: FlowExchange;
+}
+
+export interface FlowState {
+  server: ServerSummary;
+  steps: FlowStep[];
+}
+
+/* --------------------------------------------------------------- requests (webview → host, replied) */
+
+export interface Requests {
+  /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
+  'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
+  /** Sign in (or step up) for these scopes (the scopes a tool needs). */
+  'auth/signIn': { params: { scopes: string[] }; result: ServerSummary };
+  'auth/refresh': { params: Record<string, never>; result: ServerSummary };
+  'auth/signOut': { params: Record<string, never>; result: ServerSummary };
+  /** Copy the access token to the clipboard: an explicit user action, the only way the raw token leaves SecretStorage. */
+  'token/copy': { params: Record<string, never>; result: { copied: boolean } };
+  /** Export the flow as Markdown into a new editor. */
+  'flow/export': { params: Record<string, never>; result: { opened: boolean } };
+}
+export type RequestMethod = keyof Requests;
+
+/* --------------------------------------------------------------------- commands (webview → host) */
+
+export interface Commands {
+  /** The webview has loaded and wants its state. */
+  ready: Record<string, never>;
+  /** Remember the selected tool (persisted for restore). */
+  'tools/select': { tool: string };
+  /** Re-read the state (after a refresh button). */
+  reload: Record<string, never>;
+}
+export type CommandMethod = keyof Commands;
+
+/* --------------------------------------------------------------- notifications (host → webview) */
+
+export interface Notifications {
+  'state/tools': ToolsState;
+  'state/token': TokenState;
+  'state/flow': FlowState;
+  /** A message for the user (e.g. "Copied"). */
+  toast: { level: Level; message: string };
+}
+export type NotificationMethod = keyof Notifications;
+
+/* ------------------------------------------------------------------------------------ envelopes */
+
+export type WebviewToHost =
+  | { type: 'request'; id: number; method: RequestMethod; params: unknown }
+  | { type: 'command'; method: CommandMethod; params: unknown };
+
+export type HostToWebview =
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: { code: string; message: string; hint?: string } }
+  | { type: 'notify'; method: NotificationMethod; params: unknown };
+
+/** Largest message the host accepts from a webview (serialized). Tool arguments are the big ones. */
+export const MAX_MESSAGE_CHARS = 256 * 1024;
+
+const MAX_NAME = 256;
+const MAX_SCOPES = 64;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME;
+const isEmpty = (v: unknown) => v === undefined || (isRecord(v) && Object.keys(v).length === 0);
+const isScope = (v: unknown): v is string => typeof v === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(v); // RFC 6749 §3.3 scope-token
+
+/** Per-method parameter checks: the only methods the host answers. */
+const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['params'] } = {
+  'tools/call': (p): p is Requests['tools/call']['params'] =>
+    isRecord(p) && isName(p.tool) && isRecord(p.args) && (p.signIn === undefined || typeof p.signIn === 'boolean') && Object.keys(p).every((k) => ['tool', 'args', 'signIn'].includes(k)),
+  'auth/signIn': (p): p is Requests['auth/signIn']['params'] =>
+    isRecord(p) && Array.isArray(p.scopes) && p.scopes.length <= MAX_SCOPES && p.scopes.every(isScope) && Object.keys(p).length === 1,
+  'auth/refresh': (p): p is Record<string, never> => isEmpty(p),
+  'auth/signOut': (p): p is Record<string, never> => isEmpty(p),
+  'token/copy': (p): p is Record<string, never> => isEmpty(p),
+  'flow/export': (p): p is Record<string, never> => isEmpty(p),
+};
+
+const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {
+  ready: (p): p is Record<string, never> => isEmpty(p),
+  reload: (p): p is Record<string, never> => isEmpty(p),
+  'tools/select': (p): p is Commands['tools/select'] => isRecord(p) && isName(p.tool) && Object.keys(p).length === 1,
+};
+
+export type ParsedMessage =
+  | { ok: true; message: { type: 'request'; id: number; method: RequestMethod; params: unknown } | { type: 'command'; method: CommandMethod; params: unknown } }
+  | { ok: false; reason: string; /** set when the message was a request we can answer with an error */ id?: number };
+
+/**
+ * Validate a message from a webview. Anything that is not exactly one of the known requests or
+ * commands with well-formed parameters is refused with a reason (for the log; never echoed).
+ */
+export function parseWebviewMessage(raw: unknown): ParsedMessage {
+  let size: number;
+  try {
+    size = JSON.stringify(raw)?.length ?? 0;
+  } catch {
+    return { ok: false, reason: 'not serializable' };
+  }
+  if (size > MAX_MESSAGE_CHARS) return { ok: false, reason: `oversize message (${size} characters, limit ${MAX_MESSAGE_CHARS})`, id: requestId(raw) };
+  if (!isRecord(raw)) return { ok: false, reason: 'not an object' };
+  const method = raw.method;
+  if (raw.type === 'request') {
+    const id = requestId(raw);
+    if (id === undefined) return { ok: false, reason: 'request without a numeric id' };
+    if (typeof method !== 'string' || !Object.hasOwn(REQUEST_PARAMS, method)) return { ok: false, reason: `unknown request method ${JSON.stringify(String(method).slice(0, 40))}`, id };
+    const m = method as RequestMethod;
+    if (!REQUEST_PARAMS[m](raw.params)) return { ok: false, reason: `wrong parameters for ${m}`, id };
+    return { ok: true, message: { type: 'request', id, method: m, params: raw.params ?? {} } };
+  }
+  if (raw.type === 'command') {
+    if (typeof method !== 'string' || !Object.hasOwn(COMMAND_PARAMS, method)) return { ok: false, reason: `unknown command ${JSON.stringify(String(method).slice(0, 40))}` };
+    const m = method as CommandMethod;
+    if (!COMMAND_PARAMS[m](raw.params)) return { ok: false, reason: `wrong parameters for ${m}` };
+    return { ok: true, message: { type: 'command', method: m, params: raw.params ?? {} } };
+  }
+  return { ok: false, reason: `unknown message type ${JSON.stringify(String(raw.type).slice(0, 40))}` };
+}
+
+function requestId(raw: unknown): number | undefined {
+  const id = isRecord(raw) ? raw.id : undefined;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** Whether a restored panel state is well formed (it comes from the webview's storage). */
+export function isPanelState(v: unknown): v is PanelState {
+  return isRecord(v) && PANEL_KINDS.includes(v.kind as PanelKind) && isName(v.serverId) && (v.tool === undefined || isName(v.tool));
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { PanelKind } from '../../shared/protocol';
+
+/** The folders a panel may load from (ARCHITECTURE.md: `dist/` and `media/`, nothing else). */
+export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
+}
+
+/**
+ * The panel's page: no inline script or style, one bundle loaded by a fresh nonce, and a CSP of
+ * `default-src 'none'` (SECURITY.md). Images and audio from tool results are shown as `data:` URIs
+ * the webview builds from the result's base64 (`img-src`/`media-src data:`); nothing is fetched
+ * from a server by the webview, so there is no network source at all.
+ */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: PanelKind, title: string): string {
+  const nonce = randomBytes(18).toString('base64');
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    'media-src data:',
+    `script-src 'nonce-${nonce}'`,
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}">
+<link rel="stylesheet" href="${uri('media', 'webview.css')}">
+<title>${esc(title)}</title>
+</head>
+<body data-panel="${kind}">
+<main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
+<script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
+</body>
+</html>`;
+}

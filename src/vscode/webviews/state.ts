@@ -1,0 +1,49 @@
+import type { ToolInfo } from '../../core/mcp/session';
+import type { SecurityView, ServerSummary, ToolView } from '../../shared/protocol';
+import type { ServerConnection } from '../connections';
+
+/** The server bar every panel shows: name, URL, state, who is signed in where. Never a secret. */
+export function serverSummary(c: ServerConnection): ServerSummary {
+  const auth = c.conn?.auth;
+  const t = auth?.tokens;
+  return {
+    id: c.entry.id,
+    name: c.entry.name,
+    url: c.entry.url,
+    state: c.state,
+    error: c.error,
+    signedIn: !!t,
+    issuer: auth?.discovery?.as.issuer,
+    scopes: t?.scope ? t.scope.split(' ').filter(Boolean) : [],
+    expiresAt: t?.expires_at,
+  };
+}
+
+export function securityView(t: ToolInfo): SecurityView {
+  const s = t.security;
+  const types = new Set((s.schemes ?? []).map((x) => x.type));
+  const kind: SecurityView['kind'] = !s.schemes ? 'default' : types.has('noauth') && types.has('oauth2') ? 'both' : types.has('oauth2') ? 'oauth' : 'public';
+  return {
+    kind,
+    anonymous: s.anonymous,
+    requiresAuth: s.requiresAuth,
+    scopesNeeded: s.scopesNeeded,
+    scopesHeld: s.scopesHeld,
+    missing: s.missing,
+    covered: s.covered,
+    source: s.source,
+  };
+}
+
+export function toolView(t: ToolInfo): ToolView {
+  const tool = t.tool;
+  return {
+    name: tool.name,
+    title: tool.title ?? (tool.annotations?.title as string | undefined),
+    description: tool.description,
+    annotations: tool.annotations as Record<string, unknown> | undefined,
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    security: securityView(t),
+  };
+}

@@ -1,0 +1,124 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isInspectorError } from '../../core/errors';
+import type { CallRecord, ContentPart } from '../../shared/protocol';
+import type { ServerConnection } from '../connections';
+import type { InspectorPanel, PanelController } from './panels';
+import { serverSummary, toolView } from './state';
+
+const HISTORY_MAX = 50;
+
+/** Calls made from the tools panel, per server, newest first; in memory only (arguments are the user's). */
+export class CallHistory {
+  private readonly byServer = new Map<string, CallRecord[]>();
+  private nextId = 1;
+
+  add(serverId: string, r: Omit<CallRecord, 'id'>): CallRecord {
+    const rec = { ...r, id: this.nextId++ };
+    const list = this.byServer.get(serverId) ?? [];
+    list.unshift(rec);
+    list.length = Math.min(list.length, HISTORY_MAX);
+    this.byServer.set(serverId, list);
+    return rec;
+  }
+
+  for(serverId: string): CallRecord[] {
+    return this.byServer.get(serverId) ?? [];
+  }
+
+  clear(serverId: string): void {
+    this.byServer.delete(serverId);
+  }
+}
+
+/** Signs in (or steps up) for `scopes` on top of what the token holds; returns when tokens are stored. */
+export async function signInFor(c: ServerConnection, scopes: string[]): Promise<void> {
+  const auth = c.ensureConn().auth;
+  await auth.load();
+  const disc = await auth.ensureDiscovery();
+  await auth.authorize(auth.selectScope(disc, scopes.join(' ') || undefined, true));
+  c.recomputeSecurity();
+}
+
+/** Connects first when the server is not connected (the panel can outlive a connection). */
+async function ensureConnected(c: ServerConnection): Promise<void> {
+  if (c.state !== 'connected' || !c.conn) await c.connect();
+}
+
+/**
+ * One tools/call from the panel, recorded: the result by content type, the JSON-RPC request and
+ * response (redacted), timing, and whether a token was sent. Errors that are not tool results
+ * (transport, OAuth) are recorded with their step and hint, not thrown, so the panel shows them
+ * in the history like any other outcome.
+ */
+export async function recordCall(panel: InspectorPanel, history: CallHistory, tool: string, args: Record<string, unknown>, signIn: boolean): Promise<CallRecord> {
+  const c = panel.server;
+  const redactor = panel.s.redactor;
+  const request = { jsonrpc: '2.0', method: 'tools/call', params: { name: tool, arguments: args } };
+  const started = Date.now();
+  let authenticated = false;
+  try {
+    await ensureConnected(c);
+    const info = c.tools.find((t) => t.tool.name === tool);
+    if (!info) throw new Error(`${c.entry.name} has no tool named ${JSON.stringify(tool.slice(0, 80))} (refresh the list)`);
+    if (signIn && info.security.requiresAuth && !info.security.covered) await signInFor(c, info.security.scopesNeeded);
+    const conn = c.conn!;
+    const result: CallToolResult = await conn.session.callTool(tool, args);
+    authenticated = !!conn.auth.tokens;
+    c.recomputeSecurity();
+    panel.s.status.setActive(c);
+    const safe = redactor.json(result) as CallToolResult;
+    return history.add(c.entry.id, {
+      tool,
+      at: started,
+      durationMs: Date.now() - started,
+      args: redactor.json(args) as Record<string, unknown>,
+      authenticated,
+      ok: true,
+      isError: safe.isError === true,
+      content: (safe.content ?? []) as ContentPart[],
+      structuredContent: safe.structuredContent,
+      // The SDK's Client validates structuredContent against the tool's outputSchema (and throws
+      // when it does not match), so a result that arrives here has passed that check.
+      outputCheck: info.tool.outputSchema && safe.structuredContent !== undefined ? { valid: true, errors: [] } : undefined,
+      rpc: { request: redactor.json(request), response: { jsonrpc: '2.0', result: safe } },
+    });
+  } catch (err) {
+    const e = err as Error;
+    const message = redactor.text(e.message ?? String(err));
+    const error = isInspectorError(err)
+      ? { code: err.code, message, step: err.step, hint: err.hint && redactor.text(err.hint) }
+      : { code: 'error', message };
+    panel.s.log.warn(`tools panel: ${tool} on ${c.entry.name} failed: ${message}`);
+    return history.add(c.entry.id, {
+      tool,
+      at: started,
+      durationMs: Date.now() - started,
+      args: redactor.json(args) as Record<string, unknown>,
+      authenticated: !!c.conn?.auth.tokens,
+      ok: false,
+      error,
+      rpc: { request: redactor.json(request), response: { jsonrpc: '2.0', error: { code: error.code, message } } },
+    });
+  }
+}
+
+export function toolsController(history: CallHistory): PanelController {
+  return {
+    kind: 'tools',
+    title: (c) => `Tools — ${c.entry.name}`,
+    async state(panel) {
+      const c = panel.server;
+      return {
+        method: 'state/tools',
+        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: history.for(c.entry.id), selected: panel.state.tool },
+      };
+    },
+    requests: {
+      'tools/call': (panel, p) => recordCall(panel, history, p.tool, p.args, p.signIn === true),
+      'auth/signIn': async (panel, p) => {
+        await signInFor(panel.server, p.scopes);
+        return serverSummary(panel.server);
+      },
+    },
+  };
+}
