@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { createAuthFetch } from '../../../src/core/mcp/authFetch';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
 import type { DiscoveryResult } from '../../../src/core/oauth/discovery';
-import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
+import { connectTo, expectInspectorError, findLeaks, startOAuthFixture, type Fixture, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 
 const authorizeParams = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path.startsWith('/authorize')).map((r) => new URL(r.path, fx.issuer).searchParams);
@@ -24,23 +24,7 @@ function movableClock() {
 }
 
 describe('oauth/authManager', () => {
-  const cleanup: Array<{ close(): Promise<void> }> = [];
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!.close();
-  });
-  after(() => {
-    assert.deepEqual(findLeaks(leakWatch.texts.join('\n'), knownSecrets()), []);
-  });
-  async function fixture(...a: Parameters<typeof startOAuthFixture>): Promise<Fixture> {
-    const fx = await startOAuthFixture(...a);
-    cleanup.push(fx);
-    return fx;
-  }
-  function connect(...a: Parameters<typeof connectTo>): ReturnType<typeof connectTo> {
-    const c = connectTo(...a);
-    cleanup.push(c);
-    return c;
-  }
+  const { fixture, connect, track } = useOAuthFixtures();
 
   describe('refresh', () => {
     it('an expired token is refreshed before the call, and the call carries the new token', async () => {
@@ -271,7 +255,7 @@ describe('oauth/authManager', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{}');
       });
-      cleanup.push(other);
+      track(other);
       const authFetch = createAuthFetch({ fetch: conn.fetch, auth: conn.auth });
       await (await authFetch(`${other.origin}/mcp`, { method: 'POST', body: '{}' })).text();
       await (await authFetch(new URL('/other', fx.mcpUrl).href, { method: 'POST', body: '{}' })).text();

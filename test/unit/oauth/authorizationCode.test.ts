@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { checkPkceSupport } from '../../../src/core/oauth/authorizationCode';
-import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, makeContext, recordingBrowser, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
+import { expectInspectorError, leakWatch, makeContext, recordingBrowser, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,23 +25,7 @@ async function get(url: URL | string): Promise<number> {
 }
 
 describe('oauth/authorizationCode', () => {
-  const cleanup: Array<{ close(): Promise<void> }> = [];
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!.close();
-  });
-  after(() => {
-    assert.deepEqual(findLeaks(leakWatch.texts.join('\n'), knownSecrets()), []);
-  });
-  async function fixture(...a: Parameters<typeof startOAuthFixture>): Promise<Fixture> {
-    const fx = await startOAuthFixture(...a);
-    cleanup.push(fx);
-    return fx;
-  }
-  function connect(...a: Parameters<typeof connectTo>): ReturnType<typeof connectTo> {
-    const c = connectTo(...a);
-    cleanup.push(c);
-    return c;
-  }
+  const { fixture, connect, track } = useOAuthFixtures();
 
   describe('PKCE S256 support', () => {
     for (const [label, value] of [
@@ -180,7 +164,7 @@ describe('oauth/authorizationCode', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"access_token":"stolen","token_type":"Bearer","client_id":"x"}');
       });
-      cleanup.push(other);
+      track(other);
       return other;
     }
 

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { decodeJwt, decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair } from 'jose';
-import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
+import { expectInspectorError, findLeaks, leakWatch, type Fixture, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const tokenRequests = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path === '/token');
 
@@ -16,23 +16,7 @@ async function es256Client() {
 }
 
 describe('oauth/grants', () => {
-  const cleanup: Array<{ close(): Promise<void> }> = [];
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!.close();
-  });
-  after(() => {
-    assert.deepEqual(findLeaks(leakWatch.texts.join('\n'), knownSecrets()), []);
-  });
-  async function fixture(...a: Parameters<typeof startOAuthFixture>): Promise<Fixture> {
-    const fx = await startOAuthFixture(...a);
-    cleanup.push(fx);
-    return fx;
-  }
-  function connect(...a: Parameters<typeof connectTo>): ReturnType<typeof connectTo> {
-    const c = connectTo(...a);
-    cleanup.push(c);
-    return c;
-  }
+  const { fixture, connect } = useOAuthFixtures();
 
   it('client_credentials with client_secret_basic: resource and scope sent, no browser, no registration', async () => {
     const fx = await fixture({ requiredScopes: ['svc'] });

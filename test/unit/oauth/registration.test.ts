@@ -4,7 +4,7 @@
  * client_secret_post, and the refusals.
  */
 import { strict as assert } from 'node:assert';
-import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, startOAuthFixture, type Fixture, type FixtureRequest } from '../../fixtures/oauthFixture';
+import { expectInspectorError, findLeaks, leakWatch, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const tokenRequests = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path === '/token');
 const authorizeParams = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path.startsWith('/authorize')).map((r) => new URL(r.path, fx.issuer).searchParams);
@@ -16,23 +16,7 @@ function basicCredentials(r: FixtureRequest): [string, string] | undefined {
 }
 
 describe('oauth/registration', () => {
-  const cleanup: Array<{ close(): Promise<void> }> = [];
-  afterEach(async () => {
-    while (cleanup.length) await cleanup.pop()!.close();
-  });
-  after(() => {
-    assert.deepEqual(findLeaks(leakWatch.texts.join('\n'), knownSecrets()), []);
-  });
-  async function fixture(...a: Parameters<typeof startOAuthFixture>): Promise<Fixture> {
-    const fx = await startOAuthFixture(...a);
-    cleanup.push(fx);
-    return fx;
-  }
-  function connect(...a: Parameters<typeof connectTo>): ReturnType<typeof connectTo> {
-    const c = connectTo(...a);
-    cleanup.push(c);
-    return c;
-  }
+  const { fixture, connect } = useOAuthFixtures();
 
   it('DCR: native application, loopback redirect URI, refresh_token grant, no scope; a public client', async () => {
     const fx = await fixture();
