@@ -14,11 +14,11 @@ import { createConnection, type Connection } from '../core/connection';
 import { InspectorError, isInspectorError } from '../core/errors';
 import { Redactor } from '../core/http/redact';
 import type { TraceEntry } from '../core/http/trace';
-import { inspectToken } from '../core/inspect/token';
+import { inspectConnectionToken } from '../core/inspect/connectionToken';
 import { MemorySecretStore } from '../core/memorySecretStore';
 import type { ToolInfo } from '../core/mcp/session';
 import type { GrantKind } from '../core/oauth/authManager';
-import { clientAuthentication, type RegistrationPolicy, type TokenEndpointAuthMethod } from '../core/oauth/registration';
+import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/registration';
 import type { Browser, Logger, SecretStore } from '../core/ports';
 import { runConformance } from './conformance';
 import { FileSecretStore } from './fileSecretStore';
@@ -296,16 +296,7 @@ async function main(argv: string[]): Promise<number> {
         }
         const t = conn.auth.tokens!;
         const disc = conn.auth.discovery!;
-        const inspection = await inspectToken({
-          token: t.access_token,
-          expectedIssuer: disc.as.issuer,
-          expectedAudience: disc.resource,
-          jwksUri: disc.as.jwks_uri,
-          grantedScopes: t.scope?.split(' '),
-          expiresAt: t.expires_at,
-          introspection: await introspectionFor(conn),
-          fetch: conn.fetch,
-        });
+        const inspection = (await inspectConnectionToken(conn))!;
         const human = [
           `Token for ${disc.resource} from ${disc.as.issuer} (${inspection.format}${inspection.verified ? ', signature verified' : ''})`,
           `  subject: ${inspection.subject ?? '-'}; audience: ${(inspection.audience ?? []).join(' ') || '-'}; scopes: ${inspection.scopes.join(' ') || '-'}`,
@@ -330,14 +321,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await conn?.close();
   }
-}
-
-/** RFC 7662 introspection when the server offers it and this client can authenticate (confidential clients). */
-async function introspectionFor(conn: Connection) {
-  const as = conn.auth.discovery?.as;
-  const client = conn.auth.client;
-  if (!as?.introspection_endpoint || !client || client.token_endpoint_auth_method === 'none') return undefined;
-  return { endpoint: as.introspection_endpoint, issuer: as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) };
 }
 
 function authSummary(conn: Connection) {

@@ -1,0 +1,29 @@
+import type { Connection } from '../connection';
+import { clientAuthentication } from '../oauth/registration';
+import { inspectToken, type TokenInspection } from './token';
+
+/**
+ * Inspect the access token a connection holds, against what the connection discovered: the
+ * issuer and its JWKS, the resource as the expected audience, and introspection (RFC 7662) when
+ * the authorization server offers it and the client can authenticate. Undefined when not signed in.
+ */
+export async function inspectConnectionToken(conn: Connection): Promise<TokenInspection | undefined> {
+  await conn.auth.load();
+  const t = conn.auth.tokens;
+  const disc = conn.auth.discovery;
+  if (!t || !disc) return undefined;
+  const client = conn.auth.client;
+  return inspectToken({
+    token: t.access_token,
+    expectedIssuer: disc.as.issuer,
+    expectedAudience: disc.resource,
+    jwksUri: disc.as.jwks_uri,
+    grantedScopes: t.scope?.split(' '),
+    expiresAt: t.expires_at,
+    introspection:
+      disc.as.introspection_endpoint && client && client.token_endpoint_auth_method !== 'none'
+        ? { endpoint: disc.as.introspection_endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) }
+        : undefined,
+    fetch: conn.fetch,
+  });
+}
