@@ -13,7 +13,12 @@ export function editorBrowser(onOpen?: (host: string) => void): Browser {
     async open(url) {
       const checked = checkUrl(url, 'authorization URL');
       onOpen?.(displayHost(checked));
-      const ok = await vscode.env.openExternal(vscode.Uri.parse(checked.href, true));
+      // The URL string, not a vscode.Uri: a Uri keeps its query decoded, and openExternal(Uri) re-encodes
+      // it, so a parameter whose value holds an encoded '&', '=' or '?' is split or changed on the way —
+      // e.g. a redirect_uri with its own query, which the editor's callback URL in a browser-based
+      // editor has. The extension host's openExternal also takes the string and then opens it as is
+      // (extHostWindow.openUri → MainThreadWindow.$openUri → OpenerService "open the url-string AS IS").
+      const ok = await vscode.env.openExternal(checked.href as unknown as vscode.Uri);
       if (!ok) {
         throw new InspectorError('browser_open_failed', `the browser was not opened for ${displayHost(checked)}`, {
           step: 'authorization request',
