@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { InspectorError } from '../core/errors';
 import { checkUrl, displayHost } from '../core/http/urlPolicy';
 import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
+import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
 import type { Browser, Prompt } from '../core/ports';
+import type { RedirectMode, RedirectModeSetting } from './settings';
+import type { UriHandlerRedirects } from './uriHandler';
 
 /**
  * The engine's Browser port: `vscode.env.openExternal` with the URL as one value (never a shell),
@@ -84,4 +87,29 @@ export function externalReceiver(): (opts: LoopbackReceiverOptions) => Promise<L
       close: () => inner.close(),
     };
   };
+}
+
+/**
+ * The redirect mode a setting means here. 'auto' cannot know whether the user's browser reaches a
+ * port on the extension host, so it goes by where the extension host runs: in a remote window
+ * (Remote-SSH, WSL, containers, Codespaces, tunnels — `env.remoteName` is set) or a browser-based
+ * editor (code-server, vscode.dev — `UIKind.Web`) the port is forwarded ('external'); on a local
+ * desktop the browser reaches it directly ('loopback'). 'uriHandler' is never guessed: it is the
+ * fallback the user picks when forwarding is not possible.
+ */
+export function effectiveRedirectMode(setting: RedirectModeSetting): RedirectMode {
+  if (setting !== 'auto') return setting;
+  return vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web ? 'external' : 'loopback';
+}
+
+/** The engine's receiver factory (and, for headless sign-in, how the callback is delivered) for a mode. */
+export function redirectFor(mode: RedirectMode, uriRedirects: UriHandlerRedirects): { startReceiver: RedirectReceiverFactory; headlessDeliver?: (url: URL) => Promise<void> } {
+  switch (mode) {
+    case 'uriHandler':
+      return { startReceiver: uriRedirects.startReceiver, headlessDeliver: uriRedirects.deliver };
+    case 'external':
+      return { startReceiver: externalReceiver() };
+    case 'loopback':
+      return { startReceiver: startLoopbackReceiver };
+  }
 }

@@ -8,6 +8,7 @@ import { VSCodeSecretStore } from './secretStore';
 import { ServerStore } from './serverStore';
 import { AuthStatusBar } from './statusBar';
 import { ServersTree } from './tree';
+import { UriHandlerRedirects } from './uriHandler';
 
 /** Everything activate() builds once and the command handlers use; one cleanup list (context.subscriptions). */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   readonly tree: ServersTree;
   readonly status: AuthStatusBar;
   readonly documents: InspectorDocuments;
+  /** The `uriHandler` redirect mode's receiver; activate() registers it as the extension's UriHandler. */
+  readonly uriRedirects: UriHandlerRedirects;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -31,10 +34,11 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const secrets = new VSCodeSecretStore(context.secrets);
   const servers = new ServerStore(context.globalState);
-  const registry = new ConnectionRegistry({ secrets, log, redactor });
+  const uriRedirects = new UriHandlerRedirects(context.extension.id, log);
+  const registry = new ConnectionRegistry({ secrets, log, redactor, uriRedirects });
   const tree = new ServersTree(servers, registry);
   const status = new AuthStatusBar(registry);
   const documents = new InspectorDocuments();
-  context.subscriptions.push(channel, secrets, servers, registry, tree, status, documents);
-  return { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents };
+  context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents);
+  return { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects };
 }
