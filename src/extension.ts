@@ -12,6 +12,8 @@ export function activate(context: vscode.ExtensionContext): Services {
   const view = vscode.window.createTreeView('mcpOAuthInspector.servers', { treeDataProvider: s.tree, showCollapseAll: true });
   s.tree.view = view;
   context.subscriptions.push(view, vscode.workspace.registerTextDocumentContentProvider(SCHEME, s.documents));
+  // Sign-in callbacks in the 'uriHandler' redirect mode (accepted only while a sign-in waits for one).
+  context.subscriptions.push(vscode.window.registerUriHandler(s.uriRedirects));
   // Another window signed in or out: reload what this window shows.
   context.subscriptions.push(
     s.secrets.onDidChange((key) => {

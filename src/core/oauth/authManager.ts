@@ -13,7 +13,7 @@ import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type Bearer
 import type { OAuthContext } from './context';
 import { canonicalResource, discover, type DiscoveryResult } from './discovery';
 import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
-import type { startLoopbackReceiver } from './loopback';
+import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
 
@@ -35,7 +35,7 @@ export interface AuthManagerOptions {
   maxAttempts?: number;
   authorizationTimeoutMs?: number;
   redirectHost?: '127.0.0.1' | 'localhost';
-  startReceiver?: typeof startLoopbackReceiver;
+  startReceiver?: RedirectReceiverFactory;
 }
 
 /** Non-secret session facts kept beside the secrets so a reconnect needs no discovery requests. */
