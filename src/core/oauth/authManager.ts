@@ -54,6 +54,12 @@ export interface ChallengeInfo {
   op: string;
   /** Whether the failed request carried our access token. */
   hadToken: boolean;
+  /**
+   * false: refresh if that helps, but never discover, register or sign in for this request — the
+   * background GET event stream and the session's closing DELETE are not worth a browser window
+   * (after Sign Out they would otherwise sign the user straight back in). Default true.
+   */
+  interactive?: boolean;
 }
 
 export class AuthManager {
@@ -205,6 +211,8 @@ export class AuthManager {
         await this.dropTokens();
       }
     }
+
+    if (info.interactive === false) return false;
 
     const n = (this.attempts.get(info.op) ?? 0) + 1;
     const max = this.opts.maxAttempts ?? 3;
