@@ -46,7 +46,7 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
       if ((res.status === 401 || res.status === 403) && auth && tokenMayGoTo(auth, target)) {
         if (!token) opts.onAuthRequired?.();
-        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token });
+        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token });
         if (retry) {
           await res.body?.cancel().catch(() => {});
           continue;
