@@ -87,12 +87,13 @@ function connectRows(runs: readonly ConnectRun[]): { rows: Row[]; summary: Recor
     });
     const to = median(o.map((r) => r.ms));
     const ts = median(s.map((r) => r.ms));
+    const paired = pairedRatio(o, s);
     rows.push({
       section,
-      metric: `${label}: time, median (min–max)`,
+      metric: `${label}: time, median (min–max); ratio of medians (median of per-round ratios)`,
       ours: spread(o.map((r) => r.ms)),
       baseline: spread(s.map((r) => r.ms)),
-      ratio: x(ratio(to, ts)),
+      ratio: `${x(ratio(to, ts))} (${x(paired)})`,
       target: 'ratio ≤ 1.00',
       met: ratio(to, ts) <= 1,
     });
@@ -101,12 +102,19 @@ function connectRows(runs: readonly ConnectRun[]): { rows: Row[]; summary: Recor
       sdk: { requests: rs, background: bg(ss), browserRequests: median(s.map((r) => r.browser.length)), sentBytes: sent(s), receivedBytes: recv(s), medianMs: ts, runsMs: s.map((r) => r.ms), steps: stepsOf(s), browserSteps: browserStepsOf(s) },
       floor: FLOOR[mode],
       timeRatio: ratio(to, ts),
-      /** Median over rounds of (ours / SDK) within the same round: less sensitive to load that drifts between rounds. */
-      pairedTimeRatio: median(o.map((r) => r.ms / (s.find((v) => v.round === r.round)?.ms ?? Number.NaN))),
+      pairedTimeRatio: paired,
       requestsAtFloor: ro === FLOOR[mode],
     };
   }
   return { rows, summary };
+}
+
+/** Median over rounds of ours / SDK within the same round: less sensitive to load that drifts between rounds. */
+function pairedRatio(ours: readonly ConnectRun[], sdk: readonly ConnectRun[], value: (r: ConnectRun) => number = (r) => r.ms): number {
+  return median(ours.map((r) => {
+    const other = sdk.find((v) => v.round === r.round);
+    return other ? value(r) / value(other) : Number.NaN;
+  }));
 }
 
 /** Requests and bytes per step of the first recorded run (they are the same in every run). */
@@ -151,14 +159,15 @@ function reconnectRows(runs: readonly ConnectRun[]): { rows: Row[]; summary: Rec
     rows.push({ section, metric: `${label}: MCP requests (${mcpSteps('ours')})`, ours: `${om} (+1)`, baseline: `${sm} (+1)`, target: '3', met: om === 3 });
     const to = median(pick(runs, 'ours', mode).map((r) => r.reconnect.ms));
     const ts = median(pick(runs, 'sdk', mode).map((r) => r.reconnect.ms));
+    const paired = pairedRatio(pick(runs, 'ours', mode), pick(runs, 'sdk', mode), (v) => v.reconnect.ms);
     rows.push({
       section,
-      metric: `${label}: time, median (min–max)`,
+      metric: `${label}: time, median (min–max); ratio of medians (median of per-round ratios)`,
       ours: spread(pick(runs, 'ours', mode).map((r) => r.reconnect.ms)),
       baseline: spread(pick(runs, 'sdk', mode).map((r) => r.reconnect.ms)),
-      ratio: x(ratio(to, ts)),
+      ratio: `${x(ratio(to, ts))} (${x(paired)})`,
     });
-    summary[mode] = { ours: { oauthRequests: oo, mcpRequests: om, medianMs: to }, sdk: { oauthRequests: so, mcpRequests: sm, medianMs: ts } };
+    summary[mode] = { ours: { oauthRequests: oo, mcpRequests: om, medianMs: to }, sdk: { oauthRequests: so, mcpRequests: sm, medianMs: ts }, timeRatio: ratio(to, ts), pairedTimeRatio: paired };
   }
   return { rows, summary };
 }
@@ -288,9 +297,11 @@ async function main(): Promise<void> {
   progress(`done in ${(durationMs / 1000).toFixed(0)} s; wrote bench/results.json`);
 }
 
-/** Times to 0.1 ms in the JSON file. */
-function roundNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 10) / 10 : value;
+/** Times to 0.1 ms and ratios to 0.01 in the JSON file. */
+function roundNumbers(key: string, value: unknown): unknown {
+  if (typeof value !== 'number' || Number.isInteger(value)) return value;
+  const scale = /ratio/i.test(key) ? 100 : 10;
+  return Math.round(value * scale) / scale;
 }
 
 main().catch((err: unknown) => {
