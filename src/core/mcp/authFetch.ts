@@ -48,7 +48,7 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
         if (!token) opts.onAuthRequired?.();
         // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
         // ends the session only refresh (see ChallengeInfo.interactive).
-        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, interactive: method === 'POST' });
+        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token, interactive: method === 'POST' });
         if (retry) {
           await res.body?.cancel().catch(() => {});
           continue;

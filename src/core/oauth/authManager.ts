@@ -60,6 +60,11 @@ export interface ChallengeInfo {
    * (after Sign Out they would otherwise sign the user straight back in). Default true.
    */
   interactive?: boolean;
+  /**
+   * The access token the failed request carried, when the caller knows it (never logged or traced).
+   * Lets a challenge to a token that another request has already replaced be answered by a retry.
+   */
+  sentToken?: string;
 }
 
 export class AuthManager {
@@ -200,6 +205,10 @@ export class AuthManager {
     if (info.status !== 401 && info.status !== 403) return false;
 
     const stepUp = info.status === 403 || ch.error === 'insufficient_scope';
+    // Concurrent requests refused for the same reason: the first refreshes, signs in or steps up; the
+    // others only need the token it obtained. Counting them as attempts of their own would start more
+    // refreshes and sign-ins, and exhaust the per-operation limit with one user action.
+    if (await this.tokenReplacedSince(info)) return true;
     // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
     if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
       this.refreshedFor.add(info.op);
@@ -240,6 +249,19 @@ export class AuthManager {
   }
 
   private readonly refreshedFor = new Set<string>();
+
+  /**
+   * Whether the token a refused request carried (or its lack of one) is no longer current, once any
+   * refresh or authorization in flight has settled: then retrying with the current token is the answer.
+   * False when the caller does not know which token the request carried.
+   */
+  private async tokenReplacedSince(info: ChallengeInfo): Promise<boolean> {
+    if (info.hadToken && info.sentToken === undefined) return false;
+    const inFlight = this.refreshing ?? this.authorizing;
+    if (inFlight) await inFlight.catch(() => undefined);
+    const current = this.tokens?.access_token;
+    return current !== undefined && current !== (info.hadToken ? info.sentToken : undefined);
+  }
 
   /** Forget per-operation retry counters after a success. */
   succeeded(op: string): void {
