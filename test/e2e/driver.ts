@@ -87,12 +87,18 @@ export class Driver {
       .first();
   }
 
-  /** Accepts a row: Enter when it is the focused row, otherwise a click on it. Waits until the quick input closes or changes. */
+  /** Accepts a row: arrow keys until it is the focused row, then Enter. */
   private async acceptRow(row: Locator): Promise<void> {
     await row.waitFor({ state: 'visible', timeout: STEP_MS });
-    const focused = await row.evaluate((el) => el.classList.contains('focused'));
-    if (focused) await this.quickInput.press('Enter');
-    else await row.click();
+    // Keyboard only, as a person at the palette would: a mouse click accepts on mousedown, and when
+    // the next step's input opens at once, the rest of the click can land on the editor below,
+    // which takes focus and closes that input (seen on a loaded machine).
+    const isFocused = () => row.evaluate((el) => el.classList.contains('focused'));
+    for (let i = 0; !(await isFocused()); i++) {
+      if (i > 200) throw new Error('the quick pick row could not be focused with the arrow keys');
+      await this.quickInput.press('ArrowDown');
+    }
+    await this.quickInput.press('Enter');
   }
 
   /**
