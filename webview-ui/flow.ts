@@ -150,6 +150,8 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
             render();
           },
         },
+        filter === value ? icon('check') : null,
+        filter === value ? ' ' : null,
         label,
       );
     return h(
