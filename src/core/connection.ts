@@ -12,7 +12,7 @@ import { AuthManager, type GrantKind } from './oauth/authManager';
 import type { OAuthContext } from './oauth/context';
 import type { CrossAppAccessConfig } from './oauth/grants';
 import { createHeadlessBrowser } from './oauth/headlessBrowser';
-import type { startLoopbackReceiver } from './oauth/loopback';
+import type { RedirectReceiverFactory } from './oauth/redirectReceiver';
 import type { ClientConfig } from './oauth/registration';
 import { nullLogger, systemClock, type Browser, type Clock, type Logger, type Prompt, type SecretStore } from './ports';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -35,7 +35,14 @@ export interface ConnectionOptions {
   timeoutMs?: number;
   allowHttpHosts?: string[];
   authorizationTimeoutMs?: number;
-  startReceiver?: typeof startLoopbackReceiver;
+  /** Where the browser is sent back to (default: the loopback receiver). */
+  startReceiver?: RedirectReceiverFactory;
+  /**
+   * Headless only: how the callback URL the headless browser reached is handed to the receiver.
+   * Default: a plain GET (the loopback receiver). A receiver the host application feeds (a URI
+   * handler) hands it to the host instead.
+   */
+  headlessDeliver?: (url: URL) => Promise<void>;
   onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
   /** Injected for tests. */
@@ -69,7 +76,7 @@ export function createConnection(o: ConnectionOptions): Connection {
   });
   const ctx: OAuthContext = { fetch, trace, redactor, logger, clock: o.clock ?? systemClock };
   const browser = o.headless
-    ? createHeadlessBrowser({ fetch })
+    ? createHeadlessBrowser({ fetch, deliver: o.headlessDeliver })
     : o.browser;
   const auth = new AuthManager({
     ctx,

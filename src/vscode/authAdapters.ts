@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { InspectorError } from '../core/errors';
 import { checkUrl, displayHost } from '../core/http/urlPolicy';
 import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
+import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
 import type { Browser, Prompt } from '../core/ports';
+import type { RedirectMode, RedirectModeSetting } from './settings';
+import type { UriHandlerRedirects } from './uriHandler';
 
 /**
  * The engine's Browser port: `vscode.env.openExternal` with the URL as one value (never a shell),
@@ -13,7 +16,12 @@ export function editorBrowser(onOpen?: (host: string) => void): Browser {
     async open(url) {
       const checked = checkUrl(url, 'authorization URL');
       onOpen?.(displayHost(checked));
-      const ok = await vscode.env.openExternal(vscode.Uri.parse(checked.href, true));
+      // The URL string, not a vscode.Uri: a Uri keeps its query decoded, and openExternal(Uri) re-encodes
+      // it, so a parameter whose value holds an encoded '&', '=' or '?' is split or changed on the way —
+      // e.g. a redirect_uri with its own query, which the editor's callback URL in a browser-based
+      // editor has. The extension host's openExternal also takes the string and then opens it as is
+      // (extHostWindow.openUri → MainThreadWindow.$openUri → OpenerService "open the url-string AS IS").
+      const ok = await vscode.env.openExternal(checked.href as unknown as vscode.Uri);
       if (!ok) {
         throw new InspectorError('browser_open_failed', `the browser was not opened for ${displayHost(checked)}`, {
           step: 'authorization request',
@@ -79,4 +87,29 @@ export function externalReceiver(): (opts: LoopbackReceiverOptions) => Promise<L
       close: () => inner.close(),
     };
   };
+}
+
+/**
+ * The redirect mode a setting means here. 'auto' cannot know whether the user's browser reaches a
+ * port on the extension host, so it goes by where the extension host runs: in a remote window
+ * (Remote-SSH, WSL, containers, Codespaces, tunnels — `env.remoteName` is set) or a browser-based
+ * editor (code-server, vscode.dev — `UIKind.Web`) the port is forwarded ('external'); on a local
+ * desktop the browser reaches it directly ('loopback'). 'uriHandler' is never guessed: it is the
+ * fallback the user picks when forwarding is not possible.
+ */
+export function effectiveRedirectMode(setting: RedirectModeSetting): RedirectMode {
+  if (setting !== 'auto') return setting;
+  return vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web ? 'external' : 'loopback';
+}
+
+/** The engine's receiver factory (and, for headless sign-in, how the callback is delivered) for a mode. */
+export function redirectFor(mode: RedirectMode, uriRedirects: UriHandlerRedirects): { startReceiver: RedirectReceiverFactory; headlessDeliver?: (url: URL) => Promise<void> } {
+  switch (mode) {
+    case 'uriHandler':
+      return { startReceiver: uriRedirects.startReceiver, headlessDeliver: uriRedirects.deliver };
+    case 'external':
+      return { startReceiver: externalReceiver() };
+    case 'loopback':
+      return { startReceiver: startLoopbackReceiver };
+  }
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { defaultConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
 import { isInspectorError } from '../core/errors';
 import { checkUrl } from '../core/http/urlPolicy';
+import { sanitizeServerText } from '../core/oauth/redirectReceiver';
 import type { ToolInfo } from '../core/mcp/session';
 import { clientAuthentication, type RegistrationPolicy } from '../core/oauth/registration';
 import type { ServerConnection } from './connections';
@@ -273,9 +274,17 @@ async function connectWithProgress(s: Services, c: ServerConnection): Promise<Se
   }
 }
 
+/**
+ * An error as a notification (an InspectorError's message already says step, URL and what to do);
+ * redacted, and server text cannot form a markdown link (`[x](command:…)` would be clickable).
+ */
+function notificationText(s: Services, err: unknown): string {
+  return sanitizeServerText(s.redactor.text((err as Error)?.message ?? String(err)), 1000);
+}
+
 /** Errors offer the next step: Retry, Sign in again, Show Log. */
 async function offerNextStep(s: Services, c: ServerConnection, err: unknown): Promise<void> {
-  const message = s.redactor.text((err as Error)?.message ?? String(err));
+  const message = notificationText(s, err);
   const authProblem = isInspectorError(err) && ['invalid_grant', 'invalid_client', 'unauthorized', 'insufficient_scope', 'refresh_failed'].includes(err.code);
   const actions = authProblem ? ['Sign In Again', 'Show Log'] : ['Retry', 'Show Log'];
   const choice = await vscode.window.showErrorMessage(`${c.entry.name}: ${message}`, ...actions);
@@ -335,7 +344,7 @@ async function resolveTool(s: Services, arg: unknown): Promise<{ server: ServerC
         )
       )?.t;
   if (!tool) {
-    if (toolName) void vscode.window.showErrorMessage(`${server.entry.name} has no tool "${toolName}".`);
+    if (toolName) void vscode.window.showErrorMessage(sanitizeServerText(`${server.entry.name} has no tool "${toolName}".`, 400));
     return undefined;
   }
   return { server, tool };
@@ -351,8 +360,7 @@ export function registerCommands(s: Services): void {
         } catch (err) {
           s.log.error(err instanceof Error ? err : String(err));
           if (!(err as { shown?: boolean })?.shown) {
-            const msg = s.redactor.text(err instanceof Error ? err.message : String(err));
-            void vscode.window.showErrorMessage(msg, 'Show Log').then((c) => c && s.channel.show(true));
+            void vscode.window.showErrorMessage(notificationText(s, err), 'Show Log').then((c) => c && s.channel.show(true));
           }
           // Not rethrown: the workbench would show a second, less helpful notification.
           return { error: s.redactor.text(err instanceof Error ? err.message : String(err)), code: isInspectorError(err) ? err.code : 'internal' };

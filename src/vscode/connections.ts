@@ -5,10 +5,14 @@ import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/sdk/types.js';
-import { editorBrowser, editorPrompt, externalReceiver } from './authAdapters';
+import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
 import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
 import { readSettings } from './settings';
+import type { UriHandlerRedirects } from './uriHandler';
+
+type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor; uriRedirects: UriHandlerRedirects };
 
 export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
 
@@ -32,7 +36,7 @@ export class ServerConnection implements vscode.Disposable {
 
   constructor(
     public entry: ServerEntry,
-    private readonly deps: { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor },
+    private readonly deps: ConnectionDeps,
   ) {}
 
   private set(state: ServerState, error?: unknown): void {
@@ -49,6 +53,7 @@ export class ServerConnection implements vscode.Disposable {
   /** Build a fresh engine connection from the entry and the current settings. */
   private build(): Connection {
     const s = readSettings();
+    const redirect = redirectFor(effectiveRedirectMode(s.redirectMode), this.deps.uriRedirects);
     const conn = createConnection({
       serverUrl: this.entry.url,
       transport: this.entry.transport,
@@ -69,7 +74,8 @@ export class ServerConnection implements vscode.Disposable {
       scopes: this.entry.scopes?.length ? this.entry.scopes : s.defaultScopes.length ? s.defaultScopes : undefined,
       timeoutMs: s.requestTimeoutMs,
       allowHttpHosts: s.allowHttpHosts,
-      startReceiver: s.redirectMode === 'external' ? externalReceiver() : undefined,
+      startReceiver: this.closedOnDisconnect(redirect.startReceiver),
+      headlessDeliver: redirect.headlessDeliver,
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
     });
     this.disposables.push(conn.auth.onDidChange(() => this.changed()));
@@ -80,6 +86,15 @@ export class ServerConnection implements vscode.Disposable {
       }),
     );
     return conn;
+  }
+
+  /** A sign-in still waiting for the browser ends when this connection is disconnected (Cancel in the progress notification). */
+  private closedOnDisconnect(start: RedirectReceiverFactory): RedirectReceiverFactory {
+    return async (opts) => {
+      const receiver = await start(opts);
+      this.disposables.push(() => void receiver.close());
+      return receiver;
+    };
   }
 
   /** The engine connection, built (not connected) if there is none yet — for sign-out, token commands. */
@@ -148,7 +163,7 @@ export class ConnectionRegistry implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ServerConnection | undefined>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly deps: { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor }) {}
+  constructor(private readonly deps: ConnectionDeps) {}
 
   for(entry: ServerEntry): ServerConnection {
     let c = this.map.get(entry.id);

@@ -8,6 +8,7 @@ import { VSCodeSecretStore } from './secretStore';
 import { ServerStore } from './serverStore';
 import { AuthStatusBar } from './statusBar';
 import { ServersTree } from './tree';
+import { UriHandlerRedirects } from './uriHandler';
 import { PanelManager } from './webviews/panels';
 import { flowController } from './webviews/flowPanel';
 import { tokenController } from './webviews/tokenPanel';
@@ -26,6 +27,8 @@ export interface Services {
   readonly tree: ServersTree;
   readonly status: AuthStatusBar;
   readonly documents: InspectorDocuments;
+  /** The `uriHandler` redirect mode's receiver; activate() registers it as the extension's UriHandler. */
+  readonly uriRedirects: UriHandlerRedirects;
   readonly panels: PanelManager;
   readonly history: CallHistory;
 }
@@ -37,15 +40,16 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
   const secrets = new VSCodeSecretStore(context.secrets);
   const servers = new ServerStore(context.globalState);
-  const registry = new ConnectionRegistry({ secrets, log, redactor });
+  const uriRedirects = new UriHandlerRedirects(context.extension.id, log);
+  const registry = new ConnectionRegistry({ secrets, log, redactor, uriRedirects });
   const tree = new ServersTree(servers, registry);
   const status = new AuthStatusBar(registry);
   const documents = new InspectorDocuments();
   const history = new CallHistory();
-  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, panels: undefined as unknown as PanelManager, history };
+  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels: undefined as unknown as PanelManager, history };
   const panels = new PanelManager(services);
   (services as { panels: PanelManager }).panels = panels;
   for (const c of [toolsController(history), tokenController(), flowController()]) panels.register(c);
-  context.subscriptions.push(channel, secrets, servers, registry, tree, status, documents, panels);
+  context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels);
   return services;
 }

@@ -12,9 +12,16 @@ export interface Settings {
    *  authorization redirects itself (servers that approve without a person: test and CI servers). */
   authorizationMode: 'browser' | 'headless';
   /** 'loopback': http://127.0.0.1:port/callback (RFC 8252); 'external': the same listener through
-   *  vscode.env.asExternalUri, for remote extension hosts whose loopback the browser cannot reach. */
-  redirectMode: 'loopback' | 'external';
+   *  vscode.env.asExternalUri, for remote extension hosts whose loopback the browser cannot reach;
+   *  'uriHandler': back to the editor itself (`${uriScheme}://publisher.name/callback` through
+   *  asExternalUri) when no port can be forwarded; 'auto': 'external' in a remote window or a
+   *  browser-based editor, else 'loopback'. */
+  redirectMode: RedirectModeSetting;
 }
+
+export type RedirectMode = 'loopback' | 'external' | 'uriHandler';
+export type RedirectModeSetting = RedirectMode | 'auto';
+const REDIRECT_MODES: readonly string[] = ['loopback', 'external', 'uriHandler', 'auto'];
 
 export const SECTION = 'mcpOAuthInspector';
 
@@ -28,6 +35,6 @@ export function readSettings(): Settings {
     requestTimeoutMs: Math.max(1000, c.get<number>('requestTimeoutMs', 30_000)),
     allowHttpHosts: c.get<string[]>('allowHttpHosts', []).filter((s) => typeof s === 'string'),
     authorizationMode: c.get<string>('authorizationMode') === 'headless' ? 'headless' : 'browser',
-    redirectMode: c.get<string>('redirectMode') === 'external' ? 'external' : 'loopback',
+    redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'loopback') as RedirectModeSetting,
   };
 }

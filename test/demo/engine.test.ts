@@ -127,6 +127,22 @@ describe('engine against the demo (oidc-provider + SDK MCP server)', function ()
     await after.body?.cancel();
   });
 
+  it('closing the session after sign-out ends it without signing in again (the DELETE is not worth a sign-in)', async () => {
+    const c = connect(demo.mcpUrl, { policy: 'dcr' });
+    await c.session.connect();
+    await c.auth.signOut();
+    const before = exchanges(c).length;
+    await c.close();
+    const after = exchanges(c).slice(before);
+    const del = after.filter((e) => e.request.method === 'DELETE');
+    assert.equal(del.length, 1, 'the session end was sent');
+    assert.equal(del[0].request.headers.authorization, undefined, 'without a token');
+    // (a refresh attempt with the revoked refresh token may happen for the background event stream)
+    assert.deepEqual(after.filter((e) => !['mcp', 'token'].includes(e.purpose)).map((e) => e.step), [], 'no discovery, registration or authorization request');
+    assert.ok(!after.some((e) => e.purpose === 'token' && /grant_type=authorization_code/.test(e.request.body ?? '')), 'no code exchange');
+    assert.equal(c.auth.tokens, undefined);
+  });
+
   it('a token issued for another resource (wrong audience) is rejected by the MCP server', async () => {
     const c = connect(demo.mixedUrl, { policy: 'dcr' });
     await c.session.connect();

@@ -38,10 +38,18 @@ export function isSecretKey(key: string): boolean {
 
 export class Redactor {
   private readonly values = new Set<string>();
+  /**
+   * Every spelling of every known secret, longest first. Built when first needed after a secret is
+   * added, not on every call: `text()` runs for each string and key of every traced JSON body.
+   */
+  private spellings?: string[];
 
   /** Remember a secret value so it is scrubbed from any text later (values under 8 chars are ignored to avoid mangling). */
   addSecret(value: string | undefined | null): void {
-    if (typeof value === 'string' && value.length >= 8) this.values.add(value);
+    if (typeof value === 'string' && value.length >= 8 && !this.values.has(value)) {
+      this.values.add(value);
+      this.spellings = undefined;
+    }
   }
 
   /**
@@ -50,14 +58,10 @@ export class Redactor {
    * secret that contains another is removed whole.
    */
   text(input: string): string {
+    if (this.values.size === 0) return input;
+    this.spellings ??= secretSpellings(this.values);
     let out = input;
-    const spellings = new Set<string>();
-    for (const v of this.values) {
-      spellings.add(v);
-      spellings.add(encodeURIComponent(v));
-      spellings.add(new URLSearchParams({ v }).toString().slice(2));
-    }
-    for (const v of [...spellings].sort((a, b) => b.length - a.length)) {
+    for (const v of this.spellings) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
     return out;
@@ -152,6 +156,17 @@ export class Redactor {
     // Broken or truncated JSON: still hide `"secret_key": "value"` pairs.
     return this.text(text.replace(JSON_STRING_PAIR, (pair, key: string) => (isSecretKey(key) ? `"${key}":"${REDACTED}"` : pair)));
   }
+}
+
+/** Each secret as it is, percent-encoded and form-encoded; longest first. */
+function secretSpellings(values: Iterable<string>): string[] {
+  const spellings = new Set<string>();
+  for (const v of values) {
+    spellings.add(v);
+    spellings.add(encodeURIComponent(v));
+    spellings.add(new URLSearchParams({ v }).toString().slice(2));
+  }
+  return [...spellings].sort((a, b) => b.length - a.length);
 }
 
 /** Response headers whose value is a URL (redirect targets). */

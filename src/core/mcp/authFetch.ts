@@ -46,7 +46,9 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
       if ((res.status === 401 || res.status === 403) && auth && tokenMayGoTo(auth, target)) {
         if (!token) opts.onAuthRequired?.();
-        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token });
+        // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
+        // ends the session only refresh (see ChallengeInfo.interactive).
+        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token, interactive: method === 'POST' });
         if (retry) {
           await res.body?.cancel().catch(() => {});
           continue;

@@ -13,7 +13,7 @@ import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type Bearer
 import type { OAuthContext } from './context';
 import { canonicalResource, discover, type DiscoveryResult } from './discovery';
 import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
-import type { startLoopbackReceiver } from './loopback';
+import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
 
@@ -35,7 +35,7 @@ export interface AuthManagerOptions {
   maxAttempts?: number;
   authorizationTimeoutMs?: number;
   redirectHost?: '127.0.0.1' | 'localhost';
-  startReceiver?: typeof startLoopbackReceiver;
+  startReceiver?: RedirectReceiverFactory;
 }
 
 /** Non-secret session facts kept beside the secrets so a reconnect needs no discovery requests. */
@@ -54,6 +54,17 @@ export interface ChallengeInfo {
   op: string;
   /** Whether the failed request carried our access token. */
   hadToken: boolean;
+  /**
+   * false: refresh if that helps, but never discover, register or sign in for this request — the
+   * background GET event stream and the session's closing DELETE are not worth a browser window
+   * (after Sign Out they would otherwise sign the user straight back in). Default true.
+   */
+  interactive?: boolean;
+  /**
+   * The access token the failed request carried, when the caller knows it (never logged or traced).
+   * Lets a challenge to a token that another request has already replaced be answered by a retry.
+   */
+  sentToken?: string;
 }
 
 export class AuthManager {
@@ -194,6 +205,10 @@ export class AuthManager {
     if (info.status !== 401 && info.status !== 403) return false;
 
     const stepUp = info.status === 403 || ch.error === 'insufficient_scope';
+    // Concurrent requests refused for the same reason: the first refreshes, signs in or steps up; the
+    // others only need the token it obtained. Counting them as attempts of their own would start more
+    // refreshes and sign-ins, and exhaust the per-operation limit with one user action.
+    if (await this.tokenReplacedSince(info)) return true;
     this.challengeFindings(info, challenges.length > 0, ch, stepUp);
     // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
     if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
@@ -206,6 +221,8 @@ export class AuthManager {
         await this.dropTokens();
       }
     }
+
+    if (info.interactive === false) return false;
 
     const n = (this.attempts.get(info.op) ?? 0) + 1;
     const max = this.opts.maxAttempts ?? 3;
@@ -254,6 +271,19 @@ export class AuthManager {
   }
 
   private readonly refreshedFor = new Set<string>();
+
+  /**
+   * Whether the token a refused request carried (or its lack of one) is no longer current, once any
+   * refresh or authorization in flight has settled: then retrying with the current token is the answer.
+   * False when the caller does not know which token the request carried.
+   */
+  private async tokenReplacedSince(info: ChallengeInfo): Promise<boolean> {
+    if (info.hadToken && info.sentToken === undefined) return false;
+    const inFlight = this.refreshing ?? this.authorizing;
+    if (inFlight) await inFlight.catch(() => undefined);
+    const current = this.tokens?.access_token;
+    return current !== undefined && current !== (info.hadToken ? info.sentToken : undefined);
+  }
 
   /** Forget per-operation retry counters after a success. */
   succeeded(op: string): void {

@@ -15,7 +15,8 @@ import { InspectorError, isInspectorError } from '../errors';
 import { checkUrl } from '../http/urlPolicy';
 import type { Browser, Prompt } from '../ports';
 import { wire, type OAuthContext } from './context';
-import { startLoopbackReceiver, type LoopbackReceiver } from './loopback';
+import { startLoopbackReceiver } from './loopback';
+import { redirectUriRegistered, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
 import { rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
 
@@ -35,14 +36,36 @@ export interface AuthorizationCodeOptions {
   knownHosts?: ReadonlySet<string>;
   timeoutMs?: number;
   redirectHost?: '127.0.0.1' | 'localhost';
-  /** Receiver factory (the extension may route the redirect through asExternalUri). */
-  startReceiver?: typeof startLoopbackReceiver;
+  /**
+   * Receiver factory. Default: the loopback receiver on 127.0.0.1 (with `redirectHost`). The extension
+   * may route the loopback redirect through asExternalUri, or receive it through its URI handler.
+   */
+  startReceiver?: RedirectReceiverFactory;
   signal?: AbortSignal;
 }
 
 const STEP = 'authorization request';
 /** PKCE support is a property of the authorization server metadata: its finding is shown with that step. */
 const METADATA_STEP = 'authorization server metadata';
+
+/** What to do when an authorization server may not know the redirect URI of this attempt (not for DCR clients: they register it). */
+export function redirectUriHint(client: Pick<RegisteredClient, 'client_id' | 'mode'>, redirectUri: string): string {
+  return `If the authorization server said the redirect_uri is not registered: register ${redirectUri} as a redirect URI of client ${client.client_id} there, use Dynamic Client Registration, or choose another redirect mode`;
+}
+
+function withRedirectHint(err: InspectorError, client: RegisteredClient, redirectUri: string): InspectorError {
+  // Undo composeMessage (errors.ts) to get the bare message back, then compose it with the longer hint.
+  let bare = err.message;
+  if (err.step && bare.startsWith(`${err.step}: `)) bare = bare.slice(err.step.length + 2);
+  if (err.hint && bare.endsWith(`. ${err.hint}`)) bare = bare.slice(0, -(err.hint.length + 2));
+  if (err.url && bare.endsWith(` (${err.url})`)) bare = bare.slice(0, -(err.url.length + 3));
+  return new InspectorError(err.code, bare, {
+    step: err.step,
+    url: err.url,
+    hint: `${err.hint ? `${err.hint}. ` : ''}${redirectUriHint(client, redirectUri)}`,
+    cause: err,
+  });
+}
 
 /** Refuse a server that does not advertise PKCE S256 (back-compat mode excepted, labelled). */
 export function checkPkceSupport(ctx: OAuthContext, as: oauth.AuthorizationServer, backCompat: boolean): void {
@@ -70,14 +93,18 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
   const authorizationEndpoint = checkUrl(as.authorization_endpoint, 'authorization_endpoint');
 
   const state = oauth.generateRandomState();
-  const receiver: LoopbackReceiver = await (opts.startReceiver ?? startLoopbackReceiver)({
-    expectedState: state,
-    timeoutMs: opts.timeoutMs ?? 300_000,
-    redirectHost: opts.redirectHost,
-    signal: opts.signal,
-  });
+  const receiverOptions = { expectedState: state, timeoutMs: opts.timeoutMs ?? 300_000, signal: opts.signal };
+  const receiver: RedirectReceiver = opts.startReceiver
+    ? await opts.startReceiver(receiverOptions)
+    : await startLoopbackReceiver({ ...receiverOptions, redirectHost: opts.redirectHost });
   try {
     let client = opts.client;
+    // A client registered (DCR) for another redirect URI — another redirect mode, another forwarded
+    // port, another editor callback — would be refused at the authorization endpoint: register again.
+    if (client?.mode === 'dcr' && client.redirect_uris?.length && !redirectUriRegistered(client.redirect_uris, receiver.redirectUri)) {
+      ctx.trace.note('client registration', 'warn', `client ${client.client_id} was registered for another redirect URI than ${receiver.redirectUri}; registering again`, 'RFC 7591 §2; RFC 6749 §3.1.2');
+      client = undefined;
+    }
     if (!client) {
       client = await registerClient(ctx, { config: opts.clientConfig, as, redirectUri: receiver.redirectUri, prompt: opts.prompt });
       await opts.onClient?.(client);
@@ -95,7 +122,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
     url.searchParams.set('state', state);
     url.searchParams.set('resource', opts.resource);
     if (opts.scope) url.searchParams.set('scope', opts.scope);
-    ctx.trace.note(STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
+    ctx.trace.note(STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, redirect_uri ${receiver.redirectUri}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
 
     if (opts.prompt?.confirmAuthorizationHost && !opts.knownHosts?.has(url.host)) {
       const ok = await opts.prompt.confirmAuthorizationHost(url.host, url);
@@ -109,10 +136,13 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
     }
 
     const callbackStep = 'authorization callback';
-    let callback: Awaited<ReturnType<LoopbackReceiver['waitForCallback']>>;
+    let callback: Awaited<ReturnType<RedirectReceiver['waitForCallback']>>;
     try {
       callback = await receiver.waitForCallback();
     } catch (err) {
+      // The authorization server refuses an unregistered redirect_uri on its own page and never
+      // redirects back: all the flow sees is the timeout. Say which URI it must know.
+      if (isInspectorError(err, 'authorization_timeout') && client.mode !== 'dcr') err = withRedirectHint(err, client, receiver.redirectUri);
       if (isInspectorError(err)) {
         // The receiver's message already carries the server's error text, sanitized and redacted.
         let text = err.step && err.message.startsWith(`${err.step}: `) ? err.message.slice(err.step.length + 2) : err.message;

@@ -30,8 +30,11 @@ export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
     async open(start: URL, redirectUri?: string) {
       if (!redirectUri) throw new InspectorError('internal', 'headless authorization needs the redirect URI', { step: 'headless authorization' });
       const target = new URL(redirectUri);
-      // The walk stops at our receiver: same origin, at its path or at '/' (where proxies deliver it).
-      const isRedirectTarget = (u: URL) => u.origin === target.origin && (u.pathname === target.pathname || u.pathname === '/');
+      const web = target.protocol === 'http:' || target.protocol === 'https:';
+      // The walk stops at our receiver: same scheme and host, at its path — or, for http(s), at '/'
+      // (where proxies deliver it). A custom-scheme redirect URI (vscode://…) has no origin to compare.
+      const isRedirectTarget = (u: URL) =>
+        u.protocol === target.protocol && u.host === target.host && (u.pathname === target.pathname || (web && u.pathname === '/'));
       const jar = new Map<string, Map<string, string>>();
       let url = start;
       for (let hop = 0; hop < (opts.maxHops ?? 20); hop++) {
@@ -60,6 +63,16 @@ export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
             throw new InspectorError('callback_invalid', 'the authorization server redirected to an invalid URL', { step: 'headless authorization' });
           }
           continue;
+        }
+        // An authorization server must not redirect to a redirect_uri it does not know (RFC 6749
+        // §4.1.2.1): it answers with its own error page. Heuristic, labelled as such: the page names it.
+        if (hop === 0 && res.status >= 400 && /redirect_uri/i.test(await res.text().catch(() => ''))) {
+          const clientId = start.searchParams.get('client_id') ?? '(unknown)';
+          throw new InspectorError('authorization_denied', `the authorization server refused the authorization request (HTTP ${res.status}); its answer mentions redirect_uri, so it probably does not accept ${redirectUri} for client ${clientId}`, {
+            step: 'headless authorization',
+            url: `${url.origin}${url.pathname}`,
+            hint: `Register ${redirectUri} as a redirect URI of that client at the authorization server, use Dynamic Client Registration, or choose another redirect mode`,
+          });
         }
         throw new InspectorError('authorization_denied', `headless authorization stopped at HTTP ${res.status} without reaching the redirect URI`, {
           step: 'headless authorization',

@@ -18,20 +18,24 @@
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3 Loopback Interface Redirection
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-8.3 Loopback Redirect Considerations
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InspectorError } from '../errors';
-import { Redactor } from '../http/redact';
+import {
+  cancelledError,
+  checkReceiverOptions,
+  judgeCallback,
+  timeoutError,
+  type RedirectCallback,
+  type RedirectReceiver,
+  type RedirectReceiverOptions,
+} from './redirectReceiver';
 
-export interface LoopbackReceiverOptions {
-  /** The state value the callback must carry. */
-  expectedState: string;
+export interface LoopbackReceiverOptions extends RedirectReceiverOptions {
   /** Path of the redirect URI, default '/callback'. The callback is accepted at this path AND at '/' (code-server's port proxy drops the path). */
   path?: string;
-  /** ms before the receiver gives up and closes; default 300_000. */
-  timeoutMs?: number;
   /** Port, default 0 (ephemeral). */
   port?: number;
   /** Host name used in the redirect URI: '127.0.0.1' (default) or 'localhost'. The socket ALWAYS binds 127.0.0.1 only. */
@@ -42,34 +46,21 @@ export interface LoopbackReceiverOptions {
    * the browser's request with another Host; the `state` check still applies.
    */
   allowAnyHost?: boolean;
-  signal?: AbortSignal;
 }
 
-export interface LoopbackCallback {
-  params: URLSearchParams;
-  /** full callback URL as received (contains the code: never log it) */
-  url: URL;
-}
+export type LoopbackCallback = RedirectCallback;
 
-export interface LoopbackReceiver {
+export interface LoopbackReceiver extends RedirectReceiver {
   /** e.g. http://127.0.0.1:54321/callback */
   readonly redirectUri: string;
   readonly port: number;
-  /** Resolves with the first callback whose `state` matches; rejects on timeout / abort / error callback with matching state. */
-  waitForCallback(): Promise<LoopbackCallback>;
-  /** Idempotent, safe twice. If no callback was received yet, `waitForCallback()` rejects with 'authorization_cancelled'. */
-  close(): Promise<void>;
 }
 
 /** The address the socket binds. Never configurable: RFC 8252 §8.3 — listen on the loopback interface only. */
 const BIND_ADDRESS = '127.0.0.1';
 const DEFAULT_PATH = '/callback';
-const DEFAULT_TIMEOUT_MS = 300_000;
 /** After the one good callback the receiver keeps answering (410) this long, then releases the port. */
 const REPLAY_LINGER_MS = 1_000;
-/** Caps on what an authorization server's error text may contribute to a message or a page. */
-const MAX_ERROR_CODE_CHARS = 64;
-const MAX_ERROR_DESCRIPTION_CHARS = 300;
 const STEP = 'authorization callback';
 
 /**
@@ -77,20 +68,13 @@ const STEP = 'authorization callback';
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
-  const expectedState = opts.expectedState;
-  if (typeof expectedState !== 'string' || expectedState.length === 0) {
-    throw new InspectorError('config_invalid', 'The loopback receiver needs a non-empty expected state', { step: STEP });
-  }
+  const { expectedState, timeoutMs } = checkReceiverOptions(opts, STEP);
   const path = opts.path ?? DEFAULT_PATH;
   if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)) {
     throw new InspectorError('config_invalid', `The redirect path "${path.slice(0, 100)}" is not a plain absolute path`, {
       step: STEP,
       hint: 'Use a path such as /callback (no query, fragment or spaces)',
     });
-  }
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InspectorError('config_invalid', `The sign-in timeout must be a positive number of milliseconds, got ${String(timeoutMs)}`, { step: STEP });
   }
   const requestedPort = opts.port ?? 0;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
@@ -216,58 +200,29 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
     }
 
     const params = url.searchParams;
-    const states = params.getAll('state');
-    if (states.length !== 1 || !stateMatches(states[0] ?? '', expectedState)) {
-      // Not the flow's callback (attacker, stale tab, or a wrong AS): refuse it and keep waiting.
-      sendPage(
-        res,
-        400,
-        'Sign-in response not accepted',
-        states.length === 0
-          ? 'This sign-in response has no state parameter, so it cannot belong to the sign-in in progress. It was ignored; the sign-in is still waiting.'
-          : 'This sign-in response has a state that does not match the sign-in in progress. It was ignored; the sign-in is still waiting.',
-      );
-      return;
-    }
-
-    // From here the request carries the flow's state: it ends the flow, one way or another.
-    const error = params.get('error');
-    if (error !== null) {
-      const redactor = new Redactor();
-      for (const v of params.getAll('code')) redactor.addSecret(v);
-      const code = sanitize(redactor.text(error), MAX_ERROR_CODE_CHARS) || 'unknown_error';
-      const rawDescription = params.get('error_description');
-      const description = rawDescription === null ? '' : sanitize(redactor.text(rawDescription), MAX_ERROR_DESCRIPTION_CHARS);
-      const summary = description ? `${code}: ${description}` : code;
-      sendPage(res, 400, 'Sign-in not completed', `The authorization server returned an error: ${summary}. You can close this tab and return to the editor.`);
-      decide(
-        {
-          ok: false,
-          error: new InspectorError('authorization_denied', `The authorization server did not grant access (${summary})`, {
-            step: STEP,
-            hint:
-              code === 'access_denied'
-                ? 'Sign in again and approve the request, or check which scopes the client asks for'
-                : 'Check the authorization server configuration for this client, then sign in again',
-          }),
-        },
-        res,
-      );
-      return;
-    }
-    if (params.getAll('code').length !== 1 || params.get('code') === '') {
-      sendPage(res, 400, 'Sign-in not completed', 'The sign-in response carried neither an authorization code nor an error. You can close this tab and return to the editor.');
-      decide(
-        {
-          ok: false,
-          error: new InspectorError('callback_invalid', 'The authorization server redirected back without exactly one authorization code and without an error', {
-            step: STEP,
-            hint: 'Sign in again; if it repeats, the authorization server is not following RFC 6749 section 4.1.2',
-          }),
-        },
-        res,
-      );
-      return;
+    const verdict = judgeCallback(params, expectedState);
+    switch (verdict.kind) {
+      case 'foreign':
+        // Not the flow's callback (attacker, stale tab, or a wrong AS): refuse it and keep waiting.
+        sendPage(
+          res,
+          400,
+          'Sign-in response not accepted',
+          verdict.reason === 'missing_state'
+            ? 'This sign-in response has no state parameter, so it cannot belong to the sign-in in progress. It was ignored; the sign-in is still waiting.'
+            : 'This sign-in response has a state that does not match the sign-in in progress. It was ignored; the sign-in is still waiting.',
+        );
+        return;
+      case 'denied':
+        sendPage(res, 400, 'Sign-in not completed', `The authorization server returned an error: ${verdict.summary}. You can close this tab and return to the editor.`);
+        decide({ ok: false, error: verdict.error }, res);
+        return;
+      case 'invalid':
+        sendPage(res, 400, 'Sign-in not completed', 'The sign-in response carried neither an authorization code nor an error. You can close this tab and return to the editor.');
+        decide({ ok: false, error: verdict.error }, res);
+        return;
+      case 'ok':
+        break;
     }
     sendPage(res, 200, 'Signed in', 'Signed in — you can close this tab and return to the editor.');
     decide({ ok: true, value: { params: new URLSearchParams(params), url } }, res);
@@ -305,51 +260,12 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Constant-time comparison (hash both sides so lengths do not leak through timing either). */
-function stateMatches(received: string, expected: string): boolean {
-  const a = createHash('sha256').update(received, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Server text for messages and pages: no control/bidi/zero-width characters, whitespace collapsed, length-capped. */
-function sanitize(input: string, max: number): string {
-  const cleaned = input
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const chars = [...cleaned];
-  return chars.length > max ? `${chars.slice(0, max).join('')}…` : cleaned;
-}
-
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function formatSeconds(ms: number): string {
-  const s = ms >= 1000 ? Math.round(ms / 1000) : Math.round(ms / 100) / 10;
-  return `${s} second${s === 1 ? '' : 's'}`;
-}
-
-function timeoutError(timeoutMs: number): InspectorError {
-  return new InspectorError('authorization_timeout', `The browser sign-in did not complete within ${formatSeconds(timeoutMs)}`, {
-    step: STEP,
-    hint: 'Start the sign-in again and finish it in the browser window that opens; if no browser opened, copy the authorization URL into a browser on this machine',
-  });
-}
-
-function cancelledError(): InspectorError {
-  return new InspectorError('authorization_cancelled', 'The sign-in was cancelled before the browser returned', {
-    step: STEP,
-    hint: 'Start the sign-in again when you are ready',
-  });
-}
-
 function closedError(): InspectorError {
-  return new InspectorError('authorization_cancelled', 'The sign-in was cancelled: the loopback receiver was closed before the browser returned', {
-    step: STEP,
-    hint: 'Start the sign-in again when you are ready',
-  });
+  return cancelledError('The sign-in was cancelled: the loopback receiver was closed before the browser returned');
 }
 
 /* ---------- the pages ---------- */

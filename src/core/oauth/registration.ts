@@ -162,7 +162,7 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
       step: STEP,
       url: as.registration_endpoint,
       cause: err,
-      hint: 'Check that the server allows open registration of native clients with loopback redirect URIs, or use a pre-registered client',
+      hint: `Check that the server allows open registration of native clients with the redirect URI ${opts.redirectUri}, or use a pre-registered client`,
     });
   }
   const issuedSecret = typeof reg.client_secret === 'string' ? reg.client_secret : undefined;

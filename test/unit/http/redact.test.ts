@@ -24,6 +24,18 @@ describe('http/redact', () => {
     assert.equal(r.text('x SECRET-LONG-VALUE y'), `x ${REDACTED} y`);
   });
 
+  it('scrubs a secret added after earlier calls, and one added longer than those known, whole', () => {
+    const r = new Redactor();
+    assert.equal(r.text('nothing known yet: SECRET-LONG-VALUE'), 'nothing known yet: SECRET-LONG-VALUE');
+    r.addSecret('SECRET-LONG');
+    assert.equal(r.text('a SECRET-LONG-VALUE'), `a ${REDACTED}-VALUE`);
+    r.addSecret('SECRET-LONG-VALUE'); // learnt later, longer: still removed whole, before the shorter one
+    assert.equal(r.text('a SECRET-LONG-VALUE'), `a ${REDACTED}`);
+    r.addSecret('SECRET-LONG'); // again: no change
+    r.addSecret('zz+/zz==later');
+    assert.equal(r.text('q=zz%2B%2Fzz%3D%3Dlater&r=zz+/zz==later'), `q=${REDACTED}&r=${REDACTED}`);
+  });
+
   it('redacts URL query and fragment parameters, and the userinfo password', () => {
     const r = new Redactor();
     const u = r.url('https://user:p4ssw0rd@as.example/cb?code=C0DE-1&state=st&access_token=AT-1&code=C0DE-2#access_token=FRAG-AT&token_type=bearer');

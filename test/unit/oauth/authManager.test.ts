@@ -115,6 +115,17 @@ describe('oauth/authManager', () => {
       assert.equal(next.refresh_token, rt1);
     });
 
+    it('20 concurrent calls of one tool all answered 401 invalid_token → exactly one refresh, no new sign-in, every call succeeds', async () => {
+      const fx = await fixture();
+      const conn = connect(fx);
+      await conn.session.connect();
+      fx.expireAllAccessTokens();
+      const results = await Promise.all(Array.from({ length: 20 }, () => conn.session.callTool('echo')));
+      assert.ok(results.every((r) => (r.content as Array<{ text: string }>)[0].text === 'ok: echo'));
+      assert.equal(fx.counters.refresh, 1, 'the requests that carried the replaced token retry with the new one');
+      assert.equal(fx.counters.authorize, 1, 'no sign-in beyond the first');
+    });
+
     it('invalid_grant on refresh → the tokens are dropped and the next call signs in again', async () => {
       const fx = await fixture();
       const conn = connect(fx);
@@ -182,6 +193,15 @@ describe('oauth/authManager', () => {
       assert.deepEqual(scopes, ['read', 'read admin']);
       assert.deepEqual(conn.auth.grantedScopes().sort(), ['admin', 'read']);
       assert.ok(conn.trace.all().some((e) => e.kind === 'note' && e.step === 'step-up'));
+    });
+
+    it('20 concurrent calls of a tool answered 403 insufficient_scope → one step-up authorization, every call succeeds', async () => {
+      const fx = await fixture({ requiredScopes: ['read'], toolScopes: { admin: ['admin'] }, tools });
+      const conn = connect(fx);
+      await conn.session.connect();
+      const results = await Promise.all(Array.from({ length: 20 }, () => conn.session.callTool('admin')));
+      assert.ok(results.every((r) => (r.content as Array<{ text: string }>)[0].text === 'ok: admin'));
+      assert.equal(fx.counters.authorize, 2, 'the first sign-in and one step-up');
     });
 
     it('the AS never grants the scope → gives up after 3 authorizations with insufficient_scope', async () => {
