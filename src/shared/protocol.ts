@@ -102,10 +102,37 @@ export interface TokenClaimRow {
   time?: number;
 }
 
+/** One check of the token (signature, issuer, audience, lifetime, …) as a pass/info/warn/fail row. */
+export interface TokenCheck {
+  /** What was checked, in plain words: "Signature", "Issuer", "Audience", "Lifetime", … */
+  check: string;
+  level: Level;
+  message: string;
+  /** The inspection's stable finding code (e.g. "audience_mismatch"). */
+  code?: string;
+}
+
+export interface TokenToolRow {
+  name: string;
+  needed: string[];
+  missing: string[];
+  covered: boolean;
+  requiresAuth: boolean;
+}
+
 export interface TokenState {
   server: ServerSummary;
   signedIn: boolean;
   format?: 'jwt' | 'opaque';
+  /** Where the claims come from: the JWT itself, introspection (RFC 7662), or only the token response. */
+  source?: 'jwt' | 'introspection' | 'token-response';
+  /** token_type from the token response (e.g. "Bearer"). */
+  tokenType?: string;
+  /** How the token was obtained (authorization_code, refresh_token, …). */
+  grant?: string;
+  /** The client the token was issued to and how it was registered. Never its secret. */
+  clientId?: string;
+  registration?: string;
   header?: TokenClaimRow[];
   claims?: TokenClaimRow[];
   verified?: boolean;
@@ -114,41 +141,81 @@ export interface TokenState {
   expectedAudience?: string;
   subject?: string;
   scopes: string[];
+  /** Epoch seconds. */
   expiresAt?: number;
   issuedAt?: number;
   hasRefreshToken: boolean;
-  findings: Array<{ level: Level; message: string }>;
-  tools: Array<{ name: string; needed: string[]; missing: string[]; covered: boolean; requiresAuth: boolean }>;
+  findings: TokenCheck[];
+  tools: TokenToolRow[];
+  /** Whether the tool list is known (the server is connected); otherwise `tools` is empty. */
+  toolsKnown: boolean;
 }
 
 export interface FlowExchange {
+  /** The trace entry id. */
+  id: number;
+  at: number;
+  durationMs: number;
+  purpose: string;
   method: string;
   url: string;
   requestHeaders: Record<string, string>;
   requestBody?: string;
+  /** Characters of the request body not sent to the panel (capped; the export has more). */
+  requestBodyOmitted?: number;
   status?: number;
   responseHeaders?: Record<string, string>;
   responseBody?: string;
+  responseBodyOmitted?: number;
   bytes?: number;
   error?: string;
+  level: Level;
+  /** The verdict on this exchange in plain words. */
+  finding: string;
 }
 
+/** A note of the flow: what the engine concluded at a step, with the spec section it checks. */
+export interface FlowFinding {
+  id: number;
+  at: number;
+  level: Level;
+  message: string;
+  spec?: string;
+}
+
+/** One step of the flow: consecutive trace entries of the same step, notes and exchanges together. */
 export interface FlowStep {
+  /** The id of the step's first trace entry (stable while the trace grows). */
   id: number;
   /** e.g. "protected resource metadata". */
   step: string;
   at: number;
+  /** Sum of the exchanges' durations. */
   durationMs: number;
+  /** The worst level among the step's findings and exchanges. */
   level: Level;
-  /** The finding in plain words. */
+  /** The step's headline in plain words (its worst finding, or its last). */
   finding: string;
+  /** The spec section(s) the step implements: its notes' own, else the step's default. */
   spec?: string;
-  exchange?: FlowExchange;
+  findings: FlowFinding[];
+  exchanges: FlowExchange[];
+}
+
+export interface FlowCounts {
+  pass: number;
+  info: number;
+  warn: number;
+  fail: number;
 }
 
 export interface FlowState {
   server: ServerSummary;
   steps: FlowStep[];
+  /** Steps by level. */
+  counts: FlowCounts;
+  /** Trace entries behind the steps. */
+  entries: number;
 }
 
 /* --------------------------------------------------------------- requests (webview → host, replied) */

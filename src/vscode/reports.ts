@@ -1,6 +1,10 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { TraceEntry } from '../core/http/trace';
+import type { FlowExchange, FlowStep } from '../shared/protocol';
 import type { ServerConnection } from './connections';
+import { flowCounts, flowSteps } from './webviews/flowSteps';
+
+/** Largest body per exchange in the Markdown export. */
+const EXPORT_BODY_CHARS = 20_000;
 
 /**
  * Markdown reports shown in read-only editors (until the webview panels take over). Everything a
@@ -31,21 +35,73 @@ export function resultMarkdown(c: ServerConnection, tool: string, args: Record<s
   return lines.join('\n');
 }
 
+const LEVEL_ICON: Record<string, string> = { pass: '✅', info: 'ℹ️', warn: '⚠️', fail: '❌' };
+
+/** Text outside a fence that came from the trace: one line, no Markdown or HTML syntax characters. */
+function plain(text: string, max = 200): string {
+  const one = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/[\\`*_{}[\]()#+!<>|~&]/g, (c) => `\\${c}`);
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+}
+
+function headerLines(h: Record<string, string> | undefined): string {
+  return Object.entries(h ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n');
+}
+
+/** A body for the report: JSON pretty-printed, anything else as it came (capped). */
+function prettyBody(body: string): string {
+  const t = body.trim();
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return JSON.stringify(JSON.parse(t), null, 2);
+    } catch {
+      /* not JSON after all */
+    }
+  }
+  return body;
+}
+
+/**
+ * The OAuth flow as a Markdown bug report: a summary line, then every step with its spec section,
+ * its findings and its HTTP exchanges (secrets are redacted in the trace already). Everything a
+ * server could have influenced (messages, URLs, headers, bodies) is inside fenced code blocks, so a
+ * Markdown renderer shows it as text.
+ */
 export function flowMarkdown(c: ServerConnection): string {
   const entries = c.conn?.trace.all() ?? [];
-  const lines = [`# OAuth flow — ${c.entry.name}`, '', `Server: ${c.entry.url}`, '', 'Every request and response is shown with secrets redacted.', ''];
+  const steps = flowSteps(entries, { bodyChars: EXPORT_BODY_CHARS, budget: Number.MAX_SAFE_INTEGER });
+  const counts = flowCounts(steps);
+  const lines = [
+    `# OAuth flow — ${plain(c.entry.name)}`,
+    '',
+    fence(`Server: ${c.entry.url}`, 'text'),
+    '',
+    `Exported ${new Date().toISOString()} by MCP OAuth Inspector. Secrets (tokens, codes, verifiers, client secrets, Authorization headers) are redacted.`,
+    '',
+    `**Summary:** ${steps.length} steps: ${counts.pass} pass · ${counts.warn} warn · ${counts.fail} fail · ${counts.info} info (${entries.length} trace entries).`,
+    '',
+  ];
   if (entries.length === 0) lines.push('_Nothing recorded yet: connect first._');
-  for (const e of entries) lines.push(...entryMarkdown(e), '');
+  steps.forEach((s, n) => lines.push(...stepMarkdown(s, n + 1), ''));
   return lines.join('\n');
 }
 
-function entryMarkdown(e: TraceEntry): string[] {
-  if (e.kind === 'note') {
-    const icon = e.level === 'pass' ? '✅' : e.level === 'fail' ? '❌' : e.level === 'warn' ? '⚠️' : 'ℹ️';
-    return [`${icon} **${e.step}** — ${e.message.replace(/[\r\n]+/g, ' ')}${e.spec ? ` _(${e.spec})_` : ''}`];
+function stepMarkdown(s: FlowStep, n: number): string[] {
+  const out = [`## ${n}. ${LEVEL_ICON[s.level] ?? ''} ${plain(s.step)}`, ''];
+  if (s.spec) out.push(`Spec: ${plain(s.spec)}`, '');
+  out.push(`Started ${new Date(s.at).toISOString()}${s.exchanges.length ? `, ${s.exchanges.length} HTTP exchange${s.exchanges.length > 1 ? 's' : ''}, ${s.durationMs} ms` : ''}.`, '');
+  if (s.findings.length) {
+    out.push('Findings:', '', fence(s.findings.map((f) => `[${f.level.toUpperCase()}] ${f.message}${f.spec ? `  (${f.spec})` : ''}`).join('\n'), 'text'), '');
   }
-  const out = [`### ${e.step}: ${e.request.method} ${e.response?.status ?? e.error?.code ?? ''} (${e.durationMs} ms)`, '', fence(`${e.request.method} ${e.request.url}\n${Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}${e.request.body ? `\n\n${e.request.body}` : ''}`, 'http')];
-  if (e.response) out.push(fence(cap(`HTTP ${e.response.status}\n${Object.entries(e.response.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}${e.response.body ? `\n\n${e.response.body}` : ''}`, 20_000), 'http'));
-  if (e.error) out.push(`Error: ${e.error.code} — ${e.error.message}`);
+  for (const x of s.exchanges) out.push(...exchangeMarkdown(x), '');
+  return out;
+}
+
+function exchangeMarkdown(x: FlowExchange): string[] {
+  const out = [`### ${LEVEL_ICON[x.level] ?? ''} ${plain(x.method, 10)} ${x.status ?? 'no response'} — ${x.durationMs} ms`, ''];
+  out.push(fence(`[${x.level.toUpperCase()}] ${x.finding}`, 'text'), '');
+  const omitted = (n?: number) => (n ? `\n… [${n} more characters]` : '');
+  out.push(fence(`${x.method} ${x.url}\n${headerLines(x.requestHeaders)}${x.requestBody ? `\n\n${prettyBody(x.requestBody)}${omitted(x.requestBodyOmitted)}` : ''}`, 'http'), '');
+  if (x.status !== undefined) out.push(fence(`HTTP ${x.status}\n${headerLines(x.responseHeaders)}${x.responseBody ? `\n\n${prettyBody(x.responseBody)}${omitted(x.responseBodyOmitted)}` : ''}`, 'http'), '');
+  if (x.error) out.push(fence(`Error: ${x.error}`, 'text'), '');
   return out;
 }

@@ -209,6 +209,7 @@ export class AuthManager {
     // others only need the token it obtained. Counting them as attempts of their own would start more
     // refreshes and sign-ins, and exhaust the per-operation limit with one user action.
     if (await this.tokenReplacedSince(info)) return true;
+    this.challengeFindings(info, challenges.length > 0, ch, stepUp);
     // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
     if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
       this.refreshedFor.add(info.op);
@@ -246,6 +247,27 @@ export class AuthManager {
     if (stepUp) this.ctx.trace.note('step-up', 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
     await this.authorize(scope);
     return true;
+  }
+
+  /**
+   * What a challenge lacks, as findings for the flow (never a refusal: the client has fallbacks).
+   * The step is the MCP request's own (`MCP <op>`), so the finding sits with the exchange.
+   */
+  private challengeFindings(info: ChallengeInfo, parsed: boolean, ch: BearerChallenge, stepUp: boolean): void {
+    const step = `MCP ${info.op}`;
+    if (!info.header || !parsed) {
+      this.ctx.trace.note(
+        step,
+        'warn',
+        `HTTP ${info.status} without a ${info.header ? 'parsable ' : ''}WWW-Authenticate challenge (RFC 6750 §3 requires one): the client falls back to the well-known metadata URLs`,
+        'RFC 6750 §3; MCP authorization §Authorization Server Discovery',
+      );
+    } else if (!ch.resource_metadata && !this.discovery) {
+      this.ctx.trace.note(step, 'info', 'the challenge has no resource_metadata: the client looks for the protected resource metadata at the well-known URLs', 'RFC 9728 §5.1; MCP authorization §Protected Resource Metadata Discovery Requirements');
+    }
+    if (stepUp && parsed && !ch.scope) {
+      this.ctx.trace.note('step-up', 'warn', 'the insufficient_scope challenge names no scope: the client cannot tell which scope the operation needs', 'RFC 6750 §3.1; MCP authorization §Scope Challenge Handling');
+    }
   }
 
   private readonly refreshedFor = new Set<string>();

@@ -18,7 +18,7 @@ import { wire, type OAuthContext } from './context';
 import { startLoopbackReceiver } from './loopback';
 import { redirectUriRegistered, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
-import { rememberSecrets, tokenError, tokenSetFrom, type TokenSet } from './tokens';
+import { rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
 
 export interface AuthorizationCodeOptions {
   as: oauth.AuthorizationServer;
@@ -45,6 +45,8 @@ export interface AuthorizationCodeOptions {
 }
 
 const STEP = 'authorization request';
+/** PKCE support is a property of the authorization server metadata: its finding is shown with that step. */
+const METADATA_STEP = 'authorization server metadata';
 
 /** What to do when an authorization server may not know the redirect URI of this attempt (not for DCR clients: they register it). */
 export function redirectUriHint(client: Pick<RegisteredClient, 'client_id' | 'mode'>, redirectUri: string): string {
@@ -69,15 +71,15 @@ function withRedirectHint(err: InspectorError, client: RegisteredClient, redirec
 export function checkPkceSupport(ctx: OAuthContext, as: oauth.AuthorizationServer, backCompat: boolean): void {
   const methods = as.code_challenge_methods_supported;
   if (Array.isArray(methods) && methods.includes('S256')) {
-    ctx.trace.note(STEP, 'pass', 'the authorization server advertises PKCE S256', 'RFC 7636 §4.2; MCP authorization §PKCE');
+    ctx.trace.note(METADATA_STEP, 'pass', 'the authorization server advertises PKCE S256', 'RFC 7636 §4.2; MCP authorization §Authorization Code Protection');
     return;
   }
   const why = methods === undefined ? 'does not advertise code_challenge_methods_supported' : `advertises code_challenge_methods_supported ${JSON.stringify(methods)} without S256`;
   if (backCompat && methods === undefined) {
-    ctx.trace.note(STEP, 'warn', `back-compat (2025-03-26): the authorization server ${why}; using S256 anyway`, 'MCP 2025-03-26 §2.4');
+    ctx.trace.note(METADATA_STEP, 'warn', `back-compat (2025-03-26): the authorization server ${why}; using S256 anyway`, 'MCP 2025-03-26 §2.4');
     return;
   }
-  ctx.trace.note(STEP, 'fail', `the authorization server ${why}; MCP clients must refuse to proceed`, 'MCP authorization §PKCE');
+  ctx.trace.note(METADATA_STEP, 'fail', `S256 not advertised: the authorization server ${why}; MCP clients must refuse to proceed`, 'RFC 7636 §4.2; MCP authorization §Authorization Code Protection');
   throw new InspectorError('pkce_s256_unsupported', `the authorization server ${as.issuer} ${why}`, {
     step: STEP,
     hint: 'MCP requires PKCE with S256: add "code_challenge_methods_supported": ["S256"] to the authorization server metadata',
@@ -133,34 +135,50 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       throw new InspectorError('browser_open_failed', `the browser could not be opened: ${(err as Error).message}`, { step: STEP, cause: err, hint: 'Copy the authorization URL from the log and open it yourself' });
     }
 
-    let callback;
+    const callbackStep = 'authorization callback';
+    let callback: Awaited<ReturnType<RedirectReceiver['waitForCallback']>>;
     try {
       callback = await receiver.waitForCallback();
     } catch (err) {
       // The authorization server refuses an unregistered redirect_uri on its own page and never
       // redirects back: all the flow sees is the timeout. Say which URI it must know.
-      if (isInspectorError(err, 'authorization_timeout') && client.mode !== 'dcr') throw withRedirectHint(err, client, receiver.redirectUri);
+      if (isInspectorError(err, 'authorization_timeout') && client.mode !== 'dcr') err = withRedirectHint(err, client, receiver.redirectUri);
+      if (isInspectorError(err)) {
+        // The receiver's message already carries the server's error text, sanitized and redacted.
+        let text = err.step && err.message.startsWith(`${err.step}: `) ? err.message.slice(err.step.length + 2) : err.message;
+        if (err.hint && text.endsWith(`. ${err.hint}`)) text = text.slice(0, -(err.hint.length + 2));
+        const denied = err.code === 'authorization_denied' || err.code === 'callback_invalid';
+        ctx.trace.note(callbackStep, denied ? 'fail' : 'warn', denied ? `the authorization server answered with an error instead of a code: ${text}` : `the sign-in did not complete: ${text}`, 'RFC 6749 §4.1.2.1');
+      }
       throw err;
     }
-    const callbackStep = 'authorization callback';
     let params: URLSearchParams;
     try {
       params = oauth.validateAuthResponse(as, toOAuthClient(client), callback.params, state);
     } catch (err) {
       if (err instanceof oauth.AuthorizationResponseError) {
-        throw new InspectorError('authorization_denied', `the authorization server returned an error: ${oauthErrorText(err, ctx.redactor)}`, { step: callbackStep, cause: err });
+        const text = oauthErrorText(err, ctx.redactor);
+        ctx.trace.note(callbackStep, 'fail', `the authorization server answered with an error instead of a code: ${text}`, 'RFC 6749 §4.1.2.1');
+        throw new InspectorError('authorization_denied', `the authorization server returned an error: ${text}`, { step: callbackStep, cause: err });
       }
-      const msg = (err as Error).message;
+      const msg = ctx.redactor.text((err as Error).message);
       if (/iss/i.test(msg)) {
         ctx.trace.note(callbackStep, 'fail', `"iss" in the callback does not match the issuer ${as.issuer}`, 'RFC 9207 §2.4');
         throw new InspectorError('iss_mismatch', `the callback's "iss" does not match the issuer ${as.issuer}; the code was not exchanged`, { step: callbackStep, cause: err, hint: 'This can be a mix-up attack; check which authorization server answered' });
       }
-      if (/state/i.test(msg)) throw new InspectorError('state_mismatch', 'the callback\'s "state" does not match; the code was not exchanged', { step: callbackStep, cause: err });
+      if (/state/i.test(msg)) {
+        ctx.trace.note(callbackStep, 'fail', 'the callback\'s "state" does not match the request; the code was not exchanged', 'RFC 6749 §10.12; OAuth 2.1 §7.5');
+        throw new InspectorError('state_mismatch', 'the callback\'s "state" does not match; the code was not exchanged', { step: callbackStep, cause: err });
+      }
+      ctx.trace.note(callbackStep, 'fail', `the callback is not valid: ${msg}`, 'RFC 6749 §4.1.2');
       throw new InspectorError('callback_invalid', `the callback is not valid: ${msg}`, { step: callbackStep, cause: err });
     }
     const code = params.get('code');
     if (code) ctx.redactor.addSecret(code);
     ctx.trace.note(callbackStep, 'pass', `callback received with matching state${params.has('iss') ? ' and iss' : ''}`, 'RFC 6749 §4.1.2; RFC 9207');
+    if (!params.has('iss') && as.authorization_response_iss_parameter_supported !== true) {
+      ctx.trace.note(callbackStep, 'info', 'the callback carries no "iss" (and the server does not advertise it): which authorization server answered cannot be checked', 'RFC 9207 §2.4');
+    }
 
     const tokenStep = 'token exchange';
     try {
@@ -172,9 +190,12 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       rememberSecrets(ctx, r);
       const tokens = tokenSetFrom(r, { now: ctx.clock.now(), issuer: as.issuer, client_id: client.client_id, resource: opts.resource, requestedScope: opts.scope, grant: 'authorization_code' });
       ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');
+      tokenResponseFindings(ctx, tokenStep, r, opts.scope);
       return { tokens, client };
     } catch (err) {
-      throw tokenError(err, tokenStep, as.token_endpoint, ctx.redactor);
+      const e = tokenError(err, tokenStep, as.token_endpoint, ctx.redactor);
+      ctx.trace.note(tokenStep, 'fail', `the code exchange was refused: ${oauthErrorText(err, ctx.redactor)}`, 'RFC 6749 §5.2; OAuth 2.1 §4.1.3');
+      throw e;
     }
   } finally {
     await receiver.close();

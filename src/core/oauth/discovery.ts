@@ -123,6 +123,7 @@ export async function fetchProtectedResourceMetadata(
       });
     }
     ctx.trace.note(PRM_STEP, 'pass', `found at ${url.href}; resource ${resource}; authorization servers: ${(metadata.authorization_servers ?? []).join(', ') || 'none'}`, 'RFC 9728 §3');
+    resourceMetadataFindings(ctx, metadata);
     return { url: url.href, metadata };
   }
   return undefined;
@@ -195,9 +196,53 @@ export async function fetchAuthorizationServerMetadata(
     }
     checkAsEndpoints(as, where);
     ctx.trace.note(AS_STEP, 'pass', `issuer ${as.issuer}; authorization ${as.authorization_endpoint ?? 'none'}, token ${as.token_endpoint ?? 'none'}${as.registration_endpoint ? `, registration ${as.registration_endpoint}` : ''}`, 'RFC 8414 §3');
+    authorizationServerFindings(ctx, as);
     return { as, url: c.url.href };
   }
   return undefined;
+}
+
+/**
+ * What the protected resource metadata says beyond the checks that stop the flow: findings for the
+ * flow panel, never a refusal.
+ */
+export function resourceMetadataFindings(ctx: OAuthContext, md: ProtectedResourceMetadata): void {
+  const methods = md.bearer_methods_supported;
+  if (methods && !methods.includes('header')) {
+    // MCP authorization §Access Token Usage: the client MUST send the token in the Authorization header.
+    ctx.trace.note(
+      PRM_STEP,
+      'warn',
+      `bearer_methods_supported is ${JSON.stringify(methods)} without "header"; MCP clients send the token only in the Authorization header, so this server may refuse it`,
+      'RFC 9728 §2; MCP authorization §Access Token Usage',
+    );
+  }
+  if (!md.scopes_supported?.length) {
+    ctx.trace.note(PRM_STEP, 'info', 'the metadata lists no scopes_supported: the client asks for the scopes the server challenges with, or none', 'RFC 9728 §2; MCP authorization §Scope Selection Strategy');
+  }
+}
+
+/**
+ * What the authorization server metadata says beyond the checks that stop the flow (issuer, URL
+ * policy, PKCE at authorization time): findings for the flow panel, never a refusal.
+ */
+export function authorizationServerFindings(ctx: OAuthContext, as: oauth.AuthorizationServer): void {
+  const types = as.response_types_supported;
+  if (!Array.isArray(types)) {
+    ctx.trace.note(AS_STEP, 'warn', 'the metadata has no response_types_supported (REQUIRED by RFC 8414 §2); assuming "code"', 'RFC 8414 §2');
+  } else if (!types.includes('code')) {
+    ctx.trace.note(AS_STEP, 'warn', `response_types_supported is ${JSON.stringify(types)} without "code": the authorization code flow MCP uses may be refused`, 'RFC 8414 §2; OAuth 2.1 §4.1');
+  }
+  if (as.authorization_response_iss_parameter_supported === true) {
+    ctx.trace.note(AS_STEP, 'pass', 'the authorization server sends "iss" in authorization responses, so the callback is checked against mix-up attacks', 'RFC 9207 §3');
+  } else {
+    ctx.trace.note(
+      AS_STEP,
+      'info',
+      'the authorization server does not advertise authorization_response_iss_parameter_supported: the client cannot detect a mix-up between authorization servers from the callback',
+      'RFC 9207 §3',
+    );
+  }
 }
 
 function asMetadataError(err: unknown, issuer: URL, where: { step: string; url: string }): InspectorError {

@@ -157,6 +157,7 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   } catch (err) {
     // Our own refusals (redirect, address, scheme, timeout, invalid JSON) already say what, where and why.
     if (err instanceof InspectorError) throw err;
+    ctx.trace.note(STEP, 'fail', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, 'RFC 7591 §3.2.2');
     throw new InspectorError('registration_failed', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, {
       step: STEP,
       url: as.registration_endpoint,

@@ -91,9 +91,38 @@ export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationSe
     rememberSecrets(ctx, r);
     const next = tokenSetFrom(r, { now: ctx.clock.now(), issuer: current.issuer, client_id: current.client_id, resource: current.resource, previous: current, grant: 'refresh_token' });
     ctx.trace.note(step, 'pass', `access token refreshed${r.refresh_token && r.refresh_token !== current.refresh_token ? '; the refresh token was rotated' : ''}`, 'RFC 6749 §6');
+    tokenResponseFindings(ctx, step, r, current.scope);
     return next;
   } catch (err) {
-    throw tokenError(err, step, as.token_endpoint, ctx.redactor);
+    const e = tokenError(err, step, as.token_endpoint, ctx.redactor);
+    ctx.trace.note(step, 'fail', `the refresh was refused: ${oauthErrorText(err, ctx.redactor)}`, 'RFC 6749 §5.2; RFC 6749 §6');
+    throw e;
+  }
+}
+
+/**
+ * What a successful token response says beyond "a token was issued" (RFC 6749 §5.1): a granted
+ * scope narrower than the requested one, and a missing expires_in. Findings only, never a refusal.
+ * `offline_access` is left out of the comparison: servers grant it by issuing a refresh token.
+ */
+export function tokenResponseFindings(ctx: OAuthContext, step: string, r: { scope?: string; expires_in?: number }, requestedScope: string | undefined): void {
+  const requested = (requestedScope ?? '').split(/\s+/).filter((x) => x && x !== 'offline_access');
+  if (typeof r.scope === 'string') {
+    const granted = new Set(r.scope.split(/\s+/).filter(Boolean));
+    const missing = requested.filter((x) => !granted.has(x));
+    if (missing.length) {
+      ctx.trace.note(
+        step,
+        'warn',
+        `granted fewer scopes than requested: ${missing.join(' ')} ${missing.length > 1 ? 'were' : 'was'} left out (requested "${requested.join(' ')}", granted "${r.scope}"); tools that need ${missing.length > 1 ? 'them' : 'it'} will ask to step up`,
+        'RFC 6749 §3.3; RFC 6749 §5.1',
+      );
+    }
+  } else if (requested.length) {
+    ctx.trace.note(step, 'info', `the token response has no scope, which means the requested scope ("${requested.join(' ')}") was granted as asked`, 'RFC 6749 §5.1');
+  }
+  if (typeof r.expires_in !== 'number') {
+    ctx.trace.note(step, 'info', 'the token response has no expires_in (RECOMMENDED): the client only learns that the token expired when the server refuses it', 'RFC 6749 §5.1');
   }
 }
 

@@ -177,7 +177,10 @@ export class PanelManager implements vscode.Disposable {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPES[controller.kind], {
         deserializeWebviewPanel: async (panel, raw) => {
-          const server = isPanelState(raw) && raw.kind === controller.kind ? this.s.registry.get(raw.serverId) : undefined;
+          // The registry fills lazily (the tree asks for each server): a panel revived at startup may
+          // come before that, so fall back to the stored server entry.
+          const entry = isPanelState(raw) && raw.kind === controller.kind ? this.s.servers.get(raw.serverId) : undefined;
+          const server = isPanelState(raw) && raw.kind === controller.kind ? (this.s.registry.get(raw.serverId) ?? (entry && this.s.registry.for(entry))) : undefined;
           if (!server || !isPanelState(raw)) {
             // The server was removed since: nothing to restore.
             panel.dispose();

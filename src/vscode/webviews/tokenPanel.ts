@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { inspectToken, type TokenInspection } from '../../core/inspect/token';
-import { clientAuthentication } from '../../core/oauth/registration';
-import type { TokenClaimRow, TokenState } from '../../shared/protocol';
+import { inspectConnectionToken } from '../../core/inspect/connectionToken';
+import type { TokenFinding, TokenInspection } from '../../core/inspect/token';
+import type { TokenCheck, TokenClaimRow, TokenState } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
 import type { PanelController } from './panels';
 import { serverSummary } from './state';
@@ -10,25 +10,35 @@ const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 
 /** Inspect the stored access token (decode, verify against the issuer's JWKS, audience, scopes). */
 export async function inspectCurrentToken(c: ServerConnection): Promise<TokenInspection | undefined> {
-  const conn = c.ensureConn();
-  await conn.auth.load();
-  const t = conn.auth.tokens;
-  const disc = conn.auth.discovery;
-  if (!t || !disc) return undefined;
-  const client = conn.auth.client;
-  return inspectToken({
-    token: t.access_token,
-    expectedIssuer: disc.as.issuer,
-    expectedAudience: disc.resource,
-    jwksUri: disc.as.jwks_uri,
-    grantedScopes: t.scope?.split(' '),
-    expiresAt: t.expires_at,
-    introspection:
-      disc.as.introspection_endpoint && client && client.token_endpoint_auth_method !== 'none'
-        ? { endpoint: disc.as.introspection_endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) }
-        : undefined,
-    fetch: conn.fetch,
-  });
+  return inspectConnectionToken(c.ensureConn());
+}
+
+/**
+ * What each finding code of core/inspect/token.ts checks, as the row label the panel shows. The
+ * order of this table is the order of the rows (signature, issuer, audience first: the verification).
+ */
+const CHECKS: Array<[string, RegExp]> = [
+  ['Signature', /^(signature_|unsigned$|jwks_unavailable$)/],
+  ['Issuer', /^issuer_/],
+  ['Audience', /^audience_/],
+  ['Lifetime', /^(expired|expires_soon|not_expired|no_expiry|expiry_unknown|not_yet_valid|issued_in_future)$/],
+  ['Scopes', /^scope_/],
+  ['Token type (typ)', /^typ$/],
+  ['Introspection', /^introspection_/],
+  ['Format', /^(opaque|encrypted|malformed_jwt|token_too_large)$/],
+  ['Claims', /^(invalid_claims?|suspicious_claims)$/],
+];
+
+export function tokenChecks(findings: readonly TokenFinding[]): TokenCheck[] {
+  const label = (code: string) => CHECKS.find(([, re]) => re.test(code))?.[0] ?? 'Other';
+  const order = (code: string) => {
+    const i = CHECKS.findIndex(([, re]) => re.test(code));
+    return i < 0 ? CHECKS.length : i;
+  };
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => order(a.f.code) - order(b.f.code) || a.i - b.i)
+    .map(({ f }) => ({ check: label(f.code), level: f.level, message: f.message, code: f.code }));
 }
 
 function rows(o: Record<string, unknown> | undefined): TokenClaimRow[] | undefined {
@@ -36,19 +46,31 @@ function rows(o: Record<string, unknown> | undefined): TokenClaimRow[] | undefin
   return Object.entries(o).map(([name, v]) => ({
     name,
     value: JSON.stringify(v, null, 2) ?? String(v),
-    time: TIME_CLAIMS.has(name) && typeof v === 'number' ? v : undefined,
+    time: TIME_CLAIMS.has(name) && typeof v === 'number' && Number.isFinite(v) ? v : undefined,
   }));
 }
 
+/**
+ * The token panel's state: what the token says and what was checked. Never the token itself, nor
+ * the refresh token or client secret (only whether a refresh token exists); the in-host secret
+ * search (test/integration/connect.test.ts) searches this state.
+ */
 export async function tokenState(c: ServerConnection): Promise<TokenState> {
   const inspection = await inspectCurrentToken(c);
   const auth = c.conn?.auth;
+  const toolsKnown = c.state === 'connected';
   const tools = c.tools.map((t) => ({ name: t.tool.name, needed: t.security.scopesNeeded, missing: t.security.missing, covered: t.security.covered, requiresAuth: t.security.requiresAuth }));
-  if (!inspection) return { server: serverSummary(c), signedIn: false, scopes: [], hasRefreshToken: false, findings: [], tools };
+  if (!inspection) return { server: serverSummary(c), signedIn: false, scopes: [], hasRefreshToken: false, findings: [], tools, toolsKnown };
+  const t = auth?.tokens;
   return {
     server: serverSummary(c),
     signedIn: true,
     format: inspection.format,
+    source: inspection.source,
+    tokenType: t?.token_type,
+    grant: t?.grant,
+    clientId: auth?.client?.client_id,
+    registration: auth?.client?.mode,
     header: rows(inspection.header),
     claims: rows(inspection.claims),
     verified: inspection.verified,
@@ -57,11 +79,12 @@ export async function tokenState(c: ServerConnection): Promise<TokenState> {
     expectedAudience: auth?.discovery?.resource,
     subject: inspection.subject,
     scopes: inspection.scopes,
-    expiresAt: inspection.expiresAt ?? auth?.tokens?.expires_at,
-    issuedAt: inspection.issuedAt,
-    hasRefreshToken: !!auth?.tokens?.refresh_token,
-    findings: inspection.findings.map((f) => ({ level: f.level, message: f.message })),
+    expiresAt: inspection.expiresAt ?? t?.expires_at,
+    issuedAt: inspection.issuedAt ?? t?.issued_at,
+    hasRefreshToken: !!t?.refresh_token,
+    findings: tokenChecks(inspection.findings),
     tools,
+    toolsKnown,
   };
 }
 
@@ -76,11 +99,13 @@ export function tokenController(): PanelController {
       'auth/refresh': async (panel) => {
         await panel.server.ensureConn().auth.refresh();
         panel.server.recomputeSecurity();
+        panel.notify('toast', { level: 'pass', message: 'Token refreshed.' });
         return serverSummary(panel.server);
       },
       'auth/signOut': async (panel) => {
         const r = await panel.server.ensureConn().auth.signOut();
         panel.server.recomputeSecurity();
+        panel.s.log.info(`signed out of ${panel.server.entry.name} from the token panel (revoked: ${r.revoked})`);
         panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: `Signed out: ${r.revoked ? 'tokens revoked and' : 'no revocation offered;'} every stored secret deleted.` });
         return serverSummary(panel.server);
       },
@@ -90,8 +115,9 @@ export function tokenController(): PanelController {
         const token = auth.tokens?.access_token;
         if (!token) return { copied: false };
         await vscode.env.clipboard.writeText(token);
+        // The value never goes to the log: only that the user copied it.
         panel.s.log.info(`copied the access token of ${panel.server.entry.name} to the clipboard (user action)`);
-        panel.notify('toast', { level: 'info', message: 'Access token copied to the clipboard.' });
+        panel.notify('toast', { level: 'info', message: 'Access token copied to the clipboard. Treat it like a password.' });
         return { copied: true };
       },
     },

@@ -9,6 +9,9 @@ describe('shared/protocol: messages from a webview', () => {
       { type: 'request', id: 3, method: 'auth/signIn', params: { scopes: ['todos.read', 'todos.write'] } },
       { type: 'request', id: 4, method: 'auth/refresh', params: {} },
       { type: 'request', id: 5, method: 'token/copy' },
+      { type: 'request', id: 6, method: 'flow/export', params: {} },
+      { type: 'request', id: 7, method: 'auth/signOut', params: {} },
+      { type: 'command', method: 'reload', params: {} },
       { type: 'command', method: 'ready', params: {} },
       { type: 'command', method: 'tools/select', params: { tool: 'list_todos' } },
     ];
@@ -31,6 +34,10 @@ describe('shared/protocol: messages from a webview', () => {
     ['a scope with a quote', { type: 'request', id: 1, method: 'auth/signIn', params: { scopes: ['a"'] } }, /wrong parameters/],
     ['parameters on a parameterless request', { type: 'request', id: 1, method: 'auth/signOut', params: { all: true } }, /wrong parameters/],
     ['an unknown command', { type: 'command', method: 'openLink', params: { href: 'https://x' } }, /unknown command/],
+    ['a copy of the token to somewhere', { type: 'request', id: 1, method: 'token/copy', params: { to: 'https://evil.example/collect' } }, /wrong parameters/],
+    ['an export to a chosen path', { type: 'request', id: 1, method: 'flow/export', params: { path: '/etc/passwd' } }, /wrong parameters/],
+    ['a refresh for another server', { type: 'request', id: 1, method: 'auth/refresh', params: { serverId: 'other' } }, /wrong parameters/],
+    ['parameters on reload', { type: 'command', method: 'reload', params: { url: 'javascript:alert(1)' } }, /wrong parameters/],
   ];
   for (const [what, m, reason] of refused) {
     it(`refuses ${what}`, () => {
