@@ -220,7 +220,8 @@ export class AuthManager {
 
     if (!(info.interactive ?? !this.deferredOps.has(info.op))) {
       const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
-      throw this.authorizationNeeded(info.op, ch, disc, stepUp);
+      // without a token there is nothing to step up from: the caller needs a first sign-in
+      throw this.authorizationNeeded(info.op, ch, disc, stepUp && !!this.tokens);
     }
 
     const n = (this.attempts.get(info.op) ?? 0) + 1;

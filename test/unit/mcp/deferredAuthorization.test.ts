@@ -58,7 +58,7 @@ describe('deferred authorization (callTool with authorize: false)', () => {
     assert.deepEqual(findLeaks(`${err.message} ${err.hint}`, fx.allSecrets()), []);
   });
 
-  it('a tool-level challenge → the same typed error, and the tool result is not retried', async () => {
+  it('a tool-level challenge on an anonymous call → authorization_required (nothing to step up from); not retried', async () => {
     fx = await startOAuthFixture({ anonymousTools: true, tools: [{ name: 'secret' }] });
     let calls = 0;
     fx.intercept = (server: 'as' | 'mcp', req: FixtureRequest, res: ServerResponse) => {
@@ -72,7 +72,7 @@ describe('deferred authorization (callTool with authorize: false)', () => {
     };
     const conn = connect(fx);
     await conn.session.connect();
-    const err = await expectInspectorError(conn.session.inspectToolCall('secret', {}, { authorize: false }), 'insufficient_scope');
+    const err = await expectInspectorError(conn.session.inspectToolCall('secret', {}, { authorize: false }), 'authorization_required');
     assert.deepEqual(err.scopes, ['notes:read']);
     assert.equal(calls, 1);
     assert.equal(conn.browser.opened.length, 0);
