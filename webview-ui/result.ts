@@ -82,7 +82,7 @@ export function renderRecord(rec: CallRecord, act: RecordActions): HTMLElement {
     h('details', { class: 'rpc' }, h('summary', null, 'JSON-RPC request'), h('pre', { class: 'json' }, capText(safeJson(rec.rpc.request), MAX_JSON))),
     h('details', { class: 'rpc' }, h('summary', null, 'JSON-RPC response'), h('pre', { class: 'json' }, capText(safeJson(rec.rpc.response), MAX_JSON))),
   );
-  return h('article', { class: `record${level === 'fail' ? ' record-fail' : ''}`, 'aria-label': `Result of ${rec.tool}`, 'data-testid': 'result' }, head, body);
+  return h('article', { class: `record${level === 'fail' ? ' record-fail' : ''}`, 'aria-label': `Result of ${rec.tool}`, 'data-testid': 'result', tabindex: -1 }, head, body);
 }
 
 function renderError(rec: CallRecord, act: RecordActions): HTMLElement {

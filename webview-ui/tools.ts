@@ -354,6 +354,13 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   }
 
   function renderActions(t: ToolView, ui: ToolUi): void {
+    // a re-render must not drop the keyboard focus from the button the user is on
+    const focused = actionsSlot.contains(document.activeElement) ? document.activeElement?.textContent : undefined;
+    fillActions(t, ui);
+    if (focused !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === focused) ?? actionsSlot.querySelector('button'))?.focus();
+  }
+
+  function fillActions(t: ToolView, ui: ToolUi): void {
     const gate = needsSignIn(t);
     const isBusy = busy !== undefined;
     const offline = st!.server.state !== 'connected';
@@ -427,6 +434,9 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       mount(statusSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` The arguments are too large to send (${size} characters; the limit is ${MAX_MESSAGE_CHARS - 4096}).`));
       return;
     }
+    // the buttons are disabled while the call runs: remember which one had the focus
+    const refocus = actionsSlot.contains(document.activeElement) ? (document.activeElement?.textContent ?? '') : undefined;
+    const fromResult = resultSlot.contains(document.activeElement);
     busy = t.name;
     mount(statusSlot, h('p', null, h('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), signIn ? ` Signing in and calling ${clip(t.name, 80)}…` : ` Calling ${clip(t.name, 80)}…`));
     renderActions(t, ui);
@@ -446,7 +456,10 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       renderHistory();
     }
     // an offer to sign in takes the focus (Enter accepts it); otherwise the focus stays where it was
-    if (rec?.error) resultSlot.querySelector<HTMLElement>('.call-error button')?.focus();
+    const offer = rec?.error ? resultSlot.querySelector<HTMLElement>('.call-error button') : null;
+    if (offer) offer.focus();
+    else if (refocus !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === refocus) ?? actionsSlot.querySelector('button'))?.focus();
+    else if (fromResult) resultSlot.querySelector<HTMLElement>('.record')?.focus();
   }
 
   /* ------------------------------------------------------------------------ result and history */

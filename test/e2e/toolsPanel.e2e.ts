@@ -101,7 +101,15 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
   });
 
   it('list_todos without a token: the server refuses, the panel offers "Sign in and call" (todos.read), then shows the result', async () => {
-    await frame.locator('li[data-tool="list_todos"]').click();
+    // by keyboard: filter, arrow into the list, Enter moves on to the actions
+    const filter = frame.getByLabel('Filter tools');
+    await filter.fill('list');
+    await frame.locator('.tool-count', { hasText: '1 of 6 tools' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await filter.press('ArrowDown');
+    await frame.locator('li[data-tool="list_todos"][aria-selected="true"]:focus').waitFor({ state: 'visible', timeout: STEP_MS });
+    await frame.locator('li[data-tool="list_todos"]').press('Enter');
+    await frame.locator('.tool-actions button:focus', { hasText: 'Sign in and call' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await filter.fill('');
     const notice = frame.locator('.notice', { hasText: 'needs' });
     await notice.waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(await notice.innerText(), /list_todos needs todos\.read\. You are not signed in\./);
