@@ -220,4 +220,20 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
     // no payload reached the extension as a message (it would be logged as dropped)
     assert.doesNotMatch(d.extensionLog(), /dropped a message/);
   });
+
+  // A window reload takes ~15 s in code-server: opt in with MCP_INSPECTOR_E2E_RELOAD=1.
+  (process.env.MCP_INSPECTOR_E2E_RELOAD === '1' ? it : it.skip)('restores the panel and its selected tool after a window reload', async function () {
+    this.timeout(90_000);
+    const d = driver();
+    const f = activeWebview(d);
+    await f.locator('li.tool-item', { hasText: DEEP_TOOL }).click();
+    await f.locator('li.tool-item[aria-selected="true"]', { hasText: DEEP_TOOL }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await d.runCommand('Developer: Reload Window');
+    await d.page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 60_000 });
+    const g = activeWebview(d);
+    // the extension host starts with no connection: the panel says so and offers to connect
+    await g.getByRole('button', { name: 'Connect' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await g.getByRole('button', { name: 'Connect' }).click();
+    await g.locator('li.tool-item[aria-selected="true"]', { hasText: DEEP_TOOL }).waitFor({ state: 'visible', timeout: STEP_MS });
+  });
 });

@@ -177,7 +177,10 @@ export class PanelManager implements vscode.Disposable {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPES[controller.kind], {
         deserializeWebviewPanel: async (panel, raw) => {
-          const server = isPanelState(raw) && raw.kind === controller.kind ? this.s.registry.get(raw.serverId) : undefined;
+          // After a window reload the registry is empty until something asks for a server: look the
+          // entry up in the store (the server may have been removed since) and build its connection.
+          const entry = isPanelState(raw) && raw.kind === controller.kind ? this.s.servers.get(raw.serverId) : undefined;
+          const server = entry ? this.s.registry.for(entry) : undefined;
           if (!server || !isPanelState(raw)) {
             // The server was removed since: nothing to restore.
             panel.dispose();
