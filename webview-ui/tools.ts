@@ -464,10 +464,44 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
 
   /* ------------------------------------------------------------------------ result and history */
 
+  /** Full records fetched for history entries that arrived as summaries (a few, newest last). */
+  const fetched = new Map<number, CallRecord>();
+  const loading = new Set<number>();
+
+  function full(rec: CallRecord): CallRecord | undefined {
+    if (!rec.partial) return rec;
+    const got = fetched.get(rec.id);
+    if (got) return got;
+    if (!loading.has(rec.id)) {
+      loading.add(rec.id);
+      void rpc.request('tools/record', { id: rec.id }).then(
+        (r) => {
+          loading.delete(rec.id);
+          fetched.set(rec.id, r);
+          while (fetched.size > 10) fetched.delete(fetched.keys().next().value as number);
+          resultKey = '';
+          renderResult();
+        },
+        (err: unknown) => {
+          loading.delete(rec.id);
+          mount(resultSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` ${err instanceof Error ? err.message : String(err)}`));
+          resultKey = 'error';
+        },
+      );
+    }
+    return undefined;
+  }
+
   let resultKey = '';
   function renderResult(): void {
     const t = tool();
-    const rec = shown ?? st?.history.find((r) => r.tool === t?.name);
+    const listed = shown ?? st?.history.find((r) => r.tool === t?.name);
+    const rec = listed && full(listed);
+    if (listed && !rec) {
+      if (resultKey !== `loading ${listed.id}`) mount(resultSlot, h('p', { class: 'muted' }, 'Loading the result…'));
+      resultKey = `loading ${listed.id}`;
+      return;
+    }
     // unchanged → left alone, so disclosures the user opened stay open across state pushes
     const key = rec && st ? `${rec.id} ${busy ?? ''} ${st.server.scopes.join(' ')} ${ui_mode(t)}` : '';
     if (key === resultKey && (key !== '' || resultSlot.childElementCount === 0)) return;

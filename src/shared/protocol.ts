@@ -89,6 +89,11 @@ export interface CallRecord {
   error?: { code: string; message: string; step?: string; hint?: string; scopes?: string[] };
   /** The JSON-RPC request and response (or error), secrets redacted. */
   rpc: { request: unknown; response: unknown };
+  /**
+   * A summary in a state push (older history entries): no content, arguments or JSON-RPC; the
+   * panel asks for the full record with `tools/record` when it is shown.
+   */
+  partial?: boolean;
 }
 
 export interface ToolsState {
@@ -160,6 +165,8 @@ export interface FlowState {
 export interface Requests {
   /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
   'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
+  /** One call record of the panel's server in full (history entries arrive as summaries). */
+  'tools/record': { params: { id: number }; result: CallRecord };
   /** Connect (or reconnect) the panel's server: initialize and list its tools. */
   'server/connect': { params: Record<string, never>; result: ServerSummary };
   /** Sign in (or step up) for these scopes (the scopes a tool needs). */
@@ -224,6 +231,7 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
     isRecord(p) && isName(p.tool) && isRecord(p.args) && (p.signIn === undefined || typeof p.signIn === 'boolean') && Object.keys(p).every((k) => ['tool', 'args', 'signIn'].includes(k)),
   'auth/signIn': (p): p is Requests['auth/signIn']['params'] =>
     isRecord(p) && Array.isArray(p.scopes) && p.scopes.length <= MAX_SCOPES && p.scopes.every(isScope) && Object.keys(p).length === 1,
+  'tools/record': (p): p is Requests['tools/record']['params'] => isRecord(p) && Number.isSafeInteger(p.id) && (p.id as number) >= 0 && Object.keys(p).length === 1,
   'server/connect': (p): p is Record<string, never> => isEmpty(p),
   'auth/refresh': (p): p is Record<string, never> => isEmpty(p),
   'auth/signOut': (p): p is Record<string, never> => isEmpty(p),

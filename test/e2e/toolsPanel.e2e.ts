@@ -154,6 +154,10 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
       mkdirSync(join(repoRoot, 'media', 'screenshots'), { recursive: true });
       copyFileSync(shot, join(repoRoot, 'media', 'screenshots', 'tools-panel.png'));
     }
+    // the oldest call comes as a summary in the state; clicking it fetches the full record
+    await history.last().getByRole('button').click();
+    await result().filter({ hasText: 'PKCE (RFC 7636)' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await frame.locator('li[data-tool="search_docs"][aria-selected="true"]').waitFor({ state: 'visible', timeout: STEP_MS });
   });
 
   it('hostile tool names, descriptions, schemas, results and errors render as text; nothing runs, nothing is linked', async () => {

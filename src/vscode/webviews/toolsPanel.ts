@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isInspectorError } from '../../core/errors';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
+import { capRecord, historyForState } from './callRecords';
 import type { InspectorPanel, PanelController } from './panels';
 import { serverSummary, toolView } from './state';
 
@@ -13,7 +14,7 @@ export class CallHistory {
   private nextId = 1;
 
   add(serverId: string, r: Omit<CallRecord, 'id'>): CallRecord {
-    const rec = { ...r, id: this.nextId++ };
+    const rec = { ...capRecord(r), id: this.nextId++ };
     const list = this.byServer.get(serverId) ?? [];
     list.unshift(rec);
     list.length = Math.min(list.length, HISTORY_MAX);
@@ -23,6 +24,10 @@ export class CallHistory {
 
   for(serverId: string): CallRecord[] {
     return this.byServer.get(serverId) ?? [];
+  }
+
+  get(serverId: string, id: number): CallRecord | undefined {
+    return this.for(serverId).find((r) => r.id === id);
   }
 
   clear(serverId: string): void {
@@ -114,7 +119,7 @@ export function toolsController(history: CallHistory): PanelController {
       const c = panel.server;
       return {
         method: 'state/tools',
-        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: history.for(c.entry.id), selected: panel.state.tool },
+        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: historyForState(history.for(c.entry.id)), selected: panel.state.tool },
       };
     },
     requests: {
@@ -125,6 +130,12 @@ export function toolsController(history: CallHistory): PanelController {
         return serverSummary(panel.server);
       },
       'tools/call': (panel, p) => recordCall(panel, history, p.tool, p.args, p.signIn === true),
+      'tools/record': async (panel, p) => {
+        // only this panel's server's records: an id from another server is not found
+        const rec = history.get(panel.server.entry.id, p.id);
+        if (!rec) throw new Error('That call is no longer in the history (it keeps the last 50 calls).');
+        return rec;
+      },
       'auth/signIn': async (panel, p) => {
         await signInFor(panel.server, p.scopes);
         return serverSummary(panel.server);

@@ -10,6 +10,7 @@ describe('shared/protocol: messages from a webview', () => {
       { type: 'request', id: 4, method: 'auth/refresh', params: {} },
       { type: 'request', id: 5, method: 'token/copy' },
       { type: 'request', id: 6, method: 'server/connect', params: {} },
+      { type: 'request', id: 7, method: 'tools/record', params: { id: 12 } },
       { type: 'command', method: 'ready', params: {} },
       { type: 'command', method: 'tools/select', params: { tool: 'list_todos' } },
     ];
@@ -32,6 +33,8 @@ describe('shared/protocol: messages from a webview', () => {
     ['a scope with a quote', { type: 'request', id: 1, method: 'auth/signIn', params: { scopes: ['a"'] } }, /wrong parameters/],
     ['parameters on a parameterless request', { type: 'request', id: 1, method: 'auth/signOut', params: { all: true } }, /wrong parameters/],
     ['parameters on server/connect (a webview cannot name a URL to connect to)', { type: 'request', id: 1, method: 'server/connect', params: { url: 'http://evil.example/mcp' } }, /wrong parameters/],
+    ['a record id that is not a whole number', { type: 'request', id: 1, method: 'tools/record', params: { id: '1' } }, /wrong parameters/],
+    ['a record request with more than an id', { type: 'request', id: 1, method: 'tools/record', params: { id: 1, serverId: 'other' } }, /wrong parameters/],
     ['signIn that is not a boolean', { type: 'request', id: 1, method: 'tools/call', params: { tool: 'a', args: {}, signIn: 'yes' } }, /wrong parameters/],
     ['an over-long tool name', { type: 'request', id: 1, method: 'tools/call', params: { tool: 'x'.repeat(257), args: {} } }, /wrong parameters/],
     ['an unknown command', { type: 'command', method: 'openLink', params: { href: 'https://x' } }, /unknown command/],
