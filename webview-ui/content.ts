@@ -76,7 +76,9 @@ export function classifyPart(part: unknown): PartView {
       const text = s(r, 'text');
       if (text !== undefined) return { kind: 'resource-text', uri, mimeType, text };
       const b64 = cleanBase64(r.blob);
-      return { kind: 'resource-blob', uri, mimeType, bytes: b64 ? base64Bytes(b64) : typeof r.blob === 'string' ? r.blob.length : 0 };
+      // blobBytes: the size the host noted when it kept only a prefix of a large blob (callRecords.ts)
+      const noted = typeof r.blobBytes === 'number' && Number.isSafeInteger(r.blobBytes) && r.blobBytes >= 0 ? r.blobBytes : undefined;
+      return { kind: 'resource-blob', uri, mimeType, bytes: noted ?? (b64 ? base64Bytes(b64) : typeof r.blob === 'string' ? r.blob.length : 0) };
     }
     case 'resource_link':
       return { kind: 'resource-link', uri: s(part, 'uri') ?? '(no uri)', name: s(part, 'name'), title: s(part, 'title'), description: s(part, 'description'), mimeType: s(part, 'mimeType') };

@@ -37,7 +37,10 @@ export function capPart(p: ContentPart): ContentPart {
     const res = { ...(r as Record<string, unknown>) };
     if (typeof res.text === 'string') res.text = capString(res.text);
     // a blob is summarized by the panel, never shown: keep its size, not its bytes
-    if (typeof res.blob === 'string' && res.blob.length > 1024) res.blob = res.blob.slice(0, 1024 - (1024 % 4));
+    if (typeof res.blob === 'string' && res.blob.length > 1024) {
+      res.blobBytes = Math.floor((res.blob.replace(/=+$/, '').length * 3) / 4);
+      res.blob = res.blob.slice(0, 1024);
+    }
     out.resource = res;
   }
   return out;

@@ -57,6 +57,7 @@ describe('webview/content: tool result parts', () => {
     assert.deepEqual(classifyPart({ type: 'resource', resource: { uri: 'file:///etc/passwd', mimeType: 'text/html', text: '<b>x</b>' } }), { kind: 'resource-text', uri: 'file:///etc/passwd', mimeType: 'text/html', text: '<b>x</b>' });
     assert.deepEqual(classifyPart({ type: 'resource', resource: { uri: 'mem://b', mimeType: 'application/octet-stream', blob: 'AAAA' } }), { kind: 'resource-blob', uri: 'mem://b', mimeType: 'application/octet-stream', bytes: 3 });
     assert.equal(classifyPart({ type: 'resource', resource: 'nope' }).kind, 'resource-blob');
+    assert.equal((classifyPart({ type: 'resource', resource: { uri: 'u', blob: 'AAAA', blobBytes: 300000 } }) as { bytes: number }).bytes, 300000, 'the size noted by the host');
   });
 
   it('resource links keep their URI as data (the view links it only when https)', () => {

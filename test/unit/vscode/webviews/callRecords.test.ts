@@ -47,6 +47,7 @@ describe('vscode/webviews/callRecords: bounded history', () => {
     assert.match(String(r.structuredContent), /too large to keep/);
     assert.match(String(r.rpc.response), /too large to keep/);
     assert.equal(((r.content![0].resource as { blob: string }).blob).length, 1024);
+    assert.equal((r.content![0].resource as { blobBytes: number }).blobBytes, 300_000, 'the size is noted for the summary');
     assert.ok(JSON.stringify(r).length < 20_000);
   });
 
