@@ -4,6 +4,8 @@
  * attributes, no `href` except https links (SECURITY.md: server text is rendered as text).
  */
 
+import { httpsHref } from './links';
+
 type Child = Node | string | number | false | null | undefined | Child[];
 
 /** Attributes a caller may set. Event handlers (`on*`), `style`, `href`, `src` are not among them. */
@@ -60,17 +62,12 @@ export function icon(name: string, label?: string): HTMLSpanElement {
  */
 export function safeLink(url: unknown, text?: string): HTMLElement {
   const s = typeof url === 'string' ? url : String(url);
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(s);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed && parsed.protocol === 'https:' && !parsed.username && !parsed.password) {
+  const href = httpsHref(s);
+  if (href) {
     const a = document.createElement('a');
-    a.href = parsed.href; // the parsed form: no whitespace or control-character tricks survive
+    a.href = href; // the parsed form: no whitespace or control-character tricks survive
     a.rel = 'noreferrer noopener';
-    a.textContent = text ?? parsed.href;
+    a.textContent = text ?? href;
     return a;
   }
   return h('span', { class: 'plain-url' }, text ? `${text} (${s})` : s);
@@ -93,4 +90,28 @@ export function relativeTime(epochSeconds: number, now = Date.now()): string {
 /** Text capped for display, with the rest counted (huge results must not freeze the UI). */
 export function capText(t: string, max = 100_000): string {
   return t.length > max ? `${t.slice(0, max)}\n… (${t.length - max} more characters not shown)` : t;
+}
+
+/** What `media()` accepts: a base64 data: URI of an image type we show, or of audio (content.ts builds them). */
+const MEDIA_URI = /^data:(image\/(?:png|jpeg|gif|webp)|audio\/[a-z0-9][a-z0-9.+-]{0,60});base64,[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * An `<img>` or `<audio controls>` for a data: URI from a tool result — the only place the webview
+ * sets a `src`. Anything but a base64 data: URI of an allowed type is shown as text instead.
+ */
+export function media(kind: 'img' | 'audio', src: string, label: string): HTMLElement {
+  const m = MEDIA_URI.exec(src);
+  if (!m || (kind === 'img') !== m[1].startsWith('image/')) return h('span', { class: 'muted' }, `(${label}: not shown)`);
+  if (kind === 'img') {
+    const img = document.createElement('img');
+    img.alt = label;
+    img.src = src;
+    img.className = 'result-image';
+    return img;
+  }
+  const audio = document.createElement('audio');
+  audio.controls = true;
+  audio.src = src;
+  audio.setAttribute('aria-label', label);
+  return audio;
 }

@@ -1,12 +1,660 @@
-import type { ToolsState } from '../src/shared/protocol';
+/**
+ * The tools panel (issue 6 §1): the server's tools (searchable, keyboard navigable) with their
+ * annotations and securitySchemes against the current token; a form generated from the selected
+ * tool's input schema (form/), with a raw-JSON editor; Send, or "Sign in and call" when the token
+ * does not cover the tool (and after a 401/403/tool-level challenge, which the host reports
+ * instead of opening a browser); the result by content type; the history of calls.
+ *
+ * The host pushes `state/tools` on every connection change; the form is rebuilt only when the
+ * selected tool or its schema changes, so what the user typed survives sign-ins and refreshes.
+ */
+import { MAX_MESSAGE_CHARS, type CallRecord, type SecurityView, type ToolsState, type ToolView } from '../src/shared/protocol';
 import { serverBar } from './common';
-import { h, mount } from './dom';
-import type { Rpc } from './rpc';
+import { h, icon, mount } from './dom';
+import { buildForm, collect, extraKeys, initialDraft, type Draft, type FormModel } from './form/model';
+import { renderForm, type FormView } from './form/view';
+import { AUTH_CODES, renderRecord, scopeList } from './result';
+import { RpcError, type Rpc } from './rpc';
 
-/** The tools panel (issue 6 §1). */
+interface ToolUi {
+  schemaKey: string;
+  model: FormModel;
+  draft: Draft;
+  mode: 'form' | 'json';
+  jsonText: string;
+  /** A message about the JSON editor (invalid JSON, keys the form drops). */
+  jsonNote?: string;
+}
+
+/** Arguments as sent, by record id (webview memory only: the host's history keeps them redacted). */
+const sentArgs = new Map<number, Record<string, unknown>>();
+
 export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
-  rpc.on('state/tools', (st: ToolsState) => {
-    rpc.setState({ kind: 'tools', serverId: st.server.id, tool: st.selected });
-    mount(app, serverBar(st.server), h('ul', { class: 'tool-list' }, st.tools.map((t) => h('li', { 'data-tool': t.name }, h('strong', null, t.name), ' ', h('span', { class: 'muted' }, t.description ?? '')))));
+  let st: ToolsState | undefined;
+  let selected: string | undefined;
+  let hostSelected: string | undefined;
+  let filter = '';
+  let shown: CallRecord | undefined;
+  let busy: string | undefined;
+  let formFor: string | undefined;
+  let formView: FormView | undefined;
+  const uis = new Map<string, ToolUi>();
+
+  const barSlot = h('div');
+  const filterInput = h('input', {
+    type: 'search',
+    class: 'tool-filter',
+    placeholder: 'Filter tools',
+    'aria-label': 'Filter tools',
+    'aria-controls': 'tool-list',
+    oninput: (ev: Event) => {
+      filter = (ev.target as HTMLInputElement).value;
+      renderList();
+    },
+    onkeydown: (ev: Event) => {
+      const k = (ev as KeyboardEvent).key;
+      if (k === 'ArrowDown' || k === 'Enter') {
+        ev.preventDefault();
+        const first = options()[0];
+        if (first) selectTool(first.dataset.tool!, { focus: 'list' });
+      }
+    },
   });
+  const countEl = h('div', { class: 'tool-count muted', role: 'status' });
+  const list = h('ul', { id: 'tool-list', class: 'tool-list', role: 'listbox', 'aria-label': 'Tools', onkeydown: onListKey });
+  const headerSlot = h('div', { class: 'tool-header' });
+  const authSlot = h('div');
+  const formSlot = h('div', { class: 'tool-form', onkeydown: onFormKey });
+  const actionsSlot = h('div', { class: 'tool-actions' });
+  const statusSlot = h('div', { class: 'call-status', role: 'status', 'aria-live': 'polite' });
+  const resultSlot = h('div', { class: 'result' });
+  const historySlot = h('div', { class: 'history' });
+  const detail = h('section', { class: 'tool-detail', 'aria-label': 'Selected tool' }, headerSlot, authSlot, formSlot, actionsSlot, statusSlot, resultSlot);
+  const layout = h(
+    'div',
+    { class: 'tools-layout' },
+    h('nav', { class: 'tool-nav', 'aria-label': 'Tools' }, filterInput, countEl, list, historySlot),
+    detail,
+  );
+  mount(app, barSlot, layout);
+
+  rpc.on('state/tools', (next: ToolsState) => {
+    st = next;
+    if (next.selected && next.selected !== hostSelected) selected = next.selected;
+    hostSelected = next.selected;
+    if (!selected || !next.tools.some((t) => t.name === selected)) selected = next.selected && next.tools.some((t) => t.name === next.selected) ? next.selected : next.tools[0]?.name;
+    if (selected && selected !== hostSelected) remember(selected);
+    render();
+  });
+
+  function remember(tool: string): void {
+    if (!st) return;
+    hostSelected = tool;
+    rpc.setState({ kind: 'tools', serverId: st.server.id, tool });
+    rpc.command('tools/select', { tool });
+  }
+
+  const tool = (): ToolView | undefined => st?.tools.find((t) => t.name === selected);
+  const ui_mode = (t: ToolView | undefined) => (t ? (uis.get(t.name)?.mode ?? '') : '');
+  const options = (): HTMLElement[] => [...list.children] as HTMLElement[];
+
+  function render(): void {
+    if (!st) return;
+    mount(barSlot, serverBar(st.server), connectRow());
+    renderList();
+    renderDetail();
+    renderHistory();
+  }
+
+  function connectRow(): HTMLElement | null {
+    if (!st || st.server.state === 'connected') return null;
+    const connecting = st.server.state === 'connecting';
+    return h(
+      'div',
+      { class: 'notice' },
+      icon('debug-disconnect'),
+      h('span', null, `${st.server.name} is ${st.server.state.replace(/-/g, ' ')}.`),
+      h('button', { type: 'button', class: 'primary', disabled: connecting, onclick: () => void connect() }, icon('plug'), connecting ? ' Connecting…' : ' Connect'),
+    );
+  }
+
+  async function connect(): Promise<void> {
+    try {
+      await rpc.request('server/connect', {});
+    } catch (err) {
+      mount(statusSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` ${(err as Error).message}`));
+    }
+  }
+
+  /* ------------------------------------------------------------------------------ the tool list */
+
+  function matches(t: ToolView): boolean {
+    const q = filter.trim().toLowerCase();
+    if (!q) return true;
+    return [t.name, t.title ?? '', t.description ?? ''].some((x) => x.toLowerCase().includes(q));
+  }
+
+  function renderList(): void {
+    if (!st) return;
+    const hadFocus = list.contains(document.activeElement);
+    const visible = st.tools.filter(matches);
+    countEl.textContent = st.tools.length === 0 ? (st.server.state === 'connected' ? 'No tools.' : 'Connect to list the tools.') : visible.length === st.tools.length ? `${st.tools.length} tool${st.tools.length === 1 ? '' : 's'}` : `${visible.length} of ${st.tools.length} tools`;
+    const focusable = visible.some((t) => t.name === selected) ? selected : visible[0]?.name;
+    list.replaceChildren(
+      ...visible.map((t) =>
+        h(
+          'li',
+          {
+            role: 'option',
+            class: 'tool-item',
+            'data-tool': t.name,
+            'aria-selected': t.name === selected ? 'true' : 'false',
+            tabindex: t.name === focusable ? 0 : -1,
+            onclick: () => selectTool(t.name, { focus: 'list' }),
+          },
+          h('div', { class: 'tool-item-name' }, icon(t.security.requiresAuth ? (t.security.covered ? 'unlock' : 'lock') : 'globe'), ' ', h('span', { class: 'mono' }, clip(t.name, 80))),
+          t.title ? h('div', { class: 'tool-item-title muted' }, clip(t.title, 120)) : null,
+          h('div', { class: 'tool-item-badges' }, securityBadge(t.security, true), ' ', coverageBadge(t.security, st!.server.signedIn)),
+        ),
+      ),
+    );
+    if (hadFocus) options().find((o) => o.dataset.tool === selected)?.focus();
+  }
+
+  function onListKey(ev: Event): void {
+    const e = ev as KeyboardEvent;
+    const opts = options();
+    const i = opts.findIndex((o) => o === document.activeElement);
+    let next: HTMLElement | undefined;
+    if (e.key === 'ArrowDown') next = opts[Math.min(opts.length - 1, i + 1)];
+    else if (e.key === 'ArrowUp') next = i <= 0 ? undefined : opts[i - 1];
+    else if (e.key === 'Home') next = opts[0];
+    else if (e.key === 'End') next = opts[opts.length - 1];
+    else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const cur = opts[i];
+      if (cur) selectTool(cur.dataset.tool!, { focus: 'form' });
+      return;
+    } else return;
+    e.preventDefault();
+    if (e.key === 'ArrowUp' && i <= 0) {
+      filterInput.focus();
+      return;
+    }
+    if (next) selectTool(next.dataset.tool!, { focus: 'list' });
+  }
+
+  function selectTool(name: string, opts: { focus?: 'list' | 'form' } = {}): void {
+    const changed = name !== selected;
+    selected = name;
+    if (changed) {
+      shown = undefined;
+      remember(name);
+    }
+    renderList();
+    renderDetail();
+    renderHistory();
+    if (opts.focus === 'list') options().find((o) => o.dataset.tool === name)?.focus();
+    if (opts.focus === 'form') formSlot.querySelector<HTMLElement>('input, select, textarea')?.focus() ?? actionsSlot.querySelector<HTMLElement>('button')?.focus();
+  }
+
+  /* ---------------------------------------------------------------------------- the selected tool */
+
+  function uiFor(t: ToolView): ToolUi {
+    const schemaKey = JSON.stringify(t.inputSchema) ?? '';
+    let ui = uis.get(t.name);
+    if (!ui || ui.schemaKey !== schemaKey) {
+      const model = buildForm(t.inputSchema);
+      const draft = initialDraft(model.root);
+      ui = { schemaKey, model, draft, mode: model.fallback ? 'json' : 'form', jsonText: model.fallback ? jsonOfDraftRoot(model, draft) : '' };
+      uis.set(t.name, ui);
+      if (formFor === t.name) formFor = undefined; // the schema changed: rebuild the form
+    }
+    return ui;
+  }
+
+  function renderDetail(): void {
+    const t = tool();
+    if (!st || !t) {
+      mount(headerSlot, h('p', { class: 'muted' }, st?.tools.length ? 'Select a tool.' : ''));
+      mount(authSlot);
+      mount(formSlot);
+      mount(actionsSlot);
+      mount(resultSlot);
+      formFor = undefined;
+      return;
+    }
+    mount(headerSlot, toolHeader(t));
+    mount(authSlot, authNotice(t));
+    const ui = uiFor(t);
+    if (formFor !== `${t.name}\u0000${ui.mode}`) {
+      renderFormSlot(t, ui);
+      formFor = `${t.name}\u0000${ui.mode}`;
+    }
+    renderActions(t, ui);
+    renderResult();
+  }
+
+  function toolHeader(t: ToolView): HTMLElement {
+    const s = t.security;
+    return h(
+      'div',
+      null,
+      h('h2', { class: 'tool-title' }, t.title ? [clip(t.title, 200), ' ', h('span', { class: 'muted mono' }, clip(t.name, 120))] : h('span', { class: 'mono' }, clip(t.name, 200))),
+      t.description ? h('p', { class: 'tool-description' }, clip(t.description, 10_000)) : null,
+      h('div', { class: 'labels' }, annotationLabels(t.annotations)),
+      h(
+        'div',
+        { class: 'security-line' },
+        h('span', { class: 'muted' }, 'Security: '),
+        securityBadge(s, false),
+        ' ',
+        coverageBadge(s, st!.server.signedIn),
+        h('span', { class: 'muted' }, ` · ${s.source === 'default' ? 'not declared (the server’s default)' : `declared in ${s.source}`}`),
+      ),
+      h(
+        'div',
+        { class: 'token-line muted' },
+        st!.server.signedIn ? ['Your token: ', st!.server.scopes.length ? scopeList(st!.server.scopes) : 'no scopes'] : 'Not signed in: calls go without a token.',
+      ),
+    );
+  }
+
+  /** Before calling: what the tool needs that the token lacks, and the offer to sign in first. */
+  function authNotice(t: ToolView): HTMLElement | null {
+    if (!needsSignIn(t)) return null;
+    const s = t.security;
+    return h(
+      'div',
+      { class: 'notice level-warn-box', role: 'note' },
+      icon('lock'),
+      h(
+        'span',
+        null,
+        h('span', { class: 'mono' }, clip(t.name, 80)),
+        s.missing.length ? [' needs ', scopeList(s.missing), '. '] : ' needs a signed-in token. ',
+        st!.server.signedIn ? (st!.server.scopes.length ? ['Your token has ', scopeList(st!.server.scopes), '. '] : 'Your token has no scopes. ') : 'You are not signed in. ',
+        `“Sign in and call” asks the authorization server for ${s.missing.length ? (s.missing.length === 1 ? 'it' : 'them') : 'a token'} first.`,
+      ),
+    );
+  }
+
+  const needsSignIn = (t: ToolView) => t.security.requiresAuth && !t.security.covered;
+
+  function renderFormSlot(t: ToolView, ui: ToolUi): void {
+    formView = undefined;
+    const prefix = `f${Math.random().toString(36).slice(2, 8)}`;
+    if (ui.mode === 'form') {
+      formView = renderForm(ui.model, ui.draft, prefix);
+      mount(formSlot, h('div', { class: 'form-head' }, h('h3', null, 'Arguments'), modeToggle(ui)), formView.element);
+      return;
+    }
+    const id = `${prefix}-json`;
+    const ta = h('textarea', {
+      id,
+      class: 'json-editor',
+      rows: Math.min(20, Math.max(6, ui.jsonText.split('\n').length + 1)),
+      spellcheck: 'false',
+      'aria-describedby': `${id}-note`,
+      oninput: (ev: Event) => {
+        ui.jsonText = (ev.target as HTMLTextAreaElement).value;
+      },
+    });
+    ta.value = ui.jsonText;
+    mount(
+      formSlot,
+      h('div', { class: 'form-head' }, h('h3', null, h('label', { for: id }, 'Arguments (JSON)')), modeToggle(ui)),
+      ui.model.fallback ? h('p', { class: 'muted' }, icon('info'), ` The form cannot show this schema (${ui.model.fallback}): edit the arguments as JSON.`) : null,
+      ta,
+      h('div', { class: 'field-msg', id: `${id}-note`, role: 'alert', hidden: !ui.jsonNote }, ui.jsonNote ?? ''),
+      h('details', { class: 'schema' }, h('summary', null, 'Input schema'), h('pre', { class: 'json' }, clip(JSON.stringify(t.inputSchema, null, 2) ?? '', 100_000))),
+    );
+  }
+
+  function modeToggle(ui: ToolUi): HTMLElement {
+    return h(
+      'div',
+      { class: 'mode-toggle', role: 'group', 'aria-label': 'Edit arguments as' },
+      h('button', { type: 'button', class: 'toggle', 'aria-pressed': ui.mode === 'form' ? 'true' : 'false', disabled: !!ui.model.fallback, onclick: () => switchMode(ui, 'form') }, icon('list-flat'), ' Form'),
+      h('button', { type: 'button', class: 'toggle', 'aria-pressed': ui.mode === 'json' ? 'true' : 'false', onclick: () => switchMode(ui, 'json') }, icon('json'), ' JSON'),
+    );
+  }
+
+  function switchMode(ui: ToolUi, mode: 'form' | 'json'): void {
+    if (ui.mode === mode) return;
+    ui.jsonNote = undefined;
+    if (mode === 'json') {
+      ui.jsonText = jsonOfDraftRoot(ui.model, ui.draft);
+    } else {
+      let parsed: unknown;
+      try {
+        parsed = ui.jsonText.trim() ? JSON.parse(ui.jsonText) : {};
+      } catch (err) {
+        ui.jsonNote = `Not valid JSON: ${(err as Error).message}. Fix it to go back to the form.`;
+        renderDetail();
+        return;
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        ui.jsonNote = 'The arguments must be a JSON object.';
+        renderDetail();
+        return;
+      }
+      const extra = extraKeys(ui.model, parsed);
+      if (extra.length) {
+        ui.jsonNote = `The form has no field for ${extra.map((k) => JSON.stringify(clip(k, 40))).join(', ')}: stay in JSON to send ${extra.length === 1 ? 'it' : 'them'}.`;
+        renderDetail();
+        return;
+      }
+      ui.draft = initialDraft(ui.model.root, parsed);
+    }
+    ui.mode = mode;
+    formFor = undefined;
+    renderDetail();
+    formSlot.querySelector<HTMLElement>('.mode-toggle button[aria-pressed="true"]')?.focus();
+  }
+
+  function renderActions(t: ToolView, ui: ToolUi): void {
+    // a re-render must not drop the keyboard focus from the button the user is on
+    const focused = actionsSlot.contains(document.activeElement) ? document.activeElement?.textContent : undefined;
+    fillActions(t, ui);
+    if (focused !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === focused) ?? actionsSlot.querySelector('button'))?.focus();
+  }
+
+  function fillActions(t: ToolView, ui: ToolUi): void {
+    const gate = needsSignIn(t);
+    const isBusy = busy !== undefined;
+    const offline = st!.server.state !== 'connected';
+    mount(
+      actionsSlot,
+      gate
+        ? [
+            h('button', { type: 'button', class: 'primary', 'data-testid': 'sign-in-and-call', disabled: isBusy || offline, onclick: () => void send(t, ui, true) }, icon('sign-in'), ' Sign in and call'),
+            ' ',
+            h('button', { type: 'button', class: 'secondary', title: 'Call without signing in first (see how the server answers)', disabled: isBusy || offline, onclick: () => void send(t, ui, false) }, icon('play'), ' Call without signing in'),
+          ]
+        : h('button', { type: 'button', class: 'primary', 'data-testid': 'send', disabled: isBusy || offline, onclick: () => void send(t, ui, false) }, icon('play'), ' Send'),
+      h('span', { class: 'muted key-hint' }, ` Enter in a field (Ctrl+Enter in a text box) ${gate ? 'signs in and calls' : 'sends'}`),
+    );
+  }
+
+  function onFormKey(ev: Event): void {
+    const e = ev as KeyboardEvent;
+    if (e.key !== 'Enter' || e.isComposing) return;
+    const target = e.target as HTMLElement;
+    const isText = target.tagName === 'TEXTAREA';
+    if (isText ? !(e.ctrlKey || e.metaKey) : target.tagName !== 'INPUT') return;
+    if ((target as HTMLInputElement).type === 'checkbox' && !(e.ctrlKey || e.metaKey)) return;
+    e.preventDefault();
+    const t = tool();
+    if (t) void send(t, uiFor(t), needsSignIn(t));
+  }
+
+  /** The arguments from the form or the JSON editor; undefined (with messages shown) when invalid. */
+  function argsFrom(ui: ToolUi): Record<string, unknown> | undefined {
+    if (ui.mode === 'form' && formView) {
+      const r = formView.validate(true);
+      if (r.errors.size) {
+        formView.focusFirstError();
+        mount(statusSlot, h('p', { class: 'error' }, icon('error'), ` Fix ${r.errors.size} field${r.errors.size === 1 ? '' : 's'} first.`));
+        return undefined;
+      }
+      return r.value;
+    }
+    const showNote = (m: string) => {
+      ui.jsonNote = m;
+      const note = formSlot.querySelector<HTMLElement>('.field-msg');
+      if (note) {
+        note.textContent = m;
+        note.hidden = false;
+      }
+      formSlot.querySelector('textarea')?.setAttribute('aria-invalid', 'true');
+      formSlot.querySelector<HTMLElement>('textarea')?.focus();
+    };
+    let parsed: unknown;
+    try {
+      parsed = ui.jsonText.trim() ? JSON.parse(ui.jsonText) : {};
+    } catch (err) {
+      showNote(`Not valid JSON: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      showNote('The arguments must be a JSON object.');
+      return undefined;
+    }
+    formSlot.querySelector('textarea')?.removeAttribute('aria-invalid');
+    return parsed as Record<string, unknown>;
+  }
+
+  async function send(t: ToolView, ui: ToolUi, signIn: boolean, given?: Record<string, unknown>): Promise<void> {
+    if (busy) return;
+    const args = given ?? argsFrom(ui);
+    if (!args) return;
+    const size = JSON.stringify(args).length;
+    if (size > MAX_MESSAGE_CHARS - 4096) {
+      mount(statusSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` The arguments are too large to send (${size} characters; the limit is ${MAX_MESSAGE_CHARS - 4096}).`));
+      return;
+    }
+    // the buttons are disabled while the call runs: remember which one had the focus
+    const refocus = actionsSlot.contains(document.activeElement) ? (document.activeElement?.textContent ?? '') : undefined;
+    const fromResult = resultSlot.contains(document.activeElement);
+    busy = t.name;
+    mount(statusSlot, h('p', null, h('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), signIn ? ` Signing in and calling ${clip(t.name, 80)}…` : ` Calling ${clip(t.name, 80)}…`));
+    renderActions(t, ui);
+    let rec: CallRecord | undefined;
+    try {
+      rec = await rpc.request('tools/call', { tool: t.name, args, signIn });
+      sentArgs.set(rec.id, args);
+      if (selected === t.name) shown = rec;
+      // a short summary for screen readers (the result itself is not a live region: it can be long)
+      mount(statusSlot, h('span', { class: 'sr-only' }, `${t.name}: ${!rec.ok ? `failed (${rec.error?.code ?? 'error'})` : rec.isError ? 'the tool reported an error' : 'ok'}, ${rec.durationMs} ms`));
+    } catch (err) {
+      // the host refused the message itself (not a call outcome: those come back as records)
+      mount(statusSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` ${err instanceof RpcError ? err.message : String(err)}`));
+    } finally {
+      busy = undefined;
+      renderDetail();
+      renderHistory();
+    }
+    // an offer to sign in takes the focus (Enter accepts it); otherwise the focus stays where it was
+    const offer = rec?.error ? resultSlot.querySelector<HTMLElement>('.call-error button') : null;
+    if (offer) offer.focus();
+    else if (refocus !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === refocus) ?? actionsSlot.querySelector('button'))?.focus();
+    else if (fromResult) resultSlot.querySelector<HTMLElement>('.record')?.focus();
+  }
+
+  /* ------------------------------------------------------------------------ result and history */
+
+  /** Full records fetched for history entries that arrived as summaries (a few, newest last). */
+  const fetched = new Map<number, CallRecord>();
+  const loading = new Set<number>();
+
+  function full(rec: CallRecord): CallRecord | undefined {
+    if (!rec.partial) return rec;
+    const got = fetched.get(rec.id);
+    if (got) return got;
+    if (!loading.has(rec.id)) {
+      loading.add(rec.id);
+      void rpc.request('tools/record', { id: rec.id }).then(
+        (r) => {
+          loading.delete(rec.id);
+          fetched.set(rec.id, r);
+          while (fetched.size > 10) fetched.delete(fetched.keys().next().value as number);
+          resultKey = '';
+          renderResult();
+        },
+        (err: unknown) => {
+          loading.delete(rec.id);
+          mount(resultSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` ${err instanceof Error ? err.message : String(err)}`));
+          resultKey = 'error';
+        },
+      );
+    }
+    return undefined;
+  }
+
+  let resultKey = '';
+  function renderResult(): void {
+    const t = tool();
+    const listed = shown ?? st?.history.find((r) => r.tool === t?.name);
+    const rec = listed && full(listed);
+    if (listed && !rec) {
+      if (resultKey !== `loading ${listed.id}`) mount(resultSlot, h('p', { class: 'muted' }, 'Loading the result…'));
+      resultKey = `loading ${listed.id}`;
+      return;
+    }
+    // unchanged → left alone, so disclosures the user opened stay open across state pushes
+    const key = rec && st ? `${rec.id} ${busy ?? ''} ${st.server.scopes.join(' ')} ${ui_mode(t)}` : '';
+    if (key === resultKey && (key !== '' || resultSlot.childElementCount === 0)) return;
+    resultKey = key;
+    if (!rec || !st) {
+      mount(resultSlot);
+      return;
+    }
+    const recTool = st.tools.find((x) => x.name === rec.tool);
+    const ui = recTool ? uiFor(recTool) : undefined;
+    mount(
+      resultSlot,
+      h('h3', null, 'Result'),
+      renderRecord(rec, {
+        busy: busy !== undefined,
+        held: st.server.scopes,
+        signInAndCall: recTool && ui ? () => void send(recTool, ui, true, sentArgs.get(rec.id) ?? rec.args) : undefined,
+        useArguments:
+          recTool && ui && rec.args && Object.keys(rec.args).length
+            ? () => {
+                const args = sentArgs.get(rec.id) ?? rec.args;
+                if (ui.mode === 'form' && extraKeys(ui.model, args).length === 0) ui.draft = initialDraft(ui.model.root, args);
+                else {
+                  ui.mode = 'json';
+                  ui.jsonText = JSON.stringify(args, null, 2);
+                }
+                formFor = undefined;
+                renderDetail();
+              }
+            : undefined,
+      }),
+    );
+  }
+
+  function onHistoryKey(ev: Event): void {
+    const e = ev as KeyboardEvent;
+    const items = [...historySlot.querySelectorAll<HTMLElement>('.history-item')];
+    const i = items.findIndex((x) => x === document.activeElement);
+    const next = e.key === 'ArrowDown' ? items[i + 1] : e.key === 'ArrowUp' ? items[i - 1] : e.key === 'Home' ? items[0] : e.key === 'End' ? items[items.length - 1] : undefined;
+    if (!next) return;
+    e.preventDefault();
+    for (const x of items) x.tabIndex = x === next ? 0 : -1;
+    next.focus();
+  }
+
+  function renderHistory(): void {
+    if (!st) return;
+    const hadFocus = historySlot.contains(document.activeElement);
+    const hist = st.history;
+    if (hist.length === 0) {
+      mount(historySlot);
+      return;
+    }
+    const current = shown ?? st.history.find((r) => r.tool === selected);
+    const stop = hist.find((r) => r.id === current?.id)?.id ?? hist[0].id;
+    mount(
+      historySlot,
+      h('h3', { class: 'history-title' }, icon('history'), ` History (${hist.length})`),
+      h(
+        'ol',
+        { class: 'history-list', 'aria-label': 'Calls to this server, newest first', onkeydown: onHistoryKey },
+        hist.map((r) =>
+          h(
+            'li',
+            null,
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'history-item',
+                // one tab stop for the whole list; arrows move within it
+                tabindex: r.id === stop ? 0 : -1,
+                'aria-current': current?.id === r.id ? 'true' : undefined,
+                onclick: () => {
+                  if (st!.tools.some((t) => t.name === r.tool) && r.tool !== selected) {
+                    selected = r.tool;
+                    remember(r.tool);
+                  }
+                  shown = r;
+                  renderList();
+                  renderDetail();
+                  renderHistory();
+                  resultSlot.scrollIntoView?.({ block: 'nearest' });
+                  historySlot.querySelector<HTMLElement>('.history-item[aria-current="true"]')?.focus();
+                },
+              },
+              icon(!r.ok ? (r.error && AUTH_CODES.has(r.error.code) ? 'lock' : 'error') : r.isError ? 'warning' : 'pass'),
+              h('span', { class: 'sr-only' }, !r.ok ? (r.error && AUTH_CODES.has(r.error.code) ? 'sign-in needed: ' : 'failed: ') : r.isError ? 'tool error: ' : 'ok: '),
+              ' ',
+              h('span', { class: 'mono' }, clip(r.tool, 60)),
+              h('span', { class: 'muted' }, ` ${new Date(r.at).toLocaleTimeString()} · ${r.durationMs} ms${r.authenticated ? ' · token' : ''}`),
+            ),
+          ),
+        ),
+      ),
+    );
+    if (hadFocus) historySlot.querySelector<HTMLElement>('.history-item[tabindex="0"]')?.focus();
+  }
+}
+
+/* ------------------------------------------------------------------------------------- helpers */
+
+function jsonOfDraftRoot(model: FormModel, draft: Draft): string {
+  if (model.root.kind === 'json') {
+    const d = draft as Extract<Draft, { t: 'text' }>;
+    return d.text.trim() ? d.text : '{}';
+  }
+  // partial values are fine here: the JSON editor is where one fixes what the form cannot express
+  return JSON.stringify(collect(model, draft).value, null, 2);
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+const ANNOTATION_WORDS: Record<string, [string, string]> = {
+  readOnlyHint: ['read-only', 'writes'],
+  destructiveHint: ['destructive', 'not destructive'],
+  idempotentHint: ['idempotent', 'not idempotent'],
+  openWorldHint: ['open world', 'closed world'],
+};
+
+/** The tool's annotations as small labels (text only, whatever the server put there). */
+function annotationLabels(a: Record<string, unknown> | undefined): HTMLElement[] {
+  if (!a || typeof a !== 'object') return [];
+  const out: HTMLElement[] = [];
+  for (const [k, v] of Object.entries(a).slice(0, 20)) {
+    if (k === 'title') continue;
+    const words = Object.hasOwn(ANNOTATION_WORDS, k) && typeof v === 'boolean' ? ANNOTATION_WORDS[k][v ? 0 : 1] : `${clip(k, 40)}: ${clip(JSON.stringify(v) ?? String(v), 60)}`;
+    const warn = k === 'destructiveHint' && v === true;
+    out.push(h('span', { class: `label${warn ? ' label-warn' : ''}`, title: `${clip(k, 60)}: ${clip(JSON.stringify(v) ?? '', 60)}` }, words));
+  }
+  return out;
+}
+
+/** public / OAuth + scopes / public or OAuth / server default. */
+function securityBadge(s: SecurityView, short: boolean): HTMLElement {
+  const scopes = s.scopesNeeded.length ? ` · ${clip(s.scopesNeeded.join(' '), short ? 40 : 120)}` : '';
+  switch (s.kind) {
+    case 'public':
+      return h('span', { class: 'badge sec-public', 'data-kind': 'public', title: 'securitySchemes: noauth' }, icon('globe'), ' public');
+    case 'oauth':
+      return h('span', { class: 'badge sec-oauth', 'data-kind': 'oauth', title: 'securitySchemes: oauth2' }, icon('lock'), ` OAuth${scopes}`);
+    case 'both':
+      return h('span', { class: 'badge sec-both', 'data-kind': 'both', title: 'securitySchemes: noauth and oauth2' }, icon('unlock'), ` public or OAuth${scopes}`);
+    default:
+      return h('span', { class: 'badge sec-default', 'data-kind': 'default', title: 'no securitySchemes: the server decides' }, icon('server'), s.requiresAuth ? ' server default · sign-in' : ' server default');
+  }
+}
+
+/** Whether the current token covers the tool: covered / missing X / sign-in needed. */
+function coverageBadge(s: SecurityView, signedIn: boolean): HTMLElement | null {
+  if (!s.requiresAuth) return s.kind === 'both' && signedIn && s.covered && s.scopesNeeded.length && s.missing.length === 0 ? h('span', { class: 'badge level-pass', 'data-level': 'pass' }, icon('pass'), ' covered') : null;
+  if (s.covered) return h('span', { class: 'badge level-pass', 'data-level': 'pass' }, icon('pass'), ' covered');
+  return h('span', { class: 'badge level-warn', 'data-level': 'warn' }, icon('warning'), s.missing.length ? ` missing ${clip(s.missing.join(' '), 60)}` : ' sign-in needed');
 }

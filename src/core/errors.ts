@@ -41,6 +41,8 @@ export type InspectorErrorCode =
   | 'step_up_limit'
   | 'insufficient_scope'
   | 'unauthorized'
+  /** The server wants a token (or more scope) and the caller asked the engine not to sign in by itself. */
+  | 'authorization_required'
   // MCP
   | 'mcp_connect_failed'
   | 'mcp_request_failed'
@@ -57,6 +59,11 @@ export interface InspectorErrorDetails {
   url?: string;
   /** What the user can do about it. */
   hint?: string;
+  /**
+   * For 'authorization_required' / 'insufficient_scope': the scopes the server asks for (its
+   * challenge's `scope`, else what scope selection would ask for). Scope names are not secrets.
+   */
+  scopes?: string[];
   cause?: unknown;
 }
 
@@ -65,6 +72,7 @@ export class InspectorError extends Error {
   readonly step?: string;
   readonly url?: string;
   readonly hint?: string;
+  readonly scopes?: string[];
 
   constructor(code: InspectorErrorCode, message: string, details: InspectorErrorDetails = {}) {
     super(composeMessage(message, details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -73,6 +81,7 @@ export class InspectorError extends Error {
     this.step = details.step;
     this.url = details.url;
     this.hint = details.hint;
+    this.scopes = details.scopes;
   }
 }
 

@@ -81,10 +81,19 @@ export interface CallRecord {
   structuredContent?: unknown;
   /** outputSchema check of structuredContent: undefined when there is nothing to check. */
   outputCheck?: { valid: boolean; errors: string[] };
-  /** An error that is not a tool result (transport, OAuth): what failed, where, what to do. */
-  error?: { code: string; message: string; step?: string; hint?: string };
+  /**
+   * An error that is not a tool result (transport, OAuth): what failed, where, what to do. For
+   * 'authorization_required' / 'insufficient_scope', `scopes` are what the server asks for: the
+   * panel offers "Sign in and call" with them.
+   */
+  error?: { code: string; message: string; step?: string; hint?: string; scopes?: string[] };
   /** The JSON-RPC request and response (or error), secrets redacted. */
   rpc: { request: unknown; response: unknown };
+  /**
+   * A summary in a state push (older history entries): no content, arguments or JSON-RPC; the
+   * panel asks for the full record with `tools/record` when it is shown.
+   */
+  partial?: boolean;
 }
 
 export interface ToolsState {
@@ -223,6 +232,10 @@ export interface FlowState {
 export interface Requests {
   /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
   'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
+  /** One call record of the panel's server in full (history entries arrive as summaries). */
+  'tools/record': { params: { id: number }; result: CallRecord };
+  /** Connect (or reconnect) the panel's server: initialize and list its tools. */
+  'server/connect': { params: Record<string, never>; result: ServerSummary };
   /** Sign in (or step up) for these scopes (the scopes a tool needs). */
   'auth/signIn': { params: { scopes: string[] }; result: ServerSummary };
   'auth/refresh': { params: Record<string, never>; result: ServerSummary };
@@ -285,6 +298,8 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
     isRecord(p) && isName(p.tool) && isRecord(p.args) && (p.signIn === undefined || typeof p.signIn === 'boolean') && Object.keys(p).every((k) => ['tool', 'args', 'signIn'].includes(k)),
   'auth/signIn': (p): p is Requests['auth/signIn']['params'] =>
     isRecord(p) && Array.isArray(p.scopes) && p.scopes.length <= MAX_SCOPES && p.scopes.every(isScope) && Object.keys(p).length === 1,
+  'tools/record': (p): p is Requests['tools/record']['params'] => isRecord(p) && Number.isSafeInteger(p.id) && (p.id as number) >= 0 && Object.keys(p).length === 1,
+  'server/connect': (p): p is Record<string, never> => isEmpty(p),
   'auth/refresh': (p): p is Record<string, never> => isEmpty(p),
   'auth/signOut': (p): p is Record<string, never> => isEmpty(p),
   'token/copy': (p): p is Record<string, never> => isEmpty(p),

@@ -259,6 +259,21 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     }
     assert.ok([...needles.keys()].some((k) => /refresh_token/.test(k)), `a refresh token is among the values searched: ${[...needles.keys()].join('; ')}`);
 
+    // The tools panel: its history (arguments, results, JSON-RPC) is searched too. A Send that the
+    // token does not cover comes back as an offer with the scopes — no sign-in behind the user's back.
+    await run('mcpOAuthInspector.callTool', `${mixedUrl}#add_todo`); // no arguments: opens the panel
+    const toolsPanel = s.panels.get('tools', s.registry.get(mixedUrl)!.entry.id);
+    assert.ok(toolsPanel, 'the tools panel is open');
+    const tokenBefore = s.registry.get(mixedUrl)!.conn!.auth.tokens!.access_token;
+    const offer = await toolsPanel.controller.requests['tools/call']!(toolsPanel, { tool: 'add_todo', args: { title: 'from the panel' } });
+    assert.equal(offer.ok, false);
+    assert.equal(offer.error?.code, 'insufficient_scope', JSON.stringify(offer.error));
+    assert.ok(offer.error?.scopes?.includes('todos.write'), `scopes: ${offer.error?.scopes}`);
+    assert.equal(s.registry.get(mixedUrl)!.conn!.auth.tokens!.access_token, tokenBefore, 'not signed in again');
+    const listed = await toolsPanel.controller.requests['tools/call']!(toolsPanel, { tool: 'whoami', args: {} });
+    assert.equal(listed.ok, true, JSON.stringify(listed.error));
+    assert.equal(listed.authenticated, true);
+
     // Opening the flow trace and the token report adds what they show to the search.
     await run('mcpOAuthInspector.showFlow', mixedUrl);
     await run('mcpOAuthInspector.inspectToken', mixedUrl);
@@ -297,6 +312,7 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     for (const p of s.panels.all()) haystacks.push([`${p.controller.kind} panel of ${p.server.entry.name}`, JSON.stringify((await p.controller.state(p)).params)]);
     assert.ok(haystacks.some(([n, t]) => n.startsWith('flow panel') && /authorization/i.test(t)), 'the flow panel is searched');
     assert.ok(haystacks.some(([n, t]) => n.startsWith('token panel') && /"claims"/.test(t)), 'the token panel is searched');
+    assert.ok(haystacks.some(([n, t]) => n.startsWith('tools panel') && /"history":\[\{/.test(t) && /whoami/.test(t)), 'the tools panel and its history are searched');
 
     const leaks: string[] = [];
     for (const [where, hay] of haystacks) for (const [what, v] of needles) if (hay.includes(v)) leaks.push(`${what} found in ${where}`);

@@ -47,8 +47,8 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       if ((res.status === 401 || res.status === 403) && auth && tokenMayGoTo(auth, target)) {
         if (!token) opts.onAuthRequired?.();
         // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
-        // ends the session only refresh (see ChallengeInfo.interactive).
-        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token, interactive: method === 'POST' });
+        // ends the session only refresh (see ChallengeInfo.background).
+        const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token, background: method !== 'POST' });
         if (retry) {
           await res.body?.cancel().catch(() => {});
           continue;

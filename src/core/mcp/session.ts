@@ -10,6 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
+  CallToolResultSchema,
   ElicitRequestSchema,
   ListToolsResultSchema,
   type CallToolResult,
@@ -56,6 +57,28 @@ export interface McpSessionOptions {
 export interface ToolInfo {
   tool: Tool;
   security: ToolSecurity;
+}
+
+export interface CallToolOptions {
+  /**
+   * false: a challenge for this call (HTTP 401/403 or tool-level) does not start a sign-in; the call
+   * rejects with 'authorization_required' / 'insufficient_scope' carrying the scopes the server asks
+   * for, so a front end can offer the sign-in first. Default true (sign in / step up, then retry).
+   */
+  authorize?: boolean;
+}
+
+/** The outcome of checking `structuredContent` against the tool's `outputSchema`. */
+export interface OutputCheck {
+  valid: boolean;
+  /** The SDK validator's messages (redacted). */
+  errors: string[];
+}
+
+export interface InspectedCall {
+  result: CallToolResult;
+  /** Undefined when the tool declares no outputSchema (or the result is an error without structuredContent). */
+  outputCheck?: OutputCheck;
 }
 
 export class McpSession {
@@ -183,20 +206,58 @@ export class McpSession {
 
   /**
    * tools/call. A result carrying a tool-level challenge (`isError` + `_meta["mcp/www_authenticate"]`)
-   * starts the same authorization / step-up flow as an HTTP 401/403, then the call is retried.
+   * starts the same authorization / step-up flow as an HTTP 401/403, then the call is retried
+   * (unless `opts.authorize` is false). The SDK checks structuredContent against the tool's
+   * outputSchema and throws when it does not match.
    */
-  async callTool(name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
+  async callTool(name: string, args: Record<string, unknown> = {}, opts: CallToolOptions = {}): Promise<CallToolResult> {
+    return this.callWithChallenges(name, opts, () => this.client.callTool({ name, arguments: args }) as Promise<CallToolResult>);
+  }
+
+  /**
+   * tools/call for an inspector: like `callTool`, but a result whose structuredContent does not
+   * match the outputSchema is returned (not thrown) with the check's outcome, so both can be shown.
+   * The check is the SDK's own validator for the tool (cached by `listTools`).
+   */
+  async inspectToolCall(name: string, args: Record<string, unknown> = {}, opts: CallToolOptions = {}): Promise<InspectedCall> {
+    const result = await this.callWithChallenges(name, opts, () => this.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema) as Promise<CallToolResult>);
+    return { result, outputCheck: this.checkOutput(name, result) };
+  }
+
+  private async callWithChallenges(name: string, opts: CallToolOptions, call: () => Promise<CallToolResult>): Promise<CallToolResult> {
     const op = `tools/call ${name}`;
-    for (;;) {
-      const result = (await this.request(() => this.client.callTool({ name, arguments: args }), op)) as CallToolResult;
-      const challenges = toolLevelChallenges(result);
-      if (challenges.length === 0 || !this.opts.auth) {
-        this.opts.auth?.succeeded(op);
-        return result;
+    const auth = this.opts.auth;
+    const loop = async (): Promise<CallToolResult> => {
+      for (;;) {
+        const result = await this.request(call, op);
+        const challenges = toolLevelChallenges(result);
+        if (challenges.length === 0 || !auth) {
+          auth?.succeeded(op);
+          return result;
+        }
+        const hadToken = !!auth.tokens;
+        const retry = await auth.handleChallenge({ status: hadToken ? 403 : 401, header: challenges.join(', '), op, hadToken, interactive: opts.authorize === false ? false : undefined });
+        if (!retry) return result;
       }
-      const hadToken = !!this.opts.auth.tokens;
-      const retry = await this.opts.auth.handleChallenge({ status: hadToken ? 403 : 401, header: challenges.join(', '), op, hadToken });
-      if (!retry) return result;
+    };
+    // The HTTP-level challenges of this call are handled in the fetch (authFetch.ts): tell the auth
+    // manager for the duration of the call that this operation must not sign in by itself.
+    return opts.authorize === false && auth ? auth.withoutAuthorization(op, loop) : loop();
+  }
+
+  /** What the SDK's Client.callTool checks, as data: https://modelcontextprotocol.io/specification/2025-06-18/server/tools#output-schema */
+  private checkOutput(name: string, result: CallToolResult): OutputCheck | undefined {
+    const client = this.client as unknown as { getToolOutputValidator?: (tool: string) => ((v: unknown) => { valid: boolean; errorMessage?: string }) | undefined };
+    const validator = client.getToolOutputValidator?.(name);
+    if (!validator) return undefined;
+    if (result.structuredContent === undefined) {
+      return result.isError ? undefined : { valid: false, errors: [`Tool ${name} has an output schema but did not return structured content`] };
+    }
+    try {
+      const v = validator(result.structuredContent);
+      return v.valid ? { valid: true, errors: [] } : { valid: false, errors: [this.redact(`Structured content does not match the tool's output schema: ${v.errorMessage ?? 'invalid'}`)] };
+    } catch (err) {
+      return { valid: false, errors: [this.redact(`Failed to validate structured content: ${(err as Error)?.message ?? String(err)}`)] };
     }
   }
 

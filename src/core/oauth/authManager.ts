@@ -55,9 +55,16 @@ export interface ChallengeInfo {
   /** Whether the failed request carried our access token. */
   hadToken: boolean;
   /**
-   * false: refresh if that helps, but never discover, register or sign in for this request — the
-   * background GET event stream and the session's closing DELETE are not worth a browser window
-   * (after Sign Out they would otherwise sign the user straight back in). Default true.
+   * true: a request in the background (the GET event stream, the DELETE that ends the session):
+   * refresh if that helps, but never discover, register or sign in, and leave the challenge
+   * unanswered — not worth a browser window (after Sign Out it would sign the user straight back in).
+   */
+  background?: boolean;
+  /**
+   * false: do not start an authorization (no browser, no sign-in) for this challenge; throw
+   * 'authorization_required' (no token) or 'insufficient_scope' (step-up) carrying the scopes the
+   * server asks for, so the caller can offer the sign-in. Refreshing an expired token is still done
+   * (it needs no person). Default: false while `withoutAuthorization(op, …)` runs, else true.
    */
   interactive?: boolean;
   /**
@@ -222,7 +229,18 @@ export class AuthManager {
       }
     }
 
-    if (info.interactive === false) return false;
+    if (info.background) return false;
+
+    // A token the server used to accept is refused and refreshing did not help: the server may now
+    // trust another authorization server under the same metadata URL. Discover again (cheap) rather
+    // than signing in again at an authorization server whose tokens it no longer takes.
+    const rediscover = !stepUp && info.hadToken;
+
+    if (!(info.interactive ?? !this.deferredOps.has(info.op))) {
+      const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
+      // without a token there is nothing to step up from: the caller needs a first sign-in
+      throw this.authorizationNeeded(info.op, ch, disc, stepUp && !!this.tokens);
+    }
 
     const n = (this.attempts.get(info.op) ?? 0) + 1;
     const max = this.opts.maxAttempts ?? 3;
@@ -238,10 +256,6 @@ export class AuthManager {
     }
     this.attempts.set(info.op, n);
 
-    // A token the server used to accept is refused and refreshing did not help: the server may now
-    // trust another authorization server under the same metadata URL. Discover again (cheap) rather
-    // than signing in again at an authorization server whose tokens it no longer takes.
-    const rediscover = !stepUp && info.hadToken;
     const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
     const scope = this.selectScope(disc, ch.scope, stepUp);
     if (stepUp) this.ctx.trace.note('step-up', 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
@@ -271,6 +285,54 @@ export class AuthManager {
   }
 
   private readonly refreshedFor = new Set<string>();
+  /** Operations whose challenges must not start an authorization (see `withoutAuthorization`). */
+  private readonly deferredOps = new Map<string, number>();
+
+  /**
+   * Runs `fn` with authorization turned off for challenges of `op` (e.g. "tools/call add_todo"):
+   * a 401/403 or tool-level challenge for it rejects with 'authorization_required' /
+   * 'insufficient_scope' and the scopes needed instead of opening a browser. For front ends that
+   * ask the user first ("Sign in and call"); the CLI and the conformance adapter never use it.
+   */
+  async withoutAuthorization<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    this.deferredOps.set(op, (this.deferredOps.get(op) ?? 0) + 1);
+    try {
+      return await fn();
+    } finally {
+      const n = (this.deferredOps.get(op) ?? 1) - 1;
+      if (n > 0) this.deferredOps.set(op, n);
+      else this.deferredOps.delete(op);
+    }
+  }
+
+  /** The typed error of a challenge the caller did not want answered by signing in. */
+  private authorizationNeeded(op: string, ch: BearerChallenge, disc: DiscoveryResult, stepUp: boolean): InspectorError {
+    const asked = splitScopes(ch.scope);
+    // No scope in the challenge: what scope selection would ask for (without offline_access, which no tool needs).
+    const scopes = asked.length ? asked : splitScopes(this.selectScope(disc, undefined, false)).filter((s) => s !== 'offline_access');
+    const held = this.grantedScopes();
+    const missing = scopes.filter((s) => !held.includes(s));
+    const scopeText = scopes.length ? ` with scope "${scopes.join(' ')}"` : '';
+    this.ctx.trace.note(
+      stepUp ? 'step-up' : 'authorization',
+      'info',
+      `the server asks for a token${scopeText} for ${op}; not signing in (the caller asked to decide first)`,
+      stepUp ? 'MCP authorization §step-up' : 'MCP authorization §authorization flow',
+    );
+    return stepUp
+      ? new InspectorError('insufficient_scope', `${op} needs more scope than the token holds${missing.length ? `: missing ${missing.join(' ')}` : ''}${scopeText ? ` (the server asks for "${scopes.join(' ')}")` : ''}`, {
+          step: 'step-up',
+          url: this.opts.serverUrl.href,
+          scopes,
+          hint: 'Sign in again to grant the missing scopes, then call again',
+        })
+      : new InspectorError('authorization_required', `${op} needs a signed-in token${scopeText}`, {
+          step: 'authorization',
+          url: this.opts.serverUrl.href,
+          scopes,
+          hint: 'Sign in, then call again',
+        });
+  }
 
   /**
    * Whether the token a refused request carried (or its lack of one) is no longer current, once any

@@ -177,10 +177,10 @@ export class PanelManager implements vscode.Disposable {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPES[controller.kind], {
         deserializeWebviewPanel: async (panel, raw) => {
-          // The registry fills lazily (the tree asks for each server): a panel revived at startup may
-          // come before that, so fall back to the stored server entry.
+          // After a window reload the registry is empty until something asks for a server: look the
+          // entry up in the store (the server may have been removed since) and build its connection.
           const entry = isPanelState(raw) && raw.kind === controller.kind ? this.s.servers.get(raw.serverId) : undefined;
-          const server = isPanelState(raw) && raw.kind === controller.kind ? (this.s.registry.get(raw.serverId) ?? (entry && this.s.registry.for(entry))) : undefined;
+          const server = entry ? this.s.registry.for(entry) : undefined;
           if (!server || !isPanelState(raw)) {
             // The server was removed since: nothing to restore.
             panel.dispose();

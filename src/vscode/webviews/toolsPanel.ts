@@ -1,7 +1,8 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import * as vscode from 'vscode';
 import { isInspectorError } from '../../core/errors';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
+import { capRecord, historyForState } from './callRecords';
 import type { InspectorPanel, PanelController } from './panels';
 import { serverSummary, toolView } from './state';
 
@@ -13,7 +14,7 @@ export class CallHistory {
   private nextId = 1;
 
   add(serverId: string, r: Omit<CallRecord, 'id'>): CallRecord {
-    const rec = { ...r, id: this.nextId++ };
+    const rec = { ...capRecord(r), id: this.nextId++ };
     const list = this.byServer.get(serverId) ?? [];
     list.unshift(rec);
     list.length = Math.min(list.length, HISTORY_MAX);
@@ -23,6 +24,10 @@ export class CallHistory {
 
   for(serverId: string): CallRecord[] {
     return this.byServer.get(serverId) ?? [];
+  }
+
+  get(serverId: string, id: number): CallRecord | undefined {
+    return this.for(serverId).find((r) => r.id === id);
   }
 
   clear(serverId: string): void {
@@ -45,10 +50,15 @@ async function ensureConnected(c: ServerConnection): Promise<void> {
 }
 
 /**
- * One tools/call from the panel, recorded: the result by content type, the JSON-RPC request and
- * response (redacted), timing, and whether a token was sent. Errors that are not tool results
- * (transport, OAuth) are recorded with their step and hint, not thrown, so the panel shows them
- * in the history like any other outcome.
+ * One tools/call from the panel, recorded: the result by content type, the outputSchema check, the
+ * JSON-RPC request and response (redacted), timing, and whether a token was sent. Errors that are
+ * not tool results (transport, OAuth) are recorded with their step and hint, not thrown, so the
+ * panel shows them in the history like any other outcome.
+ *
+ * Without `signIn` the call never starts a sign-in: a 401/403 or tool-level challenge comes back as
+ * an 'authorization_required' / 'insufficient_scope' record with the scopes the server asks for,
+ * and the panel offers "Sign in and call". With `signIn` (the user chose that), the tool's missing
+ * declared scopes are obtained first and the engine may step up further if the server asks.
  */
 export async function recordCall(panel: InspectorPanel, history: CallHistory, tool: string, args: Record<string, unknown>, signIn: boolean): Promise<CallRecord> {
   const c = panel.server;
@@ -62,11 +72,11 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
     if (!info) throw new Error(`${c.entry.name} has no tool named ${JSON.stringify(tool.slice(0, 80))} (refresh the list)`);
     if (signIn && info.security.requiresAuth && !info.security.covered) await signInFor(c, info.security.scopesNeeded);
     const conn = c.conn!;
-    const result: CallToolResult = await conn.session.callTool(tool, args);
+    const { result, outputCheck } = await conn.session.inspectToolCall(tool, args, { authorize: signIn });
     authenticated = !!conn.auth.tokens;
     c.recomputeSecurity();
     panel.s.status.setActive(c);
-    const safe = redactor.json(result) as CallToolResult;
+    const safe = redactor.json(result) as typeof result;
     return history.add(c.entry.id, {
       tool,
       at: started,
@@ -77,16 +87,15 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
       isError: safe.isError === true,
       content: (safe.content ?? []) as ContentPart[],
       structuredContent: safe.structuredContent,
-      // The SDK's Client validates structuredContent against the tool's outputSchema (and throws
-      // when it does not match), so a result that arrives here has passed that check.
-      outputCheck: info.tool.outputSchema && safe.structuredContent !== undefined ? { valid: true, errors: [] } : undefined,
+      // the SDK's validator for the tool's outputSchema, as data (a mismatch is shown, not thrown)
+      outputCheck: outputCheck && { valid: outputCheck.valid, errors: outputCheck.errors.map((e) => redactor.text(e)) },
       rpc: { request: redactor.json(request), response: { jsonrpc: '2.0', result: safe } },
     });
   } catch (err) {
     const e = err as Error;
     const message = redactor.text(e.message ?? String(err));
     const error = isInspectorError(err)
-      ? { code: err.code, message, step: err.step, hint: err.hint && redactor.text(err.hint) }
+      ? { code: err.code, message, step: err.step, hint: err.hint && redactor.text(err.hint), scopes: err.scopes }
       : { code: 'error', message };
     panel.s.log.warn(`tools panel: ${tool} on ${c.entry.name} failed: ${message}`);
     return history.add(c.entry.id, {
@@ -110,11 +119,23 @@ export function toolsController(history: CallHistory): PanelController {
       const c = panel.server;
       return {
         method: 'state/tools',
-        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: history.for(c.entry.id), selected: panel.state.tool },
+        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: historyForState(history.for(c.entry.id)), selected: panel.state.tool },
       };
     },
     requests: {
+      'server/connect': async (panel) => {
+        // the palette's connect, with its progress notification and its error offers
+        await vscode.commands.executeCommand('mcpOAuthInspector.connect', panel.server.entry.id);
+        if (panel.server.state !== 'connected') throw new Error(panel.server.error ?? `${panel.server.entry.name} is ${panel.server.state}`);
+        return serverSummary(panel.server);
+      },
       'tools/call': (panel, p) => recordCall(panel, history, p.tool, p.args, p.signIn === true),
+      'tools/record': async (panel, p) => {
+        // only this panel's server's records: an id from another server is not found
+        const rec = history.get(panel.server.entry.id, p.id);
+        if (!rec) throw new Error('That call is no longer in the history (it keeps the last 50 calls).');
+        return rec;
+      },
       'auth/signIn': async (panel, p) => {
         await signInFor(panel.server, p.scopes);
         return serverSummary(panel.server);

@@ -215,6 +215,33 @@ describe('McpSession (no auth)', () => {
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
 
+    it('inspectToolCall returns a result whose structuredContent misses the outputSchema, with the SDK check; callTool throws', async () => {
+      const outputSchema = { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] };
+      const fx = track(
+        await startMcpServer({
+          tools: [
+            { def: { name: 'good', inputSchema: { type: 'object' }, outputSchema }, handler: () => ({ content: [{ type: 'text', text: '1' }], structuredContent: { n: 1 } }) },
+            { def: { name: 'bad', inputSchema: { type: 'object' }, outputSchema }, handler: () => ({ content: [{ type: 'text', text: 'x' }], structuredContent: { n: 'x' } }) },
+            { def: { name: 'missing', inputSchema: { type: 'object' }, outputSchema }, handler: () => ({ content: [{ type: 'text', text: 'none' }] }) },
+            { def: { name: 'plain', inputSchema: { type: 'object' } }, handler: () => ({ content: [{ type: 'text', text: 'p' }], structuredContent: { anything: true } }) },
+          ],
+        }),
+      );
+      const s = track(sessionFor(fx.url));
+      await s.connect();
+      await s.listTools();
+      assert.deepEqual((await s.inspectToolCall('good')).outputCheck, { valid: true, errors: [] });
+      const bad = await s.inspectToolCall('bad');
+      assert.deepEqual(bad.result.structuredContent, { n: 'x' }, 'the result is kept');
+      assert.equal(bad.outputCheck?.valid, false);
+      assert.match(bad.outputCheck!.errors[0], /does not match the tool's output schema/);
+      await assert.rejects(s.callTool('bad'), /does not match the tool's output schema/);
+      const missing = await s.inspectToolCall('missing');
+      assert.equal(missing.outputCheck?.valid, false);
+      assert.match(missing.outputCheck!.errors[0], /did not return structured content/);
+      assert.equal((await s.inspectToolCall('plain')).outputCheck, undefined, 'no outputSchema: nothing to check');
+    });
+
     it('a server that is not MCP → mcp_connect_failed with the URL', async () => {
       const fx = track(await startMcpServer({ path: '/elsewhere' }));
       const url = new URL('/mcp', fx.origin);

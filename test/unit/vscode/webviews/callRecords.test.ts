@@ -1,0 +1,67 @@
+/**
+ * The tools panel's call records stay bounded whatever a server sends (src/vscode/webviews/
+ * callRecords.ts, no vscode import): long texts cut, too many parts dropped, huge JSON replaced by
+ * a note, and state pushes carry only the newest records in full.
+ */
+import * as assert from 'node:assert/strict';
+import type { CallRecord } from '../../../../src/shared/protocol';
+import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT } from '../../../../src/vscode/webviews/callRecords';
+
+const base = (over: Partial<CallRecord> = {}): CallRecord => ({
+  id: 1,
+  tool: 't',
+  at: 0,
+  durationMs: 1,
+  args: { q: 'x' },
+  authenticated: false,
+  ok: true,
+  content: [{ type: 'text', text: 'hi' }],
+  rpc: { request: { method: 'tools/call' }, response: { result: {} } },
+  ...over,
+});
+
+describe('vscode/webviews/callRecords: bounded history', () => {
+  it('keeps a small record as it is', () => {
+    const r = base();
+    assert.deepEqual(capRecord(r), r);
+  });
+
+  it('cuts long texts (text parts, embedded resource text) and says how much was cut', () => {
+    const big = 'x'.repeat(MAX_TEXT + 5000);
+    const r = capRecord(base({ content: [{ type: 'text', text: big }, { type: 'resource', resource: { uri: 'u', text: big, blob: undefined } }] }));
+    const t = r.content![0].text as string;
+    assert.ok(t.length < MAX_TEXT + 100);
+    assert.match(t, /5000 more characters not kept/);
+    assert.match((r.content![1].resource as { text: string }).text, /5000 more characters not kept/);
+  });
+
+  it(`keeps at most ${MAX_PARTS} content parts`, () => {
+    const r = capRecord(base({ content: Array.from({ length: 5000 }, () => ({ type: 'text', text: 'a' })) }));
+    assert.equal(r.content!.length, MAX_PARTS + 1);
+    assert.match(r.content![MAX_PARTS].text as string, /4800 more content parts not kept/);
+  });
+
+  it('replaces a huge JSON-RPC response or structuredContent with a note; blobs keep a prefix only', () => {
+    const huge = { data: 'y'.repeat(MAX_JSON + 1) };
+    const r = capRecord(base({ structuredContent: huge, rpc: { request: {}, response: { result: huge } }, content: [{ type: 'resource', resource: { uri: 'b', blob: 'QUJD'.repeat(100_000) } }] }));
+    assert.match(String(r.structuredContent), /too large to keep/);
+    assert.match(String(r.rpc.response), /too large to keep/);
+    assert.equal(((r.content![0].resource as { blob: string }).blob).length, 1024);
+    assert.equal((r.content![0].resource as { blobBytes: number }).blobBytes, 300_000, 'the size is noted for the summary');
+    assert.ok(JSON.stringify(r).length < 20_000);
+  });
+
+  it(`state pushes carry the newest ${FULL_RECORDS} records in full, the rest as summaries without payload`, () => {
+    const records = Array.from({ length: 10 }, (_, i) => base({ id: 10 - i, args: { secretish: 'value' }, content: [{ type: 'text', text: 'x'.repeat(1000) }] }));
+    const sent = historyForState(records);
+    assert.equal(sent.length, 10);
+    assert.ok(sent.slice(0, FULL_RECORDS).every((r) => !r.partial && r.content?.length === 1));
+    for (const r of sent.slice(FULL_RECORDS)) {
+      assert.equal(r.partial, true);
+      assert.equal(r.content, undefined);
+      assert.deepEqual(r.args, {});
+      assert.deepEqual(r.rpc, { request: null, response: null });
+      assert.equal(typeof r.tool, 'string');
+    }
+  });
+});
