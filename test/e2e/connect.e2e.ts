@@ -147,8 +147,9 @@ describe('connect from the palette with a real sign-in page (real workbench in C
     await page.bringToFront();
     const server = row(new RegExp(`${escapeRe(new URL(mcpUrl).host)}/mcp(?!-)`));
     await server.locator('.label-description', { hasText: 'connected · signed in' }).waitFor({ state: 'visible', timeout: STEP_MS });
-    // The row keeps the collapsed state it was first shown with (while connecting): open it, as a person would.
-    if ((await server.getAttribute('aria-expanded')) !== 'true') await server.click();
+    // The extension reveals and expands the server once it is connected (a click here could race
+    // that expansion and collapse the row again).
+    await waitForCondition('the server row expanded', async () => (await server.getAttribute('aria-expanded')) === 'true');
     const auth = row('Authorization');
     await auth.waitFor({ state: 'visible', timeout: STEP_MS });
     await auth.locator('.label-description', { hasText: `signed in · ${asHost}` }).waitFor({ state: 'visible', timeout: STEP_MS });
