@@ -113,10 +113,7 @@ describe('connect from the palette with a real sign-in page (real workbench in C
     await shoot(d, 'tree-before');
 
     // 2. Connect from the palette: URL, registration policy, scopes.
-    await d.runCommand('MCP Inspector: Connect to Server');
-    await d.inputBox(mcpUrl, { prompt: 'The MCP server URL' });
-    await d.quickPick('Automatic');
-    await d.inputBox('', { prompt: 'Space-separated scopes' });
+    await d.connectToServer(mcpUrl);
 
     // 3. The modal names the authorization server's real host before any browser opens.
     const dialog = page.locator('.monaco-dialog-box');

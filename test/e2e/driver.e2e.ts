@@ -3,6 +3,7 @@
  * on them: a quick pick, an input box, a tree item, a webview's content frame.
  */
 import * as assert from 'node:assert/strict';
+import pkg from '../../package.json';
 import { useDriver } from './driver';
 
 describe('e2e driver steps (built-in workbench UI)', function () {
@@ -34,5 +35,25 @@ describe('e2e driver steps (built-in workbench UI)', function () {
     await d.inputBox('e2e-driver', { prompt: /snippet file name/i });
     await d.page.locator('.tabs-container .tab.active', { hasText: 'e2e-driver.code-snippets' }).waitFor({ state: 'visible', timeout: 15_000 });
     await d.screenshot('driver-quickpick-inputbox');
+  });
+
+  // The extension's own commands from the palette, in the same workbench (one start-up less).
+  describe('command palette', () => {
+    it('runs "MCP Inspector: About" and shows the version in a notification', async () => {
+      const d = driver();
+      await d.runCommand('MCP Inspector: About');
+      const text = await d.waitForNotification(/MCP OAuth Inspector .* engine ready/);
+      assert.equal(text, `MCP OAuth Inspector ${pkg.version} — engine ready`);
+      await d.screenshot('palette-about');
+    });
+
+    it('runs "MCP Inspector: Show Log" and shows the log channel with the activation line', async () => {
+      const d = driver();
+      await d.runCommand('MCP Inspector: Show Log');
+      const panel = d.page.locator('.part.panel');
+      // the Output view selects our channel and renders its lines in an editor
+      await panel.locator('.monaco-editor .view-lines', { hasText: `MCP OAuth Inspector ${pkg.version} activated` }).waitFor({ state: 'visible', timeout: 15_000 });
+      await d.screenshot('palette-show-log');
+    });
   });
 });

@@ -178,6 +178,18 @@ export class Driver {
     }
   }
 
+  /**
+   * "MCP Inspector: Connect to Server" from the palette: the URL, the registration pick (default
+   * Automatic), the scopes box (empty: what the server asks for). Returns once the last box is
+   * accepted; what the connection does next (a sign-in dialog, a browser) is the caller's to follow.
+   */
+  async connectToServer(url: string, opts: { registration?: string; scopes?: string } = {}): Promise<void> {
+    await this.runCommand('MCP Inspector: Connect to Server');
+    await this.inputBox(url, { prompt: 'The MCP server URL' });
+    await this.quickPick(opts.registration ?? 'Automatic');
+    await this.inputBox(opts.scopes ?? '', { prompt: 'Space-separated scopes' });
+  }
+
   /** The validation message under an open input box (e.g. after typing an invalid URL). */
   quickInputMessage(): Locator {
     return this.page.locator('.quick-input-widget .quick-input-message');

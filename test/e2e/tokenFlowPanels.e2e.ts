@@ -27,10 +27,7 @@ const README_SHOTS = process.env.MCP_INSPECTOR_UPDATE_SCREENSHOTS === '1' ? join
 
 /** Connect from the palette with automatic registration and no extra scopes (headless sign-in). */
 async function connectFromPalette(d: Driver, url: string): Promise<void> {
-  await d.runCommand('MCP Inspector: Connect to Server');
-  await d.inputBox(url, { prompt: 'The MCP server URL' });
-  await d.quickPick('Automatic');
-  await d.inputBox('', { prompt: 'Space-separated scopes' });
+  await d.connectToServer(url);
   await d.page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'connected · signed in' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
 }
 

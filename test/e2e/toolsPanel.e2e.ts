@@ -39,13 +39,6 @@ const DOM_PROBE = `(() => {
   };
 })()`;
 
-async function connectFromPalette(d: Driver, url: string): Promise<void> {
-  await d.runCommand('MCP Inspector: Connect to Server');
-  await d.inputBox(url, { prompt: 'The MCP server URL' });
-  await d.quickPick('Automatic');
-  await d.inputBox('', { prompt: 'Space-separated scopes' });
-}
-
 const serverName = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
 
 /**
@@ -78,7 +71,7 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
 
   it('calls the public tool search_docs anonymously through the form', async () => {
     const d = driver();
-    await connectFromPalette(d, demo!.mixedUrl);
+    await d.connectToServer(demo!.mixedUrl);
     await d.page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'connected · anonymous' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
     await d.runCommand('MCP Inspector: Call Tool');
     await d.quickPick('search_docs');
@@ -162,7 +155,7 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
 
   it('hostile tool names, descriptions, schemas, results and errors render as text; nothing runs, nothing is linked', async () => {
     const d = driver();
-    await connectFromPalette(d, hostile!.url);
+    await d.connectToServer(hostile!.url);
     await d.page.locator('.monaco-list-row[role="treeitem"]', { hasText: serverName(hostile!.url) }).first().waitFor({ state: 'visible', timeout: STEP_MS });
     await d.runCommand('MCP Inspector: Call Tool');
     await d.quickPick(serverName(hostile!.url));

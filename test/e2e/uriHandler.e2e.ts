@@ -45,11 +45,8 @@ describe('sign-in through the editor URI handler with a real sign-in page (real 
 
     await page.locator('.activitybar .action-item a[aria-label^="MCP OAuth Inspector"]').click();
     await page.locator('.part.statusbar', { hasText: 'Activating Extensions' }).waitFor({ state: 'hidden', timeout: STEP_MS });
-    await d.runCommand('MCP Inspector: Connect to Server');
-    await d.inputBox(mcpUrl, { prompt: 'The MCP server URL' });
     // DCR registers whatever redirect URI this sign-in has (the Client ID Metadata Document lists loopback ones only)
-    await d.quickPick('Dynamic Client Registration');
-    await d.inputBox('', { prompt: 'Space-separated scopes' });
+    await d.connectToServer(mcpUrl, { registration: 'Dynamic Client Registration' });
 
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: STEP_MS });

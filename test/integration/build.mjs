@@ -24,9 +24,14 @@ function findTests(dir) {
 }
 
 /** Builds the extension with the project's own esbuild.mjs (dist/extension.js, dist/webview.js). */
+let built = false;
+
+/** `node esbuild.mjs`, once per process (every UI test block starts a workbench; one build serves all). */
 export function buildExtension() {
+  if (built) return;
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`extension build failed (node esbuild.mjs exited ${r.status})`);
+  built = true;
 }
 
 /** Builds the extension and the in-host test bundle. */
