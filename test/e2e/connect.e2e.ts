@@ -19,9 +19,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { startDemo, type DemoHandle } from '../../demo/index';
 import { repoRoot } from '../integration/build.mjs';
 import { waitFor } from '../integration/codeServerHost';
+import { useDemo } from './demo';
 import { useDriver } from './driver';
 
 /**
@@ -39,17 +39,8 @@ const waitForCondition = (what: string, check: () => Promise<boolean>) =>
 describe('connect from the palette with a real sign-in page (real workbench in Chromium)', function () {
   this.timeout(90_000);
 
-  let demo: DemoHandle | undefined;
-  const demoLog: string[] = [];
-  before(async () => {
-    demo = await startDemo({ port: 0, asPort: 0, autoApprove: false, log: (l) => demoLog.push(l) });
-  });
-  after(async () => {
-    await demo?.close();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && demoLog.length) console.error(`    the demo's log:\n${demoLog.slice(-30).map((l) => `      ${l}`).join('\n')}`);
-  });
+  // the demo WITHOUT auto-approval: the login + consent page is real
+  const demo = useDemo({ autoApprove: false });
 
   const driver = useDriver({
     // no "Your application running on port … is available" toasts over the pictures
@@ -93,8 +84,8 @@ describe('connect from the palette with a real sign-in page (real workbench in C
   it('shows the welcome view, connects, signs in in the browser popup and lists the tools', async () => {
     const d = driver();
     const { page } = d;
-    const mcpUrl = demo!.mcpUrl;
-    const asHost = new URL(demo!.issuer).host;
+    const mcpUrl = demo().mcpUrl;
+    const asHost = new URL(demo().issuer).host;
 
     // 1. The view, empty: the welcome content with its Connect button.
     await page.locator('.activitybar .action-item a[aria-label^="MCP OAuth Inspector"]').click();

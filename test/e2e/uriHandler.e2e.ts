@@ -10,7 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { startDemo, type DemoHandle } from '../../demo/index';
+import { useDemo } from './demo';
 import { useDriver } from './driver';
 
 const STEP_MS = 15_000;
@@ -19,17 +19,8 @@ const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 describe('sign-in through the editor URI handler with a real sign-in page (real workbench in Chromium)', function () {
   this.timeout(90_000);
 
-  let demo: DemoHandle | undefined;
-  const demoLog: string[] = [];
-  before(async () => {
-    demo = await startDemo({ port: 0, asPort: 0, autoApprove: false, log: (l) => demoLog.push(l) });
-  });
-  after(async () => {
-    await demo?.close();
-  });
-  afterEach(function () {
-    if (this.currentTest?.state === 'failed' && demoLog.length) console.error(`    the demo's log:\n${demoLog.slice(-30).map((l) => `      ${l}`).join('\n')}`);
-  });
+  // the demo WITHOUT auto-approval: the login + consent page is real
+  const demo = useDemo({ autoApprove: false });
 
   const driver = useDriver({
     settings: { 'mcpOAuthInspector.authorizationMode': 'browser', 'mcpOAuthInspector.redirectMode': 'uriHandler', 'remote.autoForwardPorts': false },
@@ -39,8 +30,8 @@ describe('sign-in through the editor URI handler with a real sign-in page (real 
   it('signs in in the popup; the redirect lands on the editor callback page and reaches the extension', async () => {
     const d = driver();
     const { page } = d;
-    const mcpUrl = demo!.mcpUrl;
-    const asHost = new URL(demo!.issuer).host;
+    const mcpUrl = demo().mcpUrl;
+    const asHost = new URL(demo().issuer).host;
     const editorOrigin = new URL(page.url()).origin;
 
     await page.locator('.activitybar .action-item a[aria-label^="MCP OAuth Inspector"]').click();
@@ -54,7 +45,7 @@ describe('sign-in through the editor URI handler with a real sign-in page (real 
     // the authorization request as the browser sent it (oidc-provider redirects on to its interaction page at once)
     const authorizationRequests: string[] = [];
     page.context().on('request', (r) => {
-      if (r.url().startsWith(`${demo!.issuer}/auth?`)) authorizationRequests.push(r.url());
+      if (r.url().startsWith(`${demo().issuer}/auth?`)) authorizationRequests.push(r.url());
     });
     const popupOpened = page.context().waitForEvent('page', { timeout: STEP_MS });
     await dialog.locator('.monaco-button', { hasText: 'Open Browser' }).click();

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { run, until } from './hostHelpers';
 import pkg from '../../package.json';
 import type { ServerConnection } from '../../src/vscode/connections';
 import type { Services } from '../../src/vscode/services';
@@ -28,27 +29,6 @@ function demoEnv(name: 'MCP_DEMO_MCP_URL' | 'MCP_DEMO_MIXED_URL' | 'MCP_DEMO_ISS
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run the in-host suites with test/integration/runCodeServer.ts (it starts the demo)`);
   return v;
-}
-
-/** Runs one of our commands; the command table turns failures into `{ error, code }`, which fails here with the message. */
-async function run<T>(id: string, ...args: unknown[]): Promise<T> {
-  const r = await vscode.commands.executeCommand<T>(id, ...args);
-  const err = r as { error?: unknown; code?: unknown } | undefined;
-  if (err && typeof err === 'object' && typeof err.error === 'string' && 'code' in err) {
-    throw new Error(`${id} failed: ${err.error} (${String(err.code)})`);
-  }
-  return r;
-}
-
-/** A condition wait (no sleeps): polls until `check` returns a value other than undefined. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Shown {

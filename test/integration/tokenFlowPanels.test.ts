@@ -7,6 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { run, until } from './hostHelpers';
 import pkg from '../../package.json';
 import type { FlowState, TokenState } from '../../src/shared/protocol';
 import type { ServerConnection } from '../../src/vscode/connections';
@@ -14,23 +15,6 @@ import type { Services } from '../../src/vscode/services';
 import type { InspectorPanel } from '../../src/vscode/webviews/panels';
 
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-
-async function run<T>(id: string, ...args: unknown[]): Promise<T> {
-  const r = await vscode.commands.executeCommand<T>(id, ...args);
-  const err = r as { error?: unknown; code?: unknown } | undefined;
-  if (err && typeof err === 'object' && typeof err.error === 'string' && 'code' in err) throw new Error(`${id} failed: ${err.error} (${String(err.code)})`);
-  return r;
-}
-
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Everything the extension's log channel wrote so far (a marker makes sure it is on disk). */
 async function channelLog(s: Services): Promise<string> {

@@ -17,6 +17,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { until } from './hostHelpers';
 import pkg from '../../package.json';
 import type { InspectorError } from '../../src/core/errors';
 import type { DispatchOutcome } from '../../src/core/oauth/callbackDispatcher';
@@ -31,16 +32,6 @@ function demoEnv(name: 'MCP_DEMO_MCP_URL' | 'MCP_DEMO_ISSUER'): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run the in-host suites with test/integration/runCodeServer.ts (it starts the demo)`);
   return v;
-}
-
-async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** 'pending' if the promise has not settled within 200 ms. */
