@@ -31,7 +31,6 @@ describe('engine against the demo (oidc-provider + SDK MCP server)', function ()
     return c;
   }
 
-  const exchanges = (c: Connection) => c.trace.all().filter((e): e is TraceExchange => e.kind === 'http');
   const tokenRequests = (c: Connection, grant: string) =>
     exchanges(c).filter((e) => e.purpose === 'token' && (e.request.body ?? '').includes(`grant_type=${grant}`));
 
@@ -154,6 +153,49 @@ describe('engine against the demo (oidc-provider + SDK MCP server)', function ()
     await res.body?.cancel();
   });
 });
+
+describe('engine against the demo with 3-second access tokens', function () {
+  this.timeout(60_000);
+  let demo: DemoHandle;
+  let c: Connection | undefined;
+  before(async () => {
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 3 });
+  });
+  after(async () => {
+    await c?.close();
+    await demo?.close();
+  });
+
+  it('an access token the MCP server finds expired (401) is refreshed once for several concurrent calls', async () => {
+    // The engine's clock is held back once signed in, so it does not refresh ahead of expiry and
+    // the expired token really reaches the server: the 401 path, not the clock path.
+    let skew = 0;
+    c = createConnection({ serverUrl: demo.mcpUrl, secrets: new MemorySecretStore(), headless: true, client: { policy: 'dcr' }, clock: { now: () => Date.now() + skew } });
+    await c.session.connect();
+    await c.session.listTools();
+    const old = c.auth.tokens!.access_token;
+    skew = -10 * 60_000;
+    // Wait on the condition itself: the server refusing the old token (exp is checked to the second).
+    for (let i = 0; ; i++) {
+      const res = await fetch(demo.mcpUrl, { method: 'POST', headers: mcpHeaders(old), body: initializeBody });
+      await res.body?.cancel();
+      if (res.status === 401) break;
+      assert.ok(i < 100, 'the 3-second token was still accepted after 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const before = exchanges(c).length;
+    const results = await Promise.all(Array.from({ length: 6 }, () => c!.session.callTool('list_todos', {})));
+    assert.ok(results.every((r) => r.isError !== true), JSON.stringify(results));
+    const after = exchanges(c).slice(before);
+    assert.ok(after.some((e) => e.purpose === 'mcp' && e.response?.status === 401), 'the server refused the expired token');
+    const refreshes = after.filter((e) => e.purpose === 'token' && (e.request.body ?? '').includes('grant_type=refresh_token'));
+    assert.equal(refreshes.length, 1, 'exactly one refresh request for six refused calls');
+    assert.deepEqual(after.filter((e) => !['mcp', 'token'].includes(e.purpose)).map((e) => e.step), [], 'no discovery, registration or authorization');
+    assert.notEqual(c.auth.tokens!.access_token, old);
+  });
+});
+
+const exchanges = (c: Connection) => c.trace.all().filter((e): e is TraceExchange => e.kind === 'http');
 
 const initializeBody = JSON.stringify({
   jsonrpc: '2.0',

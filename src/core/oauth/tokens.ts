@@ -46,9 +46,17 @@ export function tokenSetFrom(
   };
 }
 
-/** True when the token is expired or expires within `skewSeconds`. */
+/**
+ * True when the token is expired or expires within the refresh margin: `skewSeconds`, but at most a
+ * quarter of the token's lifetime — a token that lives less than the margin (a 5-second token from a
+ * test server, say) would otherwise count as expiring the moment it arrives and be refreshed again
+ * before every request.
+ */
 export function isExpiring(t: TokenSet, nowMs: number, skewSeconds = 30): boolean {
-  return t.expires_at !== undefined && t.expires_at - skewSeconds <= Math.floor(nowMs / 1000);
+  if (t.expires_at === undefined) return false;
+  const lifetime = t.expires_at - t.issued_at;
+  const margin = lifetime > 0 ? Math.min(skewSeconds, Math.floor(lifetime / 4)) : skewSeconds;
+  return t.expires_at - margin <= Math.floor(nowMs / 1000);
 }
 
 /**
