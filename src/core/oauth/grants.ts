@@ -80,7 +80,9 @@ export async function crossAppAccessGrant(
     // An ID-JAG response has token_type "N_A" (RFC 8693 §2.2.1): tell oauth4webapi that is expected.
     const r = await oauth.processGenericTokenEndpointResponse(idpAs, idpClient, res, { recognizedTokenTypes: { n_a: () => {} } });
     if (r.issued_token_type !== TOKEN_TYPE_ID_JAG) {
-      throw new InspectorError('token_request_failed', `the identity provider issued "${String(r.issued_token_type)}", not an ID-JAG`, { step: exchangeStep, url: idpAs.token_endpoint });
+      // The IdP's text: a hostile one may echo the ID token or client secret back in it.
+      const issued = ctx.redactor.text(String(r.issued_token_type)).slice(0, 200);
+      throw new InspectorError('token_request_failed', `the identity provider issued "${issued}", not an ID-JAG`, { step: exchangeStep, url: idpAs.token_endpoint });
     }
     idJag = r.access_token;
     ctx.redactor.addSecret(idJag);

@@ -247,17 +247,19 @@ function requireSecret(reg: RegisteredClient): string {
  * server's text: a hostile server may echo a token or secret back, so pass the redactor.
  */
 export function oauthErrorText(err: unknown, redactor?: Redactor): string {
-  const text = rawOauthErrorText(err);
+  const text = rawOauthErrorText(err, redactor);
   return redactor ? redactor.text(text) : text;
 }
 
-function rawOauthErrorText(err: unknown): string {
+function rawOauthErrorText(err: unknown, redactor?: Redactor): string {
+  // Redact before cutting: a cut through an echoed secret would leave a prefix no redactor matches.
+  const clip = (d: string) => (redactor ? redactor.text(d) : d).slice(0, 300);
   if (err instanceof oauth.ResponseBodyError) {
-    const desc = typeof err.error_description === 'string' ? `: ${err.error_description.slice(0, 300)}` : '';
+    const desc = typeof err.error_description === 'string' ? `: ${clip(err.error_description)}` : '';
     return `${err.error}${desc} (HTTP ${err.status})`;
   }
   if (err instanceof oauth.AuthorizationResponseError) {
-    const desc = typeof err.error_description === 'string' ? `: ${err.error_description.slice(0, 300)}` : '';
+    const desc = typeof err.error_description === 'string' ? `: ${clip(err.error_description)}` : '';
     return `${err.error}${desc}`;
   }
   if (err instanceof oauth.OperationProcessingError) {
