@@ -19,9 +19,9 @@ export interface GuardedFetchOptions {
   policy: AddressPolicy;
   trace: Trace;
   redactor: Redactor;
-  /** Total time for headers + body of a non-streaming response (per hop). Default 30 s. */
+  /** Total time for headers + body of a response (per hop); only MCP event streams are exempt. Default 30 s. */
   timeoutMs?: number;
-  /** Maximum bytes of a non-streaming response body. Default 5 MiB. */
+  /** Maximum bytes of a response body; only MCP event streams are exempt. Default 5 MiB. */
   maxBodyBytes?: number;
   /** The real fetch (tests inject one). Default globalThis.fetch. */
   fetchImpl?: typeof fetch;
@@ -40,6 +40,12 @@ export type GuardedFetch = (input: string | URL | Request, init?: GuardedRequest
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  */
 const NO_REDIRECT: ReadonlySet<RequestPurpose> = new Set(['token', 'registration', 'revocation', 'introspection']);
+/**
+ * The only purposes whose `text/event-stream` responses are passed through without the time and size
+ * caps: MCP transport traffic (Streamable HTTP GET/POST streams, the legacy SSE endpoint). No OAuth
+ * endpoint has a reason to stream (SECURITY.md "Response bodies are capped").
+ */
+const STREAMING: ReadonlySet<RequestPurpose> = new Set(['mcp']);
 const MAX_REDIRECTS = 5;
 type Body = NonNullable<RequestInit['body']>;
 
@@ -203,9 +209,11 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     }
 
     const contentType = (res.headers.get('content-type') ?? '').toLowerCase();
-    if (contentType.startsWith('text/event-stream') || !res.body) {
-      // A stream (SSE): handed through untouched and unbuffered; the caller's signal still cancels
-      // it. Only the headers go into the trace.
+    if (!res.body || (STREAMING.has(purpose) && contentType.startsWith('text/event-stream'))) {
+      // A stream (SSE) on MCP transport traffic: handed through untouched and unbuffered; the
+      // caller's signal still cancels it. Only the headers go into the trace. Any other purpose
+      // (metadata, registration, token, JWKS, …) is read under the size and time caps below even when
+      // it says `text/event-stream`: an endless or trickling body there must not hang the flow.
       clearTimeout(timer);
       record({ status: res.status, headers: res.headers, bytes: 0, body: res.body ? '[event stream]' : undefined });
       return res;

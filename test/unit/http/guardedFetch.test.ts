@@ -218,6 +218,45 @@ describe('http/guardedFetch', () => {
       await assert.rejects(reader.read(), (e: unknown) => (e as Error).name === 'AbortError');
       await s.closedEarly;
     });
+    // Once found by an audit: any response saying text/event-stream skipped both caps whatever the
+    // request was for, so a metadata, token or JWKS endpoint could hang the client with an endless body.
+    const NOT_MCP = ['resource-metadata', 'as-metadata', 'registration', 'token', 'revocation', 'introspection', 'jwks', 'client-metadata', 'authorization', 'other'] as const;
+
+    it('only MCP requests stream: text/event-stream trickling to any other purpose → request_timeout within timeoutMs, naming step and URL', async () => {
+      const s = await serve((_q, r) => {
+        r.writeHead(200, { 'content-type': 'text/event-stream' });
+        r.write(': hello\n\n');
+        drip(r, ': tick\n\n', 100);
+      });
+      for (const purpose of NOT_MCP) {
+        const { gf, trace } = guarded(s.origin, { timeoutMs: 400 });
+        const t0 = Date.now();
+        await assert.rejects(
+          (async () => (await gf(`${s.origin}/endpoint?code=SECRET-Q`, { purpose, step: `the ${purpose} step` })).text())(),
+          (e: unknown) => isCode('request_timeout')(e) && (e as Error).message.includes(`the ${purpose} step`) && (e as Error).message.includes(`${s.origin}/endpoint`) && !(e as Error).message.includes('SECRET'),
+          purpose,
+        );
+        const took = Date.now() - t0;
+        assert.ok(took < 1_500, `${purpose} took ${took} ms`);
+        assert.equal(exchanges(trace)[0].error?.code, 'request_timeout', purpose);
+      }
+    });
+
+    it('only MCP requests stream: an endless text/event-stream body to any other purpose → response_too_large at the cap', async () => {
+      const s = await serve((_q, r) => {
+        r.writeHead(200, { 'content-type': 'text/event-stream' });
+        drip(r, Buffer.alloc(16_384, 0x3a), 1);
+      });
+      for (const purpose of NOT_MCP) {
+        const t0 = Date.now();
+        await assert.rejects(
+          (async () => (await guarded(s.origin, { maxBodyBytes: 100_000, timeoutMs: 10_000 }).gf(`${s.origin}/endpoint`, { purpose })).text())(),
+          (e: unknown) => isCode('response_too_large')(e) && /100000-byte limit/.test((e as Error).message),
+          purpose,
+        );
+        assert.ok(Date.now() - t0 < 5_000, purpose);
+      }
+    });
   });
 
   describe('(g) the trace redacts every secret', () => {

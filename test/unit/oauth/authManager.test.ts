@@ -325,6 +325,38 @@ describe('oauth/authManager', () => {
     });
   });
 
+  // SECURITY.md: response bodies are capped (size and time). Once found by an audit: a response saying
+  // text/event-stream skipped both caps whatever the request was for, so these flows hung for good.
+  describe('an OAuth endpoint answering text/event-stream with an endless or trickling body', () => {
+    const endpoints = [
+      { path: '/.well-known/oauth-authorization-server', step: 'authorization server metadata' },
+      { path: '/token', step: 'token exchange' },
+    ];
+    for (const { path, step } of endpoints) {
+      for (const body of ['trickling', 'endless'] as const) {
+        it(`${path} (${body}) → ${body === 'trickling' ? 'request_timeout' : 'response_too_large'} naming the step and URL, nothing hangs`, async () => {
+          const fx = await fixture();
+          fx.intercept = (server, req, res) => {
+            if (server !== 'as' || new URL(req.path, fx.issuer).pathname !== path) return false;
+            res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+            res.write(': stream\n\n');
+            const t = setInterval(() => res.write(body === 'trickling' ? ': tick\n\n' : Buffer.alloc(64 * 1024, 0x3a)), body === 'trickling' ? 100 : 1);
+            res.on('close', () => clearInterval(t));
+            return true;
+          };
+          const conn = connect(fx, { timeoutMs: 800 });
+          const t0 = Date.now();
+          await expectInspectorError(conn.session.connect(), body === 'trickling' ? 'request_timeout' : 'response_too_large', step, `${fx.issuer}${path}`);
+          const took = Date.now() - t0;
+          assert.ok(took < 5_000, `took ${took} ms`);
+          assert.equal(conn.auth.tokens, undefined);
+          if (path === '/token') assert.equal(fx.counters.authorize, 1, 'the flow got as far as the token request');
+          else assert.equal(fx.counters.authorize, 0, 'nothing opened without metadata');
+        });
+      }
+    }
+  });
+
   describe('the authorization server changes', () => {
     it("metadata naming another AS: the new AS gets none of the old client's tokens or secrets; the client registers again", async () => {
       const fx1 = await fixture({ asMetadata: { token_endpoint_auth_methods_supported: ['client_secret_post'] } });
