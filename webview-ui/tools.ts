@@ -79,12 +79,16 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   mount(app, barSlot, layout);
 
   rpc.on('state/tools', (next: ToolsState) => {
+    const t0 = performance.now();
     st = next;
     if (next.selected && next.selected !== hostSelected) selected = next.selected;
     hostSelected = next.selected;
     if (!selected || !next.tools.some((t) => t.name === selected)) selected = next.selected && next.tools.some((t) => t.name === next.selected) ? next.selected : next.tools[0]?.name;
     if (selected && selected !== hostSelected) remember(selected);
     render();
+    // Reading a layout property forces style and layout now, so the time includes them (not paint).
+    void app.offsetHeight;
+    rpc.command('tools/rendered', { tools: next.tools.length, ms: performance.now() - t0 });
   });
 
   function remember(tool: string): void {

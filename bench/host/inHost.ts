@@ -6,7 +6,8 @@
  *    alone is in the extension's log line "activated in N ms", which the runner reads);
  *  - connecting the extension to the 1,000-tool fixture (initialize, tools/list, per-tool security);
  *  - the Servers tree over those tools: getChildren(root) → getChildren(server) → getTreeItem × 1,000;
- *  - the tools webview's render time: a hook for issue 6 (no webview yet).
+ *  - the tools webview over those tools: its own render time (first and repeated) and the host's
+ *    time from opening the panel to that first render.
  * The numbers go to a JSON file in MCP_BENCH_OUT; the fixture's URL comes in MCP_BENCH_LARGE_URL.
  * Not a test suite: it never runs in `npm test`.
  */
@@ -19,14 +20,44 @@ import type { ServerEntry } from '../../src/vscode/serverStore';
 import type { Services } from '../../src/vscode/services';
 import { BENCH_LARGE_URL_ENV, BENCH_OUT_ENV, type HostRun } from './protocol';
 
+/** Re-renders measured after the first (the same state pushed again: what a token change costs). */
+const RERENDERS = 5;
+
 /**
- * Hook for issue 6: how long the tools webview takes to render `server`'s tools, measured inside the
- * webview (from receiving the tools message to the end of its render, posted back to the host).
- * Fill in when the webview lands: open the panel for `server`, await its "rendered" message, return
- * the webview's own number. Until then: undefined, shown as "n/a — the tools webview lands with issue 6".
+ * The tools webview over `server`'s tools, measured inside the webview: from the arrival of a
+ * `state/tools` push to the end of DOM building, style and layout (the panel's `tools/rendered`
+ * report). The first render of a freshly opened panel, then RERENDERS pushes of the same state;
+ * `openMs` is the host's view of the whole thing: show() until the first report (webview load included).
  */
-export async function toolsWebviewRenderMs(_services: Services, _server: ServerConnection): Promise<number | undefined> {
-  return undefined;
+export async function toolsWebviewRender(s: Services, server: ServerConnection): Promise<{ firstMs: number; rerenderMs: number[]; openMs: number }> {
+  const t0 = performance.now();
+  const panel = s.panels.show('tools', server);
+  try {
+    const next = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error('the tools panel reported no render of all the tools within 60 s'));
+        }, 60_000);
+        const sub = panel.onDidRender((r) => {
+          if (r.tools !== server.tools.length) return; // an earlier, partial state
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(r.ms);
+        });
+      });
+    const firstMs = await next();
+    const openMs = performance.now() - t0;
+    const rerenderMs: number[] = [];
+    for (let i = 0; i < RERENDERS; i++) {
+      const p = next();
+      panel.refresh();
+      rerenderMs.push(await p);
+    }
+    return { firstMs, rerenderMs, openMs };
+  } finally {
+    panel.dispose();
+  }
 }
 
 function write(dir: string, r: HostRun): void {
@@ -74,7 +105,10 @@ export async function run(): Promise<void> {
       r.treeFirstMs = first.ms;
       r.treeItems = first.items;
       r.treeMs = Array.from({ length: 7 }, () => pass().ms);
-      r.webviewRenderMs = await toolsWebviewRenderMs(s, server);
+      const w = await toolsWebviewRender(s, server);
+      r.webviewRenderMs = w.firstMs;
+      r.webviewRerenderMs = w.rerenderMs;
+      r.webviewOpenMs = w.openMs;
     } finally {
       await s.registry.remove(entry.id);
       await s.servers.remove(entry.id);

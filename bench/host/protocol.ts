@@ -16,8 +16,12 @@ export interface HostRun {
   treeFirstMs?: number;
   treeMs?: number[];
   treeItems?: number;
-  /** Issue 6: undefined until the tools webview exists. */
+  /** The tools webview's first render of all the tools, measured in the webview (DOM, style, layout). */
   webviewRenderMs?: number;
+  /** The same state pushed again, measured likewise. */
+  webviewRerenderMs?: number[];
+  /** In the host: opening the panel until the webview reports that first render (webview load included). */
+  webviewOpenMs?: number;
   error?: string;
 }
 

@@ -256,6 +256,11 @@ export interface Commands {
   'tools/select': { tool: string };
   /** Re-read the state (after a refresh button). */
   reload: Record<string, never>;
+  /**
+   * The tools panel rendered a `state/tools` push: how many tools, and the milliseconds from the
+   * message's arrival to the end of DOM building, style and layout, measured in the webview.
+   */
+  'tools/rendered': { tools: number; ms: number };
 }
 export type CommandMethod = keyof Commands;
 
@@ -310,6 +315,8 @@ const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] }
   ready: (p): p is Record<string, never> => isEmpty(p),
   reload: (p): p is Record<string, never> => isEmpty(p),
   'tools/select': (p): p is Commands['tools/select'] => isRecord(p) && isName(p.tool) && Object.keys(p).length === 1,
+  'tools/rendered': (p): p is Commands['tools/rendered'] =>
+    isRecord(p) && Number.isSafeInteger(p.tools) && (p.tools as number) >= 0 && Number.isFinite(p.ms) && (p.ms as number) >= 0 && Object.keys(p).length === 2,
 };
 
 export type ParsedMessage =

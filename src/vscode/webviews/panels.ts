@@ -48,6 +48,9 @@ export class InspectorPanel implements vscode.Disposable {
   /** Whether the webview said `ready` (state sent before that would be lost). */
   private ready = false;
   readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
+  private readonly renderedEmitter = new vscode.EventEmitter<Commands['tools/rendered']>();
+  /** Fires when the tools panel reports a render (its own measurement), e.g. for the benchmark. */
+  readonly onDidRender = this.renderedEmitter.event;
 
   constructor(
     readonly s: Services,
@@ -64,6 +67,7 @@ export class InspectorPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      this.renderedEmitter,
       server.onDidChange(() => this.refresh()),
     );
     if (controller.watch) this.disposables.push(controller.watch(this, () => this.refresh()));
@@ -140,6 +144,12 @@ export class InspectorPanel implements vscode.Disposable {
       case 'tools/select':
         this.state = { ...this.state, tool: (params as Commands['tools/select']).tool };
         break;
+      case 'tools/rendered': {
+        const r = params as Commands['tools/rendered'];
+        this.s.log.debug(`tools panel for ${this.server.entry.name}: rendered ${r.tools} tools in ${r.ms.toFixed(1)} ms`);
+        this.renderedEmitter.fire(r);
+        break;
+      }
     }
   }
 

@@ -16,6 +16,7 @@ describe('shared/protocol: messages from a webview', () => {
       { type: 'request', id: 9, method: 'tools/record', params: { id: 12 } },
       { type: 'command', method: 'ready', params: {} },
       { type: 'command', method: 'tools/select', params: { tool: 'list_todos' } },
+      { type: 'command', method: 'tools/rendered', params: { tools: 1000, ms: 41.5 } },
     ];
     for (const m of ok) assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
   });
@@ -44,6 +45,9 @@ describe('shared/protocol: messages from a webview', () => {
     ['a copy of the token to somewhere', { type: 'request', id: 1, method: 'token/copy', params: { to: 'https://evil.example/collect' } }, /wrong parameters/],
     ['an export to a chosen path', { type: 'request', id: 1, method: 'flow/export', params: { path: '/etc/passwd' } }, /wrong parameters/],
     ['a refresh for another server', { type: 'request', id: 1, method: 'auth/refresh', params: { serverId: 'other' } }, /wrong parameters/],
+    ['a render report with a negative time', { type: 'command', method: 'tools/rendered', params: { tools: 3, ms: -1 } }, /wrong parameters/],
+    ['a render report with a text count', { type: 'command', method: 'tools/rendered', params: { tools: '3', ms: 1 } }, /wrong parameters/],
+    ['a render report carrying more than its two numbers', { type: 'command', method: 'tools/rendered', params: { tools: 3, ms: 1, html: '<img onerror=x>' } }, /wrong parameters/],
     ['parameters on reload', { type: 'command', method: 'reload', params: { url: 'javascript:alert(1)' } }, /wrong parameters/],
   ];
   for (const [what, m, reason] of refused) {
