@@ -145,14 +145,34 @@ export const COMMANDS = {
       ? items.filter((i) => i.x.importable)
       : await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Import MCP servers', placeHolder: 'Servers found in VS Code, Cursor and Claude Desktop configs' });
     if (!chosen?.length) return [];
+    // From code (tests): { inputs: { "input:host": "…" } } answers the placeholders instead of input boxes.
+    const given = arg && typeof arg === 'object' && (arg as { inputs?: unknown }).inputs && typeof (arg as { inputs?: unknown }).inputs === 'object'
+      ? ((arg as { inputs: Record<string, string> }).inputs)
+      : undefined;
     const added: string[] = [];
+    const skipped: string[] = [];
     for (const { x } of chosen) {
-      if (!x.importable || !x.url) continue;
-      const url = checkUrl(x.url, 'MCP server URL', readSettings().allowHttpHosts).href;
-      await s.servers.upsert({ id: serverIdFor(url), name: x.name, url, transport: x.kind === 'sse' ? 'sse' : 'auto', source: x.sourcePath });
-      added.push(x.name);
+      if (!x.importable || !x.url) {
+        skipped.push(`${x.name} (${x.problems[0] ?? 'not importable'})`);
+        continue;
+      }
+      // One bad entry never stops the others: each is filled in, checked and added on its own.
+      try {
+        const filled = await fillUrlPlaceholders(x, given);
+        if (!filled.url) {
+          skipped.push(`${x.name} (${filled.reason})`);
+          continue;
+        }
+        const url = checkUrl(filled.url, 'MCP server URL', readSettings().allowHttpHosts).href;
+        await s.servers.upsert({ id: serverIdFor(url), name: x.name, url, transport: x.kind === 'sse' ? 'sse' : 'auto', source: x.sourcePath });
+        added.push(x.name);
+      } catch (err) {
+        skipped.push(`${x.name} (${s.redactor.text((err as Error).message)})`);
+      }
     }
-    void vscode.window.showInformationMessage(`Imported ${added.length} server${added.length === 1 ? '' : 's'}: ${added.join(', ')}`);
+    const summary = `Imported ${added.length} server${added.length === 1 ? '' : 's'}${added.length ? `: ${added.join(', ')}` : ''}.`;
+    if (skipped.length) void vscode.window.showWarningMessage(`${summary} Skipped: ${skipped.join('; ')}`);
+    else void vscode.window.showInformationMessage(summary);
     return added;
   },
   'mcpOAuthInspector.removeServer': (s) => async (arg?: unknown) => {
@@ -190,6 +210,36 @@ export type CommandId = keyof typeof COMMANDS;
 
 export function aboutText(version: string): string {
   return `MCP OAuth Inspector ${version} — engine ready`;
+}
+
+const URL_PLACEHOLDER = /\$\{([^}]{1,100})\}/g;
+
+/**
+ * The URL of an imported server with its `${input:…}` / `${env:…}` placeholders filled in: from
+ * `given` (tests), else asked one by one in an input box (`${env:X}` is offered from the environment).
+ * Undefined URL (with the reason) when the user leaves one empty or cancels: that server is skipped.
+ * Values are inserted as typed (a placeholder often stands for `host:port`); the whole URL is then
+ * checked like any other.
+ */
+async function fillUrlPlaceholders(x: ImportedServer, given?: Record<string, string>): Promise<{ url?: string; reason?: string }> {
+  const url = x.url ?? '';
+  const names = [...new Set([...url.matchAll(URL_PLACEHOLDER)].map((m) => m[1]))];
+  const values = new Map<string, string>();
+  for (const name of names) {
+    const env = name.startsWith('env:') ? process.env[name.slice(4)] : undefined;
+    const value = given
+      ? given[name]
+      : await vscode.window.showInputBox({
+          title: `Import ${x.name}`,
+          prompt: `Value for \${${name}} in ${url} (from ${x.source})`,
+          value: env,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.trim() ? undefined : 'Enter a value, or press Escape to skip this server'),
+        });
+    if (!value?.trim()) return { reason: `\${${name}} was not filled in` };
+    values.set(name, value.trim());
+  }
+  return { url: url.replace(URL_PLACEHOLDER, (_m, name: string) => values.get(name) ?? '') };
 }
 
 function isConnectArgs(v: unknown): v is ConnectArgs {

@@ -344,6 +344,8 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
             'imported-http': { type: 'http', url: importedUrl },
             'local-stdio': { type: 'stdio', command: 'node', args: ['server.js'] },
             'evil-js': { type: 'http', url: 'javascript:alert(1)' },
+            // not filled in: skipped with its reason, and the others are still added
+            'templated-host': { type: 'http', url: 'https://${input:host}/mcp' },
           },
         }),
       );
@@ -358,6 +360,35 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
       assert.ok(!all.some((e) => /javascript|server\.js/i.test(e.url)), 'neither the javascript: nor the stdio entry was added');
       const row = await serverRow(s, importedUrl);
       assert.equal(row.item.contextValue, 'server.disconnected', 'imported, not connected');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a templated server: the ${input:…} placeholders are filled in, then the URL is checked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-import-'));
+    try {
+      const file = join(dir, 'mcp.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          inputs: [{ id: 'port', type: 'promptString', description: 'Port of the local server' }],
+          servers: {
+            'templated-port': { type: 'http', url: 'http://127.0.0.1:${input:port}/templated/mcp' },
+            'templated-evil': { type: 'http', url: 'https://${input:host}/mcp' },
+          },
+        }),
+      );
+      const added = await run<string[]>('mcpOAuthInspector.importServers', {
+        paths: [{ path: file, source: 'vscode-workspace' }],
+        all: true,
+        // a value that turns the template into a refused URL is caught by the same URL check
+        inputs: { 'input:port': '9', 'input:host': 'evil.example:99999' },
+      });
+      assert.deepEqual(added, ['templated-port']);
+      const all = s.servers.all();
+      assert.ok(all.some((e) => e.url === 'http://127.0.0.1:9/templated/mcp'), JSON.stringify(all.map((e) => e.url)));
+      assert.ok(!all.some((e) => e.url.includes('${') || e.url.includes('evil.example')), 'no placeholder or refused URL in the list');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -316,7 +316,9 @@ function checkServerUrl(
   if (hasPlaceholder && url.replace(PLACEHOLDER_G, '').trim() === '') {
     return { url, problem: `url is only a placeholder (${url.slice(0, 80)}); fill it in before connecting`, fatal: true };
   }
-  const probe = hasPlaceholder ? url.replace(PLACEHOLDER_G, 'placeholder') : url;
+  // A placeholder right after the host's colon stands for a port (`http://localhost:${input:port}/mcp`):
+  // probe it as one, so a loopback template is not refused as an invalid URL.
+  const probe = hasPlaceholder ? url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#]*:)\$\{[^{}\s]{1,200}\}(?=[/?#]|$)/i, '$11').replace(PLACEHOLDER_G, 'placeholder') : url;
   let parsed: URL;
   try {
     parsed = checkUrl(probe, 'url', options.allowHttpHosts ?? []);

@@ -272,6 +272,26 @@ describe('config/importServers parseMcpConfig', () => {
       assert.equal(byName(r.servers, 'hidden').importable, false);
     });
 
+    it('a placeholder in the port position is probed as a port: a loopback template imports, a hidden scheme still does not', () => {
+      const r = parseMcpConfig(
+        JSON.stringify({
+          servers: {
+            port: { type: 'http', url: 'http://localhost:${input:port}/mcp' },
+            path: { type: 'http', url: 'https://example.com/${input:tenant}/mcp' },
+            plainHttp: { type: 'http', url: 'http://public.example:${input:port}/mcp' },
+            evil: { type: 'http', url: 'javascript://x:${input:port}/alert(1)' },
+          },
+        }),
+        'vscode-workspace',
+        '/w',
+      );
+      assert.equal(byName(r.servers, 'port').importable, true);
+      assert.equal(byName(r.servers, 'port').url, 'http://localhost:${input:port}/mcp');
+      assert.equal(byName(r.servers, 'path').url, 'https://example.com/${input:tenant}/mcp', 'kept as written, not percent-encoded');
+      assert.equal(byName(r.servers, 'plainHttp').importable, false, 'plain http off loopback is still refused');
+      assert.equal(byName(r.servers, 'evil').importable, false);
+    });
+
     it('removes user info and secret query parameters from the url', () => {
       const r = parseMcpConfig(
         JSON.stringify({ mcpServers: { q: { url: 'https://user:pw@q.example/mcp?api_key=abc123&region=eu&x=Bearer%20zzz' } } }),
