@@ -211,12 +211,19 @@ export class AuthManager {
     if (info.status === 403 && ch.error !== 'insufficient_scope') return false;
     if (info.status !== 401 && info.status !== 403) return false;
 
-    const stepUp = info.status === 403 || ch.error === 'insufficient_scope';
     // Concurrent requests refused for the same reason: the first refreshes, signs in or steps up; the
     // others only need the token it obtained. Counting them as attempts of their own would start more
     // refreshes and sign-ins, and exhaust the per-operation limit with one user action.
     if (await this.tokenReplacedSince(info)) return true;
+    // Step-up: a 403 insufficient_scope, or a 401 naming scopes the token we sent does not hold
+    // (MCP authorization §scope challenge handling). A refresh cannot widen the scope (RFC 6749 §6),
+    // so a 401 of that kind goes straight to an authorization with the union of the scopes.
+    const newScopes = info.status === 401 ? this.scopesNotGranted(info, ch) : [];
+    const stepUp = info.status === 403 || ch.error === 'insufficient_scope' || newScopes.length > 0;
     this.challengeFindings(info, challenges.length > 0, ch, stepUp);
+    if (newScopes.length && ch.error !== 'insufficient_scope') {
+      this.ctx.trace.note('step-up', 'info', `the 401 challenge names scope${newScopes.length > 1 ? 's' : ''} the token does not hold (${newScopes.join(' ')}): stepping up instead of refreshing`, 'MCP authorization §scope challenge handling; RFC 6749 §6');
+    }
     // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
     if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
       this.refreshedFor.add(info.op);
@@ -282,6 +289,18 @@ export class AuthManager {
     if (stepUp && parsed && !ch.scope) {
       this.ctx.trace.note('step-up', 'warn', 'the insufficient_scope challenge names no scope: the client cannot tell which scope the operation needs', 'RFC 6750 §3.1; MCP authorization §Scope Challenge Handling');
     }
+  }
+
+  /**
+   * The scopes a 401's challenge names that the token the request carried does not hold. Empty when
+   * the request carried no token (a first sign-in, not a step-up), or when which scopes the token
+   * holds is unknown (no `scope` in the token response nor in the request): then the refresh path is
+   * kept, as refreshing cannot make things worse there.
+   */
+  private scopesNotGranted(info: ChallengeInfo, ch: BearerChallenge): string[] {
+    if (!info.hadToken || this.tokens?.scope === undefined) return [];
+    const held = this.grantedScopes();
+    return splitScopes(ch.scope).filter((s) => !held.includes(s));
   }
 
   private readonly refreshedFor = new Set<string>();

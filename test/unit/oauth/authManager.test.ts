@@ -204,6 +204,66 @@ describe('oauth/authManager', () => {
       assert.equal(fx.counters.authorize, 2, 'the first sign-in and one step-up');
     });
 
+    /** The MCP server answers tools/call `tool` with a 401 naming `scope` unless the token holds it (no error code). */
+    function unauthorizedUnlessScope(fx: Fixture, tool: string, scope: string): void {
+      fx.intercept = (server, req, res) => {
+        if (server !== 'mcp' || req.path !== '/mcp' || req.method !== 'POST') return false;
+        if ((JSON.parse(req.body) as { params?: { name?: string } }).params?.name !== tool) return false;
+        const token = bearerOf(req.headers);
+        if (token && fx.accessTokens.get(token)?.scopes.includes(scope)) return false;
+        res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${fx.resourceMetadataUrl}", scope="${scope}"` });
+        res.end();
+        return true;
+      };
+    }
+
+    // Once found by an audit: such a 401 first wasted a refresh (which cannot widen the scope), then
+    // signed in with the challenge's scopes only, losing the ones granted before.
+    it('401 naming a scope the token lacks → step-up with the union, no refresh; earlier scopes are kept', async () => {
+      const fx = await fixture({ requiredScopes: ['read'], tools });
+      unauthorizedUnlessScope(fx, 'admin', 'admin');
+      const conn = connect(fx);
+      await conn.session.connect();
+      assert.deepEqual(conn.auth.grantedScopes(), ['read']);
+      const r = await conn.session.callTool('admin');
+      assert.equal((r.content as Array<{ text: string }>)[0].text, 'ok: admin');
+      assert.equal(fx.counters.refresh, 0, 'no refresh: it cannot add a scope');
+      assert.deepEqual(authorizeParams(fx).map((p) => p.get('scope')), ['read', 'read admin']);
+      assert.deepEqual(conn.auth.grantedScopes().sort(), ['admin', 'read']);
+      assert.equal(mcpCalls(fx, 'admin').length, 2, 'the refused call and one retry');
+      // the earlier scope is still held: echo works without another sign-in
+      await conn.session.callTool('echo');
+      assert.equal(fx.counters.authorize, 2);
+      assert.ok(conn.trace.all().some((e) => e.kind === 'note' && e.step === 'step-up' && /401/.test(e.message)));
+    });
+
+    it('401 naming a scope the token lacks, with authorize: false → insufficient_scope carrying the scopes, nothing opened', async () => {
+      const fx = await fixture({ requiredScopes: ['read'], tools });
+      unauthorizedUnlessScope(fx, 'admin', 'admin');
+      const conn = connect(fx);
+      await conn.session.connect();
+      const err = await expectInspectorError(conn.session.callTool('admin', {}, { authorize: false }), 'insufficient_scope', 'missing admin');
+      assert.deepEqual(err.scopes, ['admin']);
+      assert.equal(fx.counters.authorize, 1);
+      assert.equal(fx.counters.refresh, 0);
+    });
+
+    it('401 naming only scopes the token holds → still refresh first, then sign in when the refresh fails', async () => {
+      const fx = await fixture({ requiredScopes: ['read'], tools });
+      const conn = connect(fx);
+      await conn.session.connect();
+      fx.expireAllAccessTokens();
+      await conn.session.callTool('echo');
+      assert.equal(fx.counters.refresh, 1);
+      assert.equal(fx.counters.authorize, 1, 'the refresh was enough');
+      for (const rt of fx.issued.refreshTokens) fx.revoked.add(rt);
+      fx.expireAllAccessTokens();
+      await conn.session.callTool('echo');
+      assert.equal(fx.counters.refresh, 2);
+      assert.equal(fx.counters.authorize, 2, 'signed in after the refused refresh');
+      assert.deepEqual(authorizeParams(fx).map((p) => p.get('scope')), ['read', 'read']);
+    });
+
     it('the AS never grants the scope → gives up after 3 authorizations with insufficient_scope', async () => {
       const fx = await fixture({ requiredScopes: ['read'], toolScopes: { admin: ['admin'] }, tools, grantableScopes: ['read'] });
       const conn = connect(fx);
