@@ -231,8 +231,15 @@ export class AuthManager {
         await this.refresh();
         return true;
       } catch (err) {
-        if (!isInspectorError(err, 'invalid_grant') && !isInspectorError(err, 'refresh_failed')) throw err;
-        await this.dropTokens();
+        if (isInspectorError(err, 'invalid_client')) {
+          // refresh() has already forgotten the client and its tokens: fall through to register again
+          // (per the registration policy), authorize, and let the caller retry the request once.
+          this.ctx.trace.note('client registration', 'warn', 'the authorization server no longer accepts the client (invalid_client on refresh); registering again and signing in', 'RFC 6749 §5.2; RFC 7591');
+        } else if (isInspectorError(err, 'invalid_grant') || isInspectorError(err, 'refresh_failed')) {
+          await this.dropTokens();
+        } else {
+          throw err;
+        }
       }
     }
 

@@ -167,6 +167,29 @@ describe('oauth/authManager', () => {
       assert.notEqual(conn.auth.client!.client_id, oldClient);
     });
 
+    // Once found by an audit: handleChallenge forgot the client but re-threw invalid_client, so the
+    // call failed instead of registering again and retrying.
+    it('invalid_client on the refresh after a 401 → within the same call: registers again, signs in, the call is retried once and succeeds', async () => {
+      const fx = await fixture();
+      const conn = connect(fx);
+      await conn.session.connect();
+      const oldClient = conn.auth.client!.client_id;
+      fx.forgetClients();
+      fx.expireAllAccessTokens();
+      const before = mcpCalls(fx, 'echo').length;
+      const r = await conn.session.callTool('echo');
+      assert.equal((r.content as Array<{ text: string }>)[0].text, 'ok: echo');
+      assert.equal(fx.counters.refresh, 1, 'one refresh, refused with invalid_client');
+      assert.equal(fx.counters.register, 2, 'registered again');
+      assert.equal(fx.counters.authorize, 2, 'signed in again');
+      assert.notEqual(conn.auth.client!.client_id, oldClient);
+      assert.ok(fx.clients.has(conn.auth.client!.client_id));
+      const calls = mcpCalls(fx, 'echo').slice(before);
+      assert.equal(calls.length, 2, 'the refused call and one retry');
+      assert.equal(bearerOf(calls[1].headers), last(fx.issued.accessTokens));
+      assert.ok(conn.trace.all().some((e) => e.kind === 'note' && e.step === 'client registration' && /invalid_client/.test(e.message)));
+    });
+
     it('invalid_client on refresh for a confidential client (401 + WWW-Authenticate: Basic) → forgotten and registered again', async () => {
       const fx = await fixture({ asMetadata: { token_endpoint_auth_methods_supported: ['client_secret_basic'] } });
       const conn = connect(fx);
