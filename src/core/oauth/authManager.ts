@@ -382,19 +382,24 @@ export class AuthManager {
   /**
    * Scope selection (MCP authorization §scope selection): the user's explicit scopes, else the
    * challenge's `scope`, else the protected resource's `scopes_supported`, else omitted. A step-up
-   * asks for the union with what is already granted. `offline_access` is added only when the
-   * authorization server lists it (and only for the interactive grant, where a refresh token helps).
+   * asks for the union with what is already granted. `offline_access` is requested only when the
+   * authorization server's `scopes_supported` lists it: it is added then (only for the interactive
+   * grant, where a refresh token helps), and dropped from what the MCP server suggests (its challenge,
+   * its `scopes_supported`) otherwise — an authorization server that does not list it may refuse the
+   * whole request. The user's explicit scopes and those already granted are kept as they are.
    */
   selectScope(disc: DiscoveryResult, challengeScope: string | undefined, stepUp: boolean): string | undefined {
+    const asScopes = disc.as.scopes_supported;
+    const asOffersOffline = Array.isArray(asScopes) && asScopes.includes('offline_access');
+    const suggested = (list: readonly string[]) => (asOffersOffline ? [...list] : list.filter((s) => s !== 'offline_access'));
     let scopes: string[];
-    if (this.opts.scopes?.length) scopes = unionScopes(this.opts.scopes, splitScopes(challengeScope));
-    else if (challengeScope) scopes = splitScopes(challengeScope);
-    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = [...disc.resourceMetadata.scopes_supported];
+    if (this.opts.scopes?.length) scopes = unionScopes(this.opts.scopes, suggested(splitScopes(challengeScope)));
+    else if (challengeScope) scopes = suggested(splitScopes(challengeScope));
+    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = suggested(disc.resourceMetadata.scopes_supported);
     else scopes = [];
     if (stepUp) scopes = unionScopes(this.grantedScopes(), scopes);
     if (scopes.length === 0) return undefined;
-    const asScopes = disc.as.scopes_supported;
-    if ((this.opts.grant ?? 'authorization_code') === 'authorization_code' && Array.isArray(asScopes) && asScopes.includes('offline_access') && !scopes.includes('offline_access')) {
+    if ((this.opts.grant ?? 'authorization_code') === 'authorization_code' && asOffersOffline && !scopes.includes('offline_access')) {
       scopes.push('offline_access');
     }
     return scopes.join(' ');

@@ -334,6 +334,23 @@ describe('oauth/authManager', () => {
       assert.equal(await firstScope({ requiredScopes: ['x'], asMetadata: { scopes_supported: ['x', 'offline_access'] } }), 'x offline_access');
       assert.equal(await firstScope({ requiredScopes: ['x'], asMetadata: { scopes_supported: ['x'] } }), 'x');
     });
+    // Once found by an audit: the protected resource's scopes_supported was copied as is, so its
+    // offline_access was requested from an authorization server that does not offer it.
+    it("offline_access from the protected resource's scopes_supported only when the AS lists it", async () => {
+      assert.equal(await firstScope({ prm: { scopes_supported: ['a', 'offline_access'] }, asMetadata: { scopes_supported: ['a'] } }), 'a');
+      assert.equal(await firstScope({ prm: { scopes_supported: ['a', 'offline_access'] } }), 'a', 'an AS without scopes_supported does not list it');
+      assert.equal(await firstScope({ prm: { scopes_supported: ['a', 'offline_access'] }, asMetadata: { scopes_supported: ['a', 'offline_access'] } }), 'a offline_access');
+    });
+    it('selectScope: offline_access in a challenge only when the AS lists it; the user\'s own choice is kept', async () => {
+      const fx = await fixture();
+      const disc = (asScopes?: string[]) => ({ as: { issuer: fx.issuer, scopes_supported: asScopes }, resource: fx.mcpUrl, backCompat: false }) as DiscoveryResult;
+      const auth = connect(fx).auth;
+      assert.equal(auth.selectScope(disc(['x']), 'x offline_access', false), 'x');
+      assert.equal(auth.selectScope(disc(), 'offline_access x', false), 'x');
+      assert.equal(auth.selectScope(disc(['x', 'offline_access']), 'offline_access x', false), 'offline_access x');
+      const mine = connect(fx, { scopes: ['mine', 'offline_access'] }).auth;
+      assert.equal(mine.selectScope(disc(['x']), 'x offline_access', false), 'mine offline_access x');
+    });
     it("the user's explicit scopes come first, joined with the challenge's", async () => {
       assert.equal(await firstScope({ requiredScopes: ['x'] }, { scopes: ['mine'] }), 'mine x');
     });
