@@ -13,6 +13,8 @@ export async function inspectConnectionToken(conn: Connection): Promise<TokenIns
   const disc = conn.auth.discovery;
   if (!t || !disc) return undefined;
   const client = conn.auth.client;
+  const endpoint = disc.as.introspection_endpoint;
+  const canAuthenticate = !!client && client.token_endpoint_auth_method !== 'none';
   return inspectToken({
     token: t.access_token,
     expectedIssuer: disc.as.issuer,
@@ -20,10 +22,12 @@ export async function inspectConnectionToken(conn: Connection): Promise<TokenIns
     jwksUri: disc.as.jwks_uri,
     grantedScopes: t.scope?.split(' '),
     expiresAt: t.expires_at,
-    introspection:
-      disc.as.introspection_endpoint && client && client.token_endpoint_auth_method !== 'none'
-        ? { endpoint: disc.as.introspection_endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) }
-        : undefined,
+    introspection: endpoint && canAuthenticate ? { endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) } : undefined,
+    introspectionUnavailable: !endpoint
+      ? 'the authorization server metadata has no introspection_endpoint (RFC 7662)'
+      : canAuthenticate
+        ? undefined
+        : `the authorization server offers introspection, but ${client ? `client ${client.client_id} is a public client (token_endpoint_auth_method none) and` : 'without a client registration the inspector'} cannot authenticate to it (RFC 7662 §2.1)`,
     fetch: conn.fetch,
   });
 }

@@ -84,6 +84,8 @@ export interface InspectTokenOptions {
   expiresAt?: number;
   /** When the server offers introspection and the client can authenticate to it. */
   introspection?: { endpoint: string; issuer: string; client_id: string; clientAuth: ClientAuth };
+  /** Without `introspection`: why it cannot be used, for the 'opaque' finding (default: a generic reason). */
+  introspectionUnavailable?: string;
   /** ALL network goes through it (purpose 'jwks' or 'introspection'). */
   fetch: GuardedFetch;
   /** Milliseconds clock, injectable. Default Date.now. */
@@ -306,7 +308,7 @@ async function inspectOpaque(ctx: Ctx): Promise<TokenInspection> {
       return { ...base, issuer: view.issuer, subject: view.subject, audience: view.audience, scopes: view.scopes, expiresAt: view.exp, issuedAt: view.iat, notBefore: view.nbf };
     }
   } else {
-    add('info', 'opaque', 'opaque token: contents cannot be checked locally; the server offers no introspection the client can use');
+    add('info', 'opaque', `opaque token: contents cannot be checked locally; ${opts.introspectionUnavailable ?? 'the server offers no introspection the client can use'}`);
   }
 
   const exp = typeof opts.expiresAt === 'number' && Number.isFinite(opts.expiresAt) ? opts.expiresAt : undefined;
