@@ -337,7 +337,8 @@ async function introspect(ctx: Ctx, intro: NonNullable<InspectTokenOptions['intr
   } catch (err) {
     let reason: string;
     if (err instanceof ResponseBodyError) {
-      reason = `HTTP ${err.status}, error "${short(err.error)}"${err.error_description ? `: ${short(err.error_description)}` : ''}`;
+      // Scrub before cutting: a cut through an echoed token would leave a piece the scrub cannot match.
+      reason = `HTTP ${err.status}, error "${short(scrub(err.error))}"${err.error_description ? `: ${short(scrub(err.error_description))}` : ''}`;
     } else if (err instanceof OperationProcessingError || isInspectorError(err)) {
       reason = errorText(err);
     } else {

@@ -157,6 +157,27 @@ describe('inspect/connectionToken: introspection wiring', () => {
     assert.equal(conn.trace.all().filter((e) => e.kind === 'http' && e.purpose === 'introspection').length, 0);
   });
 
+  it('a hostile introspection endpoint that echoes the token in a long error_description → no piece of the token in the finding', async () => {
+    const fx = await fixture({ requiredScopes: ['svc'] });
+    addIntrospection(fx);
+    const conn = await confidential(fx);
+    const token = conn.auth.tokens!.access_token;
+    // Padding chosen so the finding's 200-character cap would fall inside the echoed token.
+    const pad = 'x'.repeat(200 - Math.floor(token.length / 2));
+    fx.intercept = (server, req, res) => {
+      if (server !== 'as' || !req.path.startsWith('/introspect')) return false;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'invalid_request', error_description: `${pad}${new URLSearchParams(req.body).get('token')}` }));
+      return true;
+    };
+    const r = (await inspectConnectionToken(conn))!;
+    const f = find(r, 'introspection_failed');
+    assert.equal(f?.level, 'warn');
+    const out = JSON.stringify(r);
+    const pieces = Array.from({ length: token.length - 11 }, (_, i) => token.slice(i, i + 12));
+    assert.deepEqual(pieces.filter((p) => out.includes(p)), [], `no 12-character piece of the token: ${f!.message}`);
+  });
+
   it('the introspection endpoint refuses the client → a warning, and the token response is used instead', async () => {
     const fx = await fixture({ requiredScopes: ['svc'] });
     const seen = addIntrospection(fx);
