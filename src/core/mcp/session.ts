@@ -23,7 +23,7 @@ import {
 import { InspectorError, isInspectorError } from '../errors';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';
-import { toolLevelChallenges } from '../oauth/challenge';
+import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallenges } from '../oauth/challenge';
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
 import { toolSecurity, type ToolSecurity } from './toolSecurity';
@@ -229,14 +229,22 @@ export class McpSession {
     const auth = this.opts.auth;
     const loop = async (): Promise<CallToolResult> => {
       for (;;) {
+        // The token this call is about to carry (the fetch asks the same single-flight source), so a
+        // challenge to a token another call has meanwhile replaced is answered by a plain retry.
+        const sentToken = auth ? await auth.accessToken() : undefined;
         const result = await this.request(call, op);
         const challenges = toolLevelChallenges(result);
         if (challenges.length === 0 || !auth) {
           auth?.succeeded(op);
           return result;
         }
+        // One header value of all the challenge strings (RFC 9110 §11.6.1: a list of challenges).
+        const header = challenges.join(', ');
         const hadToken = !!auth.tokens;
-        const retry = await auth.handleChallenge({ status: hadToken ? 403 : 401, header: challenges.join(', '), op, hadToken, interactive: opts.authorize === false ? false : undefined });
+        // invalid_token or no error → the 401 path (refresh, else sign in); insufficient_scope → step-up.
+        // handleChallenge counts the authorizations per operation, so a tool that always challenges ends.
+        const status = toolChallengeStatus(bearerChallenge(await parseChallenges(header)), hadToken);
+        const retry = await auth.handleChallenge({ status, header, op, hadToken, sentToken: hadToken ? sentToken : undefined, interactive: opts.authorize === false ? false : undefined });
         if (!retry) return result;
       }
     };

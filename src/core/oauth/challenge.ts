@@ -62,6 +62,17 @@ export function toolLevelChallenges(result: unknown): string[] {
   return [];
 }
 
+/**
+ * The HTTP status a tool-level challenge stands for, so it takes the same path as an HTTP one: without
+ * a token a 401 (sign in); with one, `insufficient_scope` is a 403 (step up) and anything else —
+ * `invalid_token`, another error or none — a 401 (refresh, else sign in; a 401 naming scopes the token
+ * lacks is a step-up there too).
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export function toolChallengeStatus(challenge: BearerChallenge | undefined, hadToken: boolean): 401 | 403 {
+  return hadToken && challenge?.error === 'insufficient_scope' ? 403 : 401;
+}
+
 /** Space-separated scope strings → a de-duplicated list, order kept. */
 export function splitScopes(scope: string | undefined | null): string[] {
   if (!scope) return [];

@@ -130,6 +130,117 @@ describe('McpSession tool-level challenges', () => {
     }
   });
 
+  /**
+   * Answer tools/call of `tool` with a tool-level challenge (`challenge`, a string or an array of
+   * strings) while `refuse(token)` says so; otherwise the fixture's own handling ("ok: <tool>").
+   */
+  function challengeWhile(f: Fixture, tool: string, refuse: (token: string | undefined) => boolean, challenge: string | string[]) {
+    const seen: Array<string | undefined> = [];
+    f.intercept = (server, req, res) => {
+      if (server !== 'mcp' || req.method !== 'POST') return false;
+      const msg = JSON.parse(req.body) as { id?: unknown; method?: string; params?: { name?: string } };
+      if (msg.method !== 'tools/call' || msg.params?.name !== tool) return false;
+      const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+      seen.push(token);
+      if (!refuse(token)) return false;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { isError: true, content: [{ type: 'text', text: 'token refused' }], _meta: { 'mcp/www_authenticate': challenge } } }));
+      return true;
+    };
+    return seen;
+  }
+
+  // Once found by an audit: with a token, every tool-level challenge was reported as a 403, and a 403
+  // without insufficient_scope is ignored, so these came back as plain error results.
+  it('the array form through callTool, signed in: ["Basic …", "Bearer error=invalid_token"] → refresh, one retry with the new token', async () => {
+    fx = await startOAuthFixture({ tools: [{ name: 'files' }] });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const first = conn.auth.tokens!.access_token;
+      const seen = challengeWhile(fx, 'files', (t) => t === first, ['Basic realm="legacy"', `Bearer error="invalid_token", error_description="expired", resource_metadata="${fx.resourceMetadataUrl}"`]);
+      const r = await conn.session.callTool('files');
+      assert.equal(r.isError, undefined, textOf(r));
+      assert.equal(textOf(r), 'ok: files');
+      assert.equal(fx.counters.refresh, 1);
+      assert.equal(fx.counters.authorize, 1, 'the refresh was enough: no new sign-in');
+      assert.deepEqual(seen, [first, conn.auth.tokens!.access_token]);
+      assert.notEqual(seen[1], first);
+      assert.deepEqual(findLeaks([JSON.stringify(conn.trace.all()), ...conn.logger.lines].join('\n'), fx.allSecrets()), []);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('error="invalid_token" while signed in and no refresh token → signs in again, retries once', async () => {
+    fx = await startOAuthFixture({ tools: [{ name: 'files' }], issueRefreshTokens: false });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const first = conn.auth.tokens!.access_token;
+      const seen = challengeWhile(fx, 'files', (t) => t === first, `Bearer error="invalid_token", resource_metadata="${fx.resourceMetadataUrl}"`);
+      const r = await conn.session.callTool('files');
+      assert.equal(textOf(r), 'ok: files');
+      assert.equal(fx.counters.refresh, 0);
+      assert.equal(fx.counters.authorize, 2);
+      assert.equal(conn.browser.opened.length, 2);
+      assert.equal(seen.length, 2);
+      assert.equal(seen[1], conn.auth.tokens!.access_token);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a challenge with no error while signed in → the 401 path too (refresh), not ignored', async () => {
+    fx = await startOAuthFixture({ tools: [{ name: 'files' }] });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const first = conn.auth.tokens!.access_token;
+      challengeWhile(fx, 'files', (t) => t === first, `Bearer resource_metadata="${fx.resourceMetadataUrl}"`);
+      assert.equal(textOf(await conn.session.callTool('files')), 'ok: files');
+      assert.equal(fx.counters.refresh, 1);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a tool that keeps answering invalid_token while signed in → one refresh, 3 sign-ins, then unauthorized', async () => {
+    fx = await startOAuthFixture({ tools: [{ name: 'files' }] });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const seen = challengeWhile(fx, 'files', () => true, [`Bearer error="invalid_token", resource_metadata="${fx.resourceMetadataUrl}"`]);
+      await assert.rejects(conn.session.callTool('files'), (err: unknown) => {
+        assert.ok(isInspectorError(err, 'unauthorized'), String(err));
+        assert.match(err.message, /tools\/call files/);
+        assert.match(err.message, /3 authorization attempts/);
+        assert.deepEqual(findLeaks(err.message, fx!.allSecrets()), []);
+        return true;
+      });
+      assert.equal(fx.counters.refresh, 1);
+      assert.equal(fx.counters.authorize, 1 + 3);
+      assert.equal(seen.length, 5, 'the first call, the retry after the refresh, and one after each sign-in');
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('a challenge naming a scope the token lacks (no error) while signed in → step-up with the union', async () => {
+    fx = await startOAuthFixture({ requiredScopes: ['read'], tools: [{ name: 'files' }] });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const seen = challengeWhile(fx, 'files', (t) => !(t && fx!.accessTokens.get(t)?.scopes.includes('files:write')), `Bearer scope="files:write", resource_metadata="${fx.resourceMetadataUrl}"`);
+      assert.equal(textOf(await conn.session.callTool('files')), 'ok: files');
+      assert.equal(fx.counters.refresh, 0);
+      assert.deepEqual(conn.browser.opened.map((o) => o.url.searchParams.get('scope')), ['read', 'read files:write']);
+      assert.equal(seen.length, 2);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('handleChallenge answering "no retry" returns the challenged result as is (AuthManager-shaped stub)', async () => {
     const srv = await startMcpServer();
     const calls: ChallengeInfo[] = [];
