@@ -205,6 +205,22 @@ describe('McpSession tool-level challenges', () => {
     }
   });
 
+  it('10 concurrent calls challenged with invalid_token → one refresh, no new sign-in, every call succeeds', async () => {
+    fx = await startOAuthFixture({ tools: [{ name: 'files' }] });
+    const conn = connectTo(fx);
+    try {
+      await conn.session.connect();
+      const first = conn.auth.tokens!.access_token;
+      challengeWhile(fx, 'files', (t) => t === first, `Bearer error="invalid_token", resource_metadata="${fx.resourceMetadataUrl}"`);
+      const results = await Promise.all(Array.from({ length: 10 }, () => conn.session.callTool('files')));
+      assert.ok(results.every((r) => textOf(r) === 'ok: files'));
+      assert.equal(fx.counters.refresh, 1, 'the calls that carried the replaced token retry with the new one');
+      assert.equal(fx.counters.authorize, 1);
+    } finally {
+      await conn.close();
+    }
+  });
+
   it('a tool that keeps answering invalid_token while signed in → one refresh, 3 sign-ins, then unauthorized', async () => {
     fx = await startOAuthFixture({ tools: [{ name: 'files' }] });
     const conn = connectTo(fx);
