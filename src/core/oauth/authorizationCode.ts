@@ -16,7 +16,7 @@ import { checkUrl } from '../http/urlPolicy';
 import type { Browser, Prompt } from '../ports';
 import { wire, type OAuthContext } from './context';
 import { startLoopbackReceiver } from './loopback';
-import { redirectUriRegistered, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
+import { redirectUriRegistered, stateMatches, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
 import { rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
 
@@ -65,6 +65,20 @@ function withRedirectHint(err: InspectorError, client: RegisteredClient, redirec
     hint: `${err.hint ? `${err.hint}. ` : ''}${redirectUriHint(client, redirectUri)}`,
     cause: err,
   });
+}
+
+/**
+ * What is wrong with the callback's `iss` (RFC 9207 §2.4), or undefined when nothing is: the rules of
+ * oauth4webapi's validateAuthResponse — one value at most; required when the authorization server
+ * advertises `authorization_response_iss_parameter_supported`; when present, equal to the issuer.
+ */
+function issProblem(as: oauth.AuthorizationServer, params: URLSearchParams): string | undefined {
+  const values = params.getAll('iss');
+  if (values.length > 1) return `the callback carries "iss" more than once (the issuer is ${as.issuer})`;
+  const iss = values[0];
+  if (!iss && as.authorization_response_iss_parameter_supported) return `the callback has no "iss" although the authorization server ${as.issuer} advertises it`;
+  if (iss && iss !== as.issuer) return `the callback's "iss" does not match the issuer ${as.issuer}`;
+  return undefined;
 }
 
 /** Refuse a server that does not advertise PKCE S256 (back-compat mode excepted, labelled). */
@@ -152,6 +166,22 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       }
       throw err;
     }
+    // iss and state are compared here, before validateAuthResponse, because oauth4webapi's errors do
+    // not say which of the two failed: a missing or wrong "iss" and a missing or wrong "state" are all
+    // an OperationProcessingError with the same code (OAUTH_INVALID_RESPONSE) and a cause of
+    // { expected?, parameters }, and telling them apart by the message text is what house style
+    // forbids. The rules and their order are oauth4webapi's (RFC 9207 iss first, then state);
+    // validateAuthResponse still runs afterwards and anything else it refuses is 'callback_invalid'.
+    const issMismatch = issProblem(as, callback.params);
+    if (issMismatch) {
+      ctx.trace.note(callbackStep, 'fail', issMismatch, 'RFC 9207 §2.4');
+      throw new InspectorError('iss_mismatch', `${issMismatch}; the code was not exchanged`, { step: callbackStep, hint: 'This can be a mix-up attack; check which authorization server answered' });
+    }
+    const states = callback.params.getAll('state');
+    if (states.length !== 1 || !stateMatches(states[0] ?? '', state)) {
+      ctx.trace.note(callbackStep, 'fail', `the callback's "state" ${states.length === 0 ? 'is missing' : 'does not match the request'}; the code was not exchanged`, 'RFC 6749 §10.12; OAuth 2.1 §7.5');
+      throw new InspectorError('state_mismatch', `the callback's "state" ${states.length === 0 ? 'is missing' : 'does not match'}; the code was not exchanged`, { step: callbackStep });
+    }
     let params: URLSearchParams;
     try {
       params = oauth.validateAuthResponse(as, toOAuthClient(client), callback.params, state);
@@ -162,14 +192,6 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
         throw new InspectorError('authorization_denied', `the authorization server returned an error: ${text}`, { step: callbackStep, cause: err });
       }
       const msg = ctx.redactor.text((err as Error).message);
-      if (/iss/i.test(msg)) {
-        ctx.trace.note(callbackStep, 'fail', `"iss" in the callback does not match the issuer ${as.issuer}`, 'RFC 9207 §2.4');
-        throw new InspectorError('iss_mismatch', `the callback's "iss" does not match the issuer ${as.issuer}; the code was not exchanged`, { step: callbackStep, cause: err, hint: 'This can be a mix-up attack; check which authorization server answered' });
-      }
-      if (/state/i.test(msg)) {
-        ctx.trace.note(callbackStep, 'fail', 'the callback\'s "state" does not match the request; the code was not exchanged', 'RFC 6749 §10.12; OAuth 2.1 §7.5');
-        throw new InspectorError('state_mismatch', 'the callback\'s "state" does not match; the code was not exchanged', { step: callbackStep, cause: err });
-      }
       ctx.trace.note(callbackStep, 'fail', `the callback is not valid: ${msg}`, 'RFC 6749 §4.1.2');
       throw new InspectorError('callback_invalid', `the callback is not valid: ${msg}`, { step: callbackStep, cause: err });
     }

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { checkPkceSupport } from '../../../src/core/oauth/authorizationCode';
+import type { RedirectCallback, RedirectReceiverFactory } from '../../../src/core/oauth/redirectReceiver';
 import { expectInspectorError, leakWatch, makeContext, recordingBrowser, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 
@@ -98,6 +99,40 @@ describe('oauth/authorizationCode', () => {
     const fx = await fixture({ issParameter: 'none', asMetadata: { authorization_response_iss_parameter_supported: true } });
     const conn = connect(fx);
     await expectInspectorError(conn.session.connect(), 'iss_mismatch', 'authorization callback');
+    assert.equal(fx.counters.token, 0);
+  });
+
+  /**
+   * A receiver (as a host application's URI handler might be) that hands the flow whatever callback
+   * `alter` makes of the authorization server's real one, without judging it first.
+   */
+  function passThroughReceiver(alter: (cb: URL) => void): { startReceiver: RedirectReceiverFactory; browser: ReturnType<typeof recordingBrowser> } {
+    let deliver!: (cb: RedirectCallback) => void;
+    const callback = new Promise<RedirectCallback>((r) => (deliver = r));
+    const startReceiver: RedirectReceiverFactory = async () => ({ redirectUri: 'http://127.0.0.1:9/callback', waitForCallback: () => callback, close: async () => {} });
+    const browser = recordingBrowser(async (url) => {
+      const cb = await authorizeAt(url);
+      alter(cb);
+      deliver({ params: cb.searchParams, url: cb });
+    });
+    return { startReceiver, browser };
+  }
+
+  // Once found by an audit: iss and state problems were told apart by matching /iss/i against
+  // oauth4webapi's message, and 'response parameter "state" missing' matches it ("miss…").
+  it('the flow itself refuses a callback without state with state_mismatch (not iss_mismatch), whatever the receiver let through', async () => {
+    const fx = await fixture();
+    const conn = connect(fx, passThroughReceiver((cb) => cb.searchParams.delete('state')));
+    await expectInspectorError(conn.session.connect(), 'state_mismatch', 'authorization callback', '"state" is missing', 'not exchanged');
+    assert.equal(fx.counters.token, 0);
+  });
+
+  it('the flow itself refuses a wrong state (state_mismatch) and a repeated iss (iss_mismatch); the code is not exchanged', async () => {
+    const fx = await fixture();
+    const wrongState = connect(fx, passThroughReceiver((cb) => cb.searchParams.set('state', 'attacker-state')));
+    await expectInspectorError(wrongState.session.connect(), 'state_mismatch', 'authorization callback', 'not exchanged');
+    const twoIss = connect(fx, passThroughReceiver((cb) => cb.searchParams.append('iss', 'http://127.0.0.1:1/other')));
+    await expectInspectorError(twoIss.session.connect(), 'iss_mismatch', 'authorization callback', 'more than once', fx.issuer, 'not exchanged');
     assert.equal(fx.counters.token, 0);
   });
 
