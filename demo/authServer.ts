@@ -12,7 +12,8 @@
  * - Client ID Metadata Documents (`features.clientIdMetadataDocument`, draft-02). Offline: the
  *   extension's document URL is answered from `media/client-metadata.json`; other https client_id
  *   URLs are fetched only from loopback hosts.
- * - A pre-registered public native client `todo-local`.
+ * - A pre-registered public native client `todo-local`, and a confidential one `todo-confidential`
+ *   (client_secret_basic; its demo secret is in constants.ts).
  * - Resource indicators (RFC 8707): the MCP URLs are the only resources; their access tokens are
  *   RS256 JWTs (RFC 9068) with `aud` = that URL and a configurable short lifetime.
  * - Scopes `todos.read`, `todos.write`, `offline_access`; refresh tokens rotate on every use.
@@ -28,6 +29,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from '
 import {
   DEMO_USER,
   EXTENSION_CLIENT_METADATA_URL,
+  CONFIDENTIAL_CLIENT,
   PRE_REGISTERED_CLIENT_ID,
   RESOURCE_SCOPES,
 } from './constants';
@@ -184,6 +186,15 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         // Loopback, any port (RFC 8252 §7.3): oidc-provider ignores the port for native clients.
+        redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+      },
+      {
+        ...CONFIDENTIAL_CLIENT,
+        client_name: 'Todo (pre-registered confidential client)',
+        application_type: 'native',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
         redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
       },
     ],

@@ -12,6 +12,12 @@ export const DEMO_USER = { username: 'demo', password: 'demo', name: 'Demo User'
 export const PRE_REGISTERED_CLIENT_ID = 'todo-local';
 
 /**
+ * A pre-registered confidential client (client_secret_basic), for trying the inspector's
+ * confidential-client path. The secret is a demo value, printed on purpose like the demo password.
+ */
+export const CONFIDENTIAL_CLIENT = { client_id: 'todo-confidential', client_secret: 'todo-confidential-demo-secret' } as const;
+
+/**
  * The extension's Client ID Metadata Document URL. The demo never fetches it: the authorization
  * server answers it from the repository's own `media/client-metadata.json`.
  */

@@ -20,6 +20,7 @@ import {
   DEFAULT_MCP_PORT,
   DEFAULT_TOKEN_TTL_SECONDS,
   EXTENSION_CLIENT_METADATA_URL,
+  CONFIDENTIAL_CLIENT,
   PRE_REGISTERED_CLIENT_ID,
 } from './constants';
 import { createMcpHttpServer } from './mcpServer';
@@ -52,6 +53,8 @@ export interface DemoHandle {
   readonly asPort: number;
   /** The pre-registered public client id (`todo-local`). */
   readonly preRegisteredClientId: string;
+  /** The pre-registered confidential client (`todo-confidential`, client_secret_basic) and its demo secret. */
+  readonly confidentialClient: { readonly client_id: string; readonly client_secret: string };
   /** The client_id URL whose metadata document the AS answers from the repository. */
   readonly clientMetadataUrl: string;
   /** Stops both servers; safe to call more than once. */
@@ -165,6 +168,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     mcpPort: mcp.port,
     asPort: as.port,
     preRegisteredClientId: PRE_REGISTERED_CLIENT_ID,
+    confidentialClient: CONFIDENTIAL_CLIENT,
     clientMetadataUrl: EXTENSION_CLIENT_METADATA_URL,
     close() {
       closing ??= (async () => {

@@ -5,8 +5,8 @@ import { isInspectorError } from '../core/errors';
 import { checkUrl } from '../core/http/urlPolicy';
 import { sanitizeServerText } from '../core/oauth/redirectReceiver';
 import type { ToolInfo } from '../core/mcp/session';
-import { clientAuthentication, type RegistrationPolicy } from '../core/oauth/registration';
-import type { ServerConnection } from './connections';
+import type { RegistrationPolicy } from '../core/oauth/registration';
+import { clientSecretKey, type ServerConnection } from './connections';
 import { resultMarkdown } from './reports';
 import { inspectCurrentToken } from './webviews/tokenPanel';
 import { serverIdFor, type ServerEntry } from './serverStore';
@@ -26,6 +26,11 @@ export interface ConnectArgs {
   name?: string;
   registration?: RegistrationPolicy;
   clientId?: string;
+  /**
+   * A confidential pre-registered client's secret: stored in SecretStorage at once, never in the
+   * server entry. An empty string deletes a stored one (the client is public).
+   */
+  clientSecret?: string;
   scopes?: string[];
 }
 
@@ -48,6 +53,13 @@ export const COMMANDS = {
       clientId: input.clientId,
       scopes: input.scopes,
     };
+    if (input.clientId && input.clientSecret !== undefined) {
+      const key = clientSecretKey(url, input.clientId);
+      if (input.clientSecret) {
+        s.redactor.addSecret(input.clientSecret);
+        await s.secrets.store(key, input.clientSecret);
+      } else await s.secrets.delete(key);
+    }
     await s.servers.upsert(entry);
     return connectWithProgress(s, s.registry.for(entry));
   },
@@ -145,10 +157,10 @@ export const COMMANDS = {
       ? items.filter((i) => i.x.importable)
       : await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Import MCP servers', placeHolder: 'Servers found in VS Code, Cursor and Claude Desktop configs' });
     if (!chosen?.length) return [];
-    // From code (tests): { inputs: { "input:host": "…" } } answers the placeholders instead of input boxes.
-    const given = arg && typeof arg === 'object' && (arg as { inputs?: unknown }).inputs && typeof (arg as { inputs?: unknown }).inputs === 'object'
-      ? ((arg as { inputs: Record<string, string> }).inputs)
-      : undefined;
+    // From code (tests): { inputs: { "input:host": "…" } } answers the placeholders instead of input
+    // boxes; with { all: true } and no inputs nothing is asked (templated servers are skipped).
+    const inputs = arg && typeof arg === 'object' ? (arg as { inputs?: unknown }).inputs : undefined;
+    const given = inputs && typeof inputs === 'object' ? (inputs as Record<string, string>) : arg && typeof arg === 'object' && (arg as { all?: boolean }).all ? {} : undefined;
     const added: string[] = [];
     const skipped: string[] = [];
     for (const { x } of chosen) {
@@ -278,9 +290,17 @@ async function askConnectArgs(): Promise<ConnectArgs | undefined> {
   const policy = await vscode.window.showQuickPick(policies, { title: 'Connect to MCP Server (2/3): client registration', ignoreFocusOut: true });
   if (!policy) return undefined;
   let clientId: string | undefined;
+  let clientSecret: string | undefined;
   if (policy.value === 'preregistered') {
     clientId = await vscode.window.showInputBox({ title: 'Client id', prompt: 'The client id registered at the authorization server', ignoreFocusOut: true });
     if (!clientId) return undefined;
+    clientSecret = await vscode.window.showInputBox({
+      title: 'Client secret (optional)',
+      prompt: 'Only for a confidential client (client_secret_basic / client_secret_post). Leave empty for a public client. Kept in SecretStorage only.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (clientSecret === undefined) return undefined;
   }
   const scopes = await vscode.window.showInputBox({
     title: 'Connect to MCP Server (3/3): scopes (optional)',
@@ -288,7 +308,7 @@ async function askConnectArgs(): Promise<ConnectArgs | undefined> {
     ignoreFocusOut: true,
   });
   if (scopes === undefined) return undefined;
-  return { url: url.trim(), registration: policy.value, clientId, scopes: scopes.split(/\s+/).filter(Boolean) };
+  return { url: url.trim(), registration: policy.value, clientId, clientSecret, scopes: scopes.split(/\s+/).filter(Boolean) };
 }
 
 /** Connect with a cancellable progress notification that names the authorization server's host. */

@@ -5,7 +5,9 @@ import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/sdk/types.js';
+import { canonicalResource } from '../core/oauth/discovery';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import { CredentialKeys } from '../core/oauth/tokens';
 import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
 import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
@@ -13,6 +15,14 @@ import { readSettings } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
 
 type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor; uriRedirects: UriHandlerRedirects };
+
+/**
+ * Where a pre-registered client's secret lives: under the server's own credential prefix, so Sign Out
+ * (which deletes every secret of the server) deletes it too.
+ */
+export function clientSecretKey(serverUrl: string, clientId: string): string {
+  return new CredentialKeys(canonicalResource(new URL(serverUrl))).clientSecret(clientId);
+}
 
 export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
 
@@ -69,6 +79,8 @@ export class ServerConnection implements vscode.Disposable {
       client: {
         policy: this.entry.registration ?? s.registrationPolicy,
         client_id: this.entry.clientId,
+        // a confidential pre-registered client's secret: SecretStorage only, read when the client is set up
+        loadClientSecret: this.entry.clientId ? () => this.deps.secrets.get(clientSecretKey(this.entry.url, this.entry.clientId!)) : undefined,
         client_metadata_url: s.clientMetadataUrl,
       },
       scopes: this.entry.scopes?.length ? this.entry.scopes : s.defaultScopes.length ? s.defaultScopes : undefined,

@@ -5,6 +5,7 @@
  * revocation, and the MCP server refuses a token minted for another resource.
  */
 import assert from 'node:assert/strict';
+import { CONFIDENTIAL_CLIENT } from '../../demo/constants';
 import { startDemo, type DemoHandle } from '../../demo/index';
 import { createConnection, type Connection } from '../../src/core/connection';
 import type { TraceExchange } from '../../src/core/http/trace';
@@ -38,6 +39,7 @@ describe('engine against the demo (oidc-provider + SDK MCP server)', function ()
     ['DCR', { policy: 'dcr' }],
     ['CIMD', { policy: 'cimd' }],
     ['pre-registered todo-local', { policy: 'preregistered', client_id: 'todo-local' }],
+    ['pre-registered confidential todo-confidential (client_secret_basic)', { policy: 'preregistered', ...CONFIDENTIAL_CLIENT }],
   ] as Array<[string, ClientConfig]>) {
     it(`${mode}: obtains a token for /mcp and lists the tools`, async () => {
       const c = connect(demo.mcpUrl, client);
@@ -48,6 +50,12 @@ describe('engine against the demo (oidc-provider + SDK MCP server)', function ()
       assert.equal(c.auth.discovery?.resource, demo.mcpUrl);
       assert.ok(tools.some((t) => t.tool.name === 'list_todos'));
       if (client.policy === 'cimd') assert.equal(c.auth.client?.client_id, demo.clientMetadataUrl);
+      if (client.client_secret) {
+        assert.equal(c.auth.client?.token_endpoint_auth_method, 'client_secret_basic');
+        const code = exchanges(c).find((e) => e.purpose === 'token');
+        assert.match(code?.request.headers.authorization ?? '', /^Basic /, 'the client authenticated at the token endpoint');
+        assert.ok(!JSON.stringify(c.trace.all()).includes(client.client_secret), 'the secret is not in the trace');
+      }
       if (client.policy === 'dcr') assert.ok(exchanges(c).some((e) => e.purpose === 'registration' && e.response?.status === 201));
       else assert.ok(!exchanges(c).some((e) => e.purpose === 'registration'), 'no registration request');
     });

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { run, until } from './hostHelpers';
 import pkg from '../../package.json';
-import type { ServerConnection } from '../../src/vscode/connections';
+import { CONFIDENTIAL_CLIENT } from '../../demo/constants';
+import { clientSecretKey, type ServerConnection } from '../../src/vscode/connections';
 import type { Services } from '../../src/vscode/services';
 import type { Node } from '../../src/vscode/tree';
 
@@ -329,6 +330,42 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     assert.match(after.headers.get('www-authenticate') ?? '', /invalid_token/);
     // the other server's secrets are untouched
     assert.deepEqual((await s.secrets.keys('')).filter((k) => k.startsWith(other.keys.prefix)).sort(), otherBefore.sort());
+  });
+
+  it('a pre-registered confidential client: the secret entered at Connect is used (client_secret_basic), kept only in SecretStorage, and gone after Sign Out', async () => {
+    await run('mcpOAuthInspector.signOut', mcpUrl); // start from nothing for this server
+    const c = await run<ServerConnection>('mcpOAuthInspector.connect', {
+      url: mcpUrl,
+      registration: 'preregistered',
+      clientId: CONFIDENTIAL_CLIENT.client_id,
+      clientSecret: CONFIDENTIAL_CLIENT.client_secret,
+    });
+    assert.equal(c.state, 'connected', c.error);
+    const auth = c.conn!.auth;
+    assert.equal(auth.client?.mode, 'preregistered');
+    assert.equal(auth.client?.token_endpoint_auth_method, 'client_secret_basic');
+    assert.ok(auth.tokens?.access_token, 'signed in with the confidential client');
+    const key = clientSecretKey(mcpUrl, CONFIDENTIAL_CLIENT.client_id);
+    assert.equal(await s.context.secrets.get(key), CONFIDENTIAL_CLIENT.client_secret, 'the secret is in SecretStorage');
+    assert.equal(c.entry.clientId, CONFIDENTIAL_CLIENT.client_id);
+
+    const marker = `confidential-marker-${Date.now()}`;
+    s.log.info(marker);
+    const logs = await until('the log file with the marker', async () => {
+      const files = await filesUnder(vscode.Uri.joinPath(s.context.logUri, '..', '..'));
+      return files.some(([, t]) => t.includes(marker)) ? files : undefined;
+    });
+    const places: Array<[string, string]> = [
+      ...logs.map(([p, t]) => [`file ${p}`, t] as [string, string]),
+      ...s.context.globalState.keys().map((k) => [`globalState ${k}`, JSON.stringify(s.context.globalState.get(k))] as [string, string]),
+      ['the tree', await treeText(s)],
+      ['flow', JSON.stringify(c.conn!.trace.all())],
+    ];
+    assert.deepEqual(places.filter(([, t]) => t.includes(CONFIDENTIAL_CLIENT.client_secret)).map(([w]) => w), [], 'the client secret is nowhere else');
+
+    await run('mcpOAuthInspector.signOut', mcpUrl);
+    assert.equal(await s.context.secrets.get(key), undefined, 'Sign Out deleted the client secret with the rest');
+    assert.deepEqual(await s.secrets.keys(auth.keys.prefix), []);
   });
 
   it('imports servers from a .vscode/mcp.json: only the valid http entry is added', async () => {

@@ -29,6 +29,11 @@ export interface ClientConfig {
   /** Pre-registered client (or the answer to "manual"). */
   client_id?: string;
   client_secret?: string;
+  /**
+   * A pre-registered client's secret, read only when the client is set up (the editor keeps it in
+   * SecretStorage, so it never sits in a configuration object). `client_secret` wins when both are set.
+   */
+  loadClientSecret?: () => Promise<string | undefined>;
   token_endpoint_auth_method?: TokenEndpointAuthMethod;
   /** PKCS#8 PEM for private_key_jwt. */
   private_key_pem?: string;
@@ -79,9 +84,11 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
       if (!config.client_id) {
         throw new InspectorError('config_invalid', 'the registration policy is "preregistered" but no client id is configured', { step: STEP, hint: 'Enter the client id (and secret, for a confidential client) registered at the authorization server' });
       }
-      const method = config.token_endpoint_auth_method ?? (config.private_key_pem ? 'private_key_jwt' : config.client_secret ? pickSecretMethod(as) : 'none');
+      const client_secret = config.client_secret ?? (await config.loadClientSecret?.());
+      ctx.redactor.addSecret(client_secret);
+      const method = config.token_endpoint_auth_method ?? (config.private_key_pem ? 'private_key_jwt' : client_secret ? pickSecretMethod(as) : 'none');
       ctx.trace.note(STEP, 'pass', `pre-registered client ${config.client_id} (${method})`, 'MCP authorization §client registration');
-      return { ...base, mode, client_id: config.client_id, client_secret: config.client_secret, token_endpoint_auth_method: method, private_key_pem: config.private_key_pem, signing_alg: config.signing_alg };
+      return { ...base, mode, client_id: config.client_id, client_secret, token_endpoint_auth_method: method, private_key_pem: config.private_key_pem, signing_alg: config.signing_alg };
     }
     case 'cimd': {
       const url = config.client_metadata_url ?? DEFAULT_CLIENT_METADATA_URL;

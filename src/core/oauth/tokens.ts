@@ -71,6 +71,10 @@ export class CredentialKeys {
   client(issuer: string): string {
     return `${this.prefix}client/${issuer}`;
   }
+  /** A pre-registered confidential client's secret, entered by the user (one per client id). */
+  clientSecret(clientId: string): string {
+    return `${this.prefix}client-secret/${clientId}`;
+  }
   tokens(issuer: string, clientId: string): string {
     return `${this.prefix}tokens/${issuer}/${clientId}`;
   }
