@@ -35,6 +35,6 @@ export function readSettings(): Settings {
     requestTimeoutMs: Math.max(1000, c.get<number>('requestTimeoutMs', 30_000)),
     allowHttpHosts: c.get<string[]>('allowHttpHosts', []).filter((s) => typeof s === 'string'),
     authorizationMode: c.get<string>('authorizationMode') === 'headless' ? 'headless' : 'browser',
-    redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'loopback') as RedirectModeSetting,
+    redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'auto') as RedirectModeSetting,
   };
 }

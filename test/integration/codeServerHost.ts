@@ -202,6 +202,11 @@ export class CodeServerHost {
           'extensions.autoUpdate': false,
           'update.mode': 'none',
           'security.workspace.trust.enabled': false,
+          // The tests' browser (headless Chromium) runs on the extension host's machine, so the
+          // plain loopback redirect reaches it, as the demo's Client ID Metadata Document and
+          // todo-local expect. 'auto' (the default) would pick 'external' in code-server; the
+          // uriHandler suites set their own mode.
+          'mcpOAuthInspector.redirectMode': 'loopback',
           ...opts.settings,
         },
         null,

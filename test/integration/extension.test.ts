@@ -41,6 +41,11 @@ describe('extension in a real VS Code host', () => {
     assert.ok(!events.includes('*'), `activationEvents: ${JSON.stringify(events)}`);
   });
 
+  it("redirects through asExternalUri by default: redirectMode's default is 'auto' (external in remote and browser-based editors)", () => {
+    const inspected = vscode.workspace.getConfiguration('mcpOAuthInspector').inspect<string>('redirectMode');
+    assert.equal(inspected?.defaultValue, 'auto');
+  });
+
   it('registers its commands', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     for (const id of OWN_COMMANDS) assert.ok(all.has(id), `${id} is not registered`);

@@ -41,7 +41,9 @@ async function settledState(p: Promise<unknown>): Promise<string> {
       () => 'resolved',
       (e: InspectorError) => `rejected:${e.code}`,
     ),
-    new Promise<string>((r) => setTimeout(() => r('pending'), 200)),
+    // Every delivery before this was handled to its outcome already (deliver() awaits it), so a wait
+    // the handler settled has settled by the next turn of the event loop: no timer to guess with.
+    new Promise<string>((r) => setImmediate(() => r('pending'))),
   ]);
 }
 
@@ -71,6 +73,7 @@ describe('redirectMode uriHandler: sign-in callbacks through the editor URI hand
     return until('the URI handler to receive the URI', () => outcomes[before]);
   }
 
+  let previousMode: unknown;
   before(async () => {
     mcpUrl = demoEnv('MCP_DEMO_MCP_URL');
     issuer = demoEnv('MCP_DEMO_ISSUER');
@@ -78,13 +81,14 @@ describe('redirectMode uriHandler: sign-in callbacks through the editor URI hand
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this host`);
     s = await ext.activate();
     assert.equal(config().get('authorizationMode'), 'headless', 'the runner sets headless authorization');
+    previousMode = config().inspect('redirectMode')?.globalValue;
     await config().update('redirectMode', 'uriHandler', vscode.ConfigurationTarget.Global);
     sub = s.uriRedirects.onDidHandleUri((o) => outcomes.push(o));
   });
 
   after(async () => {
     sub?.dispose();
-    await config().update('redirectMode', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('redirectMode', previousMode, vscode.ConfigurationTarget.Global); // the runner's own value back
   });
 
   it("the redirect URI is the editor's own callback through asExternalUri; 'auto' picks external here", async () => {
