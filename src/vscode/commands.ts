@@ -339,7 +339,10 @@ async function connectWithProgress(s: Services, c: ServerConnection): Promise<Se
       await c.disconnect();
       return c;
     }
-    void offerNextStep(s, c, err);
+    void offerNextStep(s, err, {
+      server: c,
+      retry: () => vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name, registration: c.entry.registration, clientId: c.entry.clientId, scopes: c.entry.scopes }),
+    });
     throw Object.assign(err as Error, { shown: true });
   }
 }
@@ -352,14 +355,21 @@ function notificationText(s: Services, err: unknown): string {
   return sanitizeServerText(s.redactor.text((err as Error)?.message ?? String(err)), 1000);
 }
 
-/** Errors offer the next step: Retry, Sign in again, Show Log. */
-async function offerNextStep(s: Services, c: ServerConnection, err: unknown): Promise<void> {
+/** Error codes for which signing in again (fresh tokens, or a fresh client) is the likely fix. */
+const AUTH_PROBLEMS = ['invalid_grant', 'invalid_client', 'unauthorized', 'insufficient_scope', 'refresh_failed', 'authorization_required', 'token_request_failed'];
+
+/**
+ * Errors offer the next step: Sign In Again (for an authorization problem of a known server), Retry
+ * (the same command again), Show Log. The buttons run fixed commands; nothing from the error text.
+ */
+async function offerNextStep(s: Services, err: unknown, opts: { server?: ServerConnection; retry?: () => Thenable<unknown> }): Promise<void> {
   const message = notificationText(s, err);
-  const authProblem = isInspectorError(err) && ['invalid_grant', 'invalid_client', 'unauthorized', 'insufficient_scope', 'refresh_failed'].includes(err.code);
-  const actions = authProblem ? ['Sign In Again', 'Show Log'] : ['Retry', 'Show Log'];
-  const choice = await vscode.window.showErrorMessage(`${c.entry.name}: ${message}`, ...actions);
-  if (choice === 'Retry') await vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name, registration: c.entry.registration, clientId: c.entry.clientId, scopes: c.entry.scopes });
-  else if (choice === 'Sign In Again') {
+  const c = opts.server;
+  const authProblem = !!c && isInspectorError(err) && AUTH_PROBLEMS.includes(err.code);
+  const actions = [...(authProblem ? ['Sign In Again'] : []), ...(opts.retry ? ['Retry'] : []), 'Show Log'];
+  const choice = await vscode.window.showErrorMessage(c ? `${c.entry.name}: ${message}` : message, ...actions);
+  if (choice === 'Retry') await opts.retry?.();
+  else if (choice === 'Sign In Again' && c) {
     await c.ensureConn().auth.signOut();
     await vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name });
   } else if (choice === 'Show Log') s.channel.show(true);
@@ -430,7 +440,9 @@ export function registerCommands(s: Services): void {
         } catch (err) {
           s.log.error(err instanceof Error ? err : String(err));
           if (!(err as { shown?: boolean })?.shown) {
-            void vscode.window.showErrorMessage(notificationText(s, err), 'Show Log').then((c) => c && s.channel.show(true));
+            // the server the command was about, when its argument names one (no prompt here)
+            const server = typeof args[0] === 'string' || (args[0] && typeof args[0] === 'object' && 'server' in args[0]) ? await resolveServer(s, args[0]).catch(() => undefined) : undefined;
+            void offerNextStep(s, err, { server, retry: () => vscode.commands.executeCommand(id, ...args) });
           }
           // Not rethrown: the workbench would show a second, less helpful notification.
           return { error: s.redactor.text(err instanceof Error ? err.message : String(err)), code: isInspectorError(err) ? err.code : 'internal' };
