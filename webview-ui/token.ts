@@ -314,7 +314,7 @@ export function startTokenPanel(rpc: Rpc, app: HTMLElement): void {
         scopes(s),
         claimsTable('tf-claims', s.source === 'introspection' ? 'Introspection response' : 'Claims', s.claims, 'token-claims'),
         claimsTable('tf-header', 'Header', s.header, 'token-header'),
-        s.format === 'opaque' && !s.claims ? h('p', { class: 'muted', 'data-testid': 'token-opaque' }, icon('circle-slash'), ' Opaque token: it has no claims the client can read, and the authorization server offers no introspection this client can use.') : null,
+        s.format === 'opaque' && !s.claims ? h('p', { class: 'muted', 'data-testid': 'token-opaque' }, icon('circle-slash'), ' Opaque token: it has no claims the client can read, and it was not introspected (the checks above say why).') : null,
       );
     }
     startClock();

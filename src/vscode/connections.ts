@@ -100,13 +100,26 @@ export class ServerConnection implements vscode.Disposable {
     return conn;
   }
 
+  /** Redirect receivers of sign-ins that may still be waiting for the browser. */
+  private readonly receivers = new Set<{ close(): unknown }>();
+
   /** A sign-in still waiting for the browser ends when this connection is disconnected (Cancel in the progress notification). */
   private closedOnDisconnect(start: RedirectReceiverFactory): RedirectReceiverFactory {
     return async (opts) => {
       const receiver = await start(opts);
+      this.receivers.add(receiver);
       this.disposables.push(() => void receiver.close());
       return receiver;
     };
+  }
+
+  /**
+   * Ends a sign-in that is waiting for the browser, keeping the session (Cancel on a sign-in or
+   * step-up started from a panel): the engine's wait fails with authorization_cancelled.
+   */
+  cancelSignIn(): void {
+    for (const r of this.receivers) void r.close();
+    this.receivers.clear();
   }
 
   /** The engine connection, built (not connected) if there is none yet — for sign-out, token commands. */

@@ -35,12 +35,37 @@ export class CallHistory {
   }
 }
 
+/**
+ * Runs `fn` (a sign-in or step-up, possibly a call that may step up further) under a cancellable
+ * progress notification that names the authorization server's host once the browser is sent there.
+ * Cancel ends the wait for the browser (authorization_cancelled); the session stays connected.
+ */
+export function withSignInProgress<T>(c: ServerConnection, what: string, fn: () => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MCP Inspector: ${c.entry.name}`, cancellable: true }, async (progress, token) => {
+      progress.report({ message: `${what}…` });
+      const sub = c.onDidChange(() => {
+        if (c.authHost) progress.report({ message: `${what}: sign in at ${c.authHost} in your browser…` });
+      });
+      const cancel = token.onCancellationRequested(() => c.cancelSignIn());
+      try {
+        return await fn();
+      } finally {
+        sub.dispose();
+        cancel.dispose();
+      }
+    }),
+  );
+}
+
 /** Signs in (or steps up) for `scopes` on top of what the token holds; returns when tokens are stored. */
 export async function signInFor(c: ServerConnection, scopes: string[]): Promise<void> {
-  const auth = c.ensureConn().auth;
-  await auth.load();
-  const disc = await auth.ensureDiscovery();
-  await auth.authorize(auth.selectScope(disc, scopes.join(' ') || undefined, true));
+  await withSignInProgress(c, scopes.length ? `signing in for ${scopes.join(' ')}` : 'signing in', async () => {
+    const auth = c.ensureConn().auth;
+    await auth.load();
+    const disc = await auth.ensureDiscovery();
+    await auth.authorize(auth.selectScope(disc, scopes.join(' ') || undefined, true));
+  });
   c.recomputeSecurity();
 }
 
@@ -72,7 +97,9 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
     if (!info) throw new Error(`${c.entry.name} has no tool named ${JSON.stringify(tool.slice(0, 80))} (refresh the list)`);
     if (signIn && info.security.requiresAuth && !info.security.covered) await signInFor(c, info.security.scopesNeeded);
     const conn = c.conn!;
-    const { result, outputCheck } = await conn.session.inspectToolCall(tool, args, { authorize: signIn });
+    // With signIn the engine may step up further if the server asks: under the same cancellable progress.
+    const call = () => conn.session.inspectToolCall(tool, args, { authorize: signIn });
+    const { result, outputCheck } = signIn ? await withSignInProgress(c, `calling ${tool}`, call) : await call();
     authenticated = !!conn.auth.tokens;
     c.recomputeSecurity();
     panel.s.status.setActive(c);
