@@ -187,7 +187,7 @@ export const COMMANDS = {
     else void vscode.window.showInformationMessage(summary);
     return added;
   },
-  'mcpOAuthInspector.removeServer': (s) => async (arg?: unknown) => {
+  'mcpOAuthInspector.removeServer': (s) => async (arg?: unknown, opts?: unknown) => {
     const c = await resolveServer(s, arg);
     if (!c) return;
     if (c.entry.source === 'settings') {
@@ -196,7 +196,9 @@ export const COMMANDS = {
       );
       return;
     }
-    const ok = await vscode.window.showWarningMessage(`Remove ${c.entry.name}? This signs out (revoking tokens where the server allows) and deletes its stored secrets.`, { modal: true }, 'Remove');
+    // From code (tests): { confirmed: true } instead of the modal question.
+    const confirmed = !!opts && typeof opts === 'object' && (opts as { confirmed?: unknown }).confirmed === true;
+    const ok = confirmed ? 'Remove' : await vscode.window.showWarningMessage(`Remove ${c.entry.name}? This signs out (revoking tokens where the server allows) and deletes its stored secrets.`, { modal: true }, 'Remove');
     if (ok !== 'Remove') return;
     await c.ensureConn().auth.signOut().catch((e) => s.log.warn(`sign-out while removing failed: ${(e as Error).message}`));
     await s.registry.remove(c.entry.id);

@@ -37,6 +37,11 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   ) {
     this.subs.push(store.onDidChange(() => this.emitter.fire(undefined)));
     this.subs.push(registry.onDidChange(() => this.emitter.fire(undefined)));
+    // "Token expires in 4 min" keeps counting: re-render every 30 s while some token has an expiry.
+    const tick = setInterval(() => {
+      if (this.registry.all().some((c) => c.conn?.auth.tokens?.expires_at !== undefined)) this.emitter.fire(undefined);
+    }, 30_000);
+    this.subs.push({ dispose: () => clearInterval(tick) });
   }
 
   refresh(): void {

@@ -368,6 +368,34 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     assert.deepEqual(await s.secrets.keys(auth.keys.prefix), []);
   });
 
+  it('Refresh Token gets a new access token and stores it; Remove Server signs out, deletes its secrets and the entry', async () => {
+    const c = await run<ServerConnection>('mcpOAuthInspector.connect', { url: mcpUrl, registration: 'dcr' });
+    assert.equal(c.state, 'connected', c.error);
+    const auth = c.conn!.auth;
+    const before = auth.tokens!;
+    assert.ok(before.refresh_token, 'the demo issues refresh tokens');
+    await run('mcpOAuthInspector.refreshToken', mcpUrl);
+    const after = auth.tokens!;
+    assert.notEqual(after.access_token, before.access_token, 'a new access token');
+    assert.notEqual(after.refresh_token, before.refresh_token, 'the rotated refresh token');
+    const stored = await Promise.all((await s.secrets.keys(auth.keys.prefix)).map((k) => s.context.secrets.get(k)));
+    assert.ok(stored.some((v) => v?.includes(after.access_token)), 'the new token is what SecretStorage holds');
+    assert.ok(!stored.some((v) => v?.includes(before.access_token)), 'the old one is gone from it');
+
+    const id = c.entry.id;
+    await run('mcpOAuthInspector.removeServer', mcpUrl, { confirmed: true });
+    assert.equal(s.servers.get(id), undefined, 'the entry is gone from the list');
+    assert.ok(!(await children(s)).some((r) => r.node.kind === 'server' && r.node.server.entry.id === id), 'and from the tree');
+    assert.deepEqual(await s.secrets.keys(auth.keys.prefix), [], 'every secret of the server is deleted');
+    const res = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${after.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'probe', version: '0' } } }),
+    });
+    assert.equal(res.status, 401, 'the token was revoked');
+    await res.body?.cancel();
+  });
+
   it('imports servers from a .vscode/mcp.json: only the valid http entry is added', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-import-'));
     try {
