@@ -21,7 +21,24 @@ const listed = execFileSync(node22, [suite, 'list'], { encoding: 'utf8' });
 // `list` prints server scenarios, then a "Client scenarios" heading, one "  - name [versions]" per line.
 const clientPart = listed.split(/client scenarios/i)[1] ?? '';
 let scenarios = [...clientPart.matchAll(/^\s*[-•*]\s+(\S+)/gm)].map((m) => m[1]);
+// The 26 client scenarios of the pinned suite version (../shared/CONFORMANCE.md): a full run that
+// reads fewer from `list` is a parsing slip or a changed suite, never a pass.
+const EXPECTED = [
+  'initialize', 'tools_call', 'elicitation-sep1034-client-defaults', 'sse-retry',
+  'auth/metadata-default', 'auth/metadata-var1', 'auth/metadata-var2', 'auth/metadata-var3',
+  'auth/basic-cimd', 'auth/scope-from-www-authenticate', 'auth/scope-from-scopes-supported',
+  'auth/scope-omitted-when-undefined', 'auth/scope-step-up', 'auth/scope-retry-limit',
+  'auth/token-endpoint-auth-basic', 'auth/token-endpoint-auth-post', 'auth/token-endpoint-auth-none',
+  'auth/pre-registration', 'auth/2025-03-26-oauth-metadata-backcompat', 'auth/2025-03-26-oauth-endpoint-fallback',
+  'auth/resource-mismatch', 'auth/offline-access-scope', 'auth/offline-access-not-supported',
+  'auth/client-credentials-jwt', 'auth/client-credentials-basic', 'auth/cross-app-access-complete-flow',
+];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const missing = EXPECTED.filter((s) => !scenarios.includes(s));
+if (!only.length && missing.length) {
+  console.error(`conformance: the suite's list lacks ${missing.length} expected client scenario(s): ${missing.join(', ')}\n(read ${scenarios.length} from "${suite} list")`);
+  process.exit(1);
+}
 if (only.length) scenarios = scenarios.filter((s) => only.includes(s));
 if (scenarios.length === 0) {
   console.error(`conformance: could not read the scenario list from "${suite} list":\n${listed}`);
