@@ -7,7 +7,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CallToolResultSchema,
@@ -298,9 +298,18 @@ export class McpSession {
 }
 
 /** A 4xx to the first POST (404/405) is the signal to try the legacy SSE transport (MCP back-compat). */
+/**
+ * MCP transports §backwards compatibility: a POST of initialize refused with 404 / 405 means a
+ * server of the old HTTP+SSE transport. Decided by the SDK error's HTTP status (its `code`), never
+ * by message text; the SDK may wrap it, so the cause chain is searched.
+ */
 function looksLikeLegacyServer(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return code === 404 || code === 405 || /HTTP 40[45]|Method Not Allowed|Not Found/i.test(String((err as Error)?.message));
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof StreamableHTTPError) return e.code === 404 || e.code === 405;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The SDK wraps errors from our fetch; dig out ours so users see our message and code. */

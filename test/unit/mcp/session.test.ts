@@ -280,6 +280,13 @@ describe('McpSession (no auth)', () => {
       assert.equal(textOf(await s.callTool('echo', { text: 'x' })), 'echo: x');
     });
 
+    it('does not fall back on other refusals (500): the error is the Streamable HTTP one, no SSE attempt', async () => {
+      const fx = track(await startMcpServer({ transport: 'sse-only', legacyPostStatus: 500 }));
+      const s = track(sessionFor(fx.url));
+      await assert.rejects(s.connect(), (err: unknown) => isInspectorError(err, 'mcp_connect_failed'));
+      assert.ok(!fx.requests.some((r) => r.method === 'GET'), 'no SSE attempt');
+    });
+
     it('transport "streamable-http" does not fall back', async () => {
       const fx = track(await startMcpServer({ transport: 'sse-only' }));
       const s = track(sessionFor(fx.url));
