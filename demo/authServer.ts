@@ -27,7 +27,7 @@ import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.j
 import type { Client, ClientMetadata, Configuration, IssuedToken, KoaMiddleware, ResourceServerInfo } from 'oidc-provider';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import {
-  DEMO_USER,
+  findDemoAccount,
   EXTENSION_CLIENT_METADATA_URL,
   CONFIDENTIAL_CLIENT,
   PRE_REGISTERED_CLIENT_ID,
@@ -212,11 +212,13 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     claims: { openid: ['sub'], profile: ['name', 'preferred_username'] },
     pkce: { required: () => true },
 
+    // The demo accounts (constants.ts): the username is the account id, hence the tokens' `sub`.
     async findAccount(_ctx: unknown, sub: string) {
-      if (sub !== DEMO_USER.username) return undefined;
+      const account = findDemoAccount(sub);
+      if (!account) return undefined;
       return {
-        accountId: sub,
-        claims: () => ({ sub, name: DEMO_USER.name, preferred_username: DEMO_USER.username }),
+        accountId: account.username,
+        claims: () => ({ sub: account.username, name: account.name, preferred_username: account.username }),
       };
     },
 

@@ -5,8 +5,28 @@ export const SCOPE_READ = 'todos.read';
 export const SCOPE_WRITE = 'todos.write';
 export const RESOURCE_SCOPES = [SCOPE_READ, SCOPE_WRITE] as const;
 
-/** The one demo user. Shown on the login page on purpose: this is a local demo. */
-export const DEMO_USER = { username: 'demo', password: 'demo', name: 'Demo User' } as const;
+export interface DemoAccount {
+  readonly username: string;
+  readonly password: string;
+  readonly name: string;
+}
+
+/**
+ * The first demo user: the login form's default, and the account MCP_DEMO_AUTO_APPROVE signs in.
+ * Shown on the login page on purpose, like every demo account: this is a local demo.
+ */
+export const DEMO_USER = { username: 'demo', password: 'demo', name: 'Demo User' } as const satisfies DemoAccount;
+
+/** A second demo user, so that per-user data (todos keyed by the token's `sub`) can be seen apart. */
+export const ALICE_USER = { username: 'alice', password: 'alice', name: 'Alice' } as const satisfies DemoAccount;
+
+/** Every account the login page accepts; the username is the account id and the token's `sub`. */
+export const DEMO_ACCOUNTS: readonly DemoAccount[] = [DEMO_USER, ALICE_USER];
+
+/** The demo account with this username (exact match), if any. */
+export function findDemoAccount(username: unknown): DemoAccount | undefined {
+  return typeof username === 'string' ? DEMO_ACCOUNTS.find((account) => account.username === username) : undefined;
+}
 
 /** The pre-registered public client (RFC 8252 native app, loopback redirect, any port). */
 export const PRE_REGISTERED_CLIENT_ID = 'todo-local';

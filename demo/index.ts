@@ -32,7 +32,7 @@ export interface DemoOptions {
   readonly port?: number;
   /** Authorization server port (default 5081; 0 = any free port). */
   readonly asPort?: number;
-  /** Sign the demo user in and grant consent without a page (default false). */
+  /** Sign the `demo` user (DEMO_USER) in and grant consent without a page (default false); the other accounts need the page. */
   readonly autoApprove?: boolean;
   /** Access-token lifetime in seconds (default 600). */
   readonly tokenTtl?: number;

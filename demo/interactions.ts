@@ -1,20 +1,21 @@
 /// <reference path="./types/oidc-provider.d.ts" />
 /**
- * The authorization server's user-facing part: the demo user's login + consent page, and the
- * auto-approve switch (`MCP_DEMO_AUTO_APPROVE=1`) for automated runs.
+ * The authorization server's user-facing part: the login + consent page for the demo accounts
+ * (`demo` / `demo`, `alice` / `alice`: DEMO_ACCOUNTS in constants.ts), and the auto-approve switch
+ * (`MCP_DEMO_AUTO_APPROVE=1`) for automated runs.
  *
  * Auto-approve keeps oidc-provider's real interaction pipeline (authorization endpoint → interaction
- * → resume → redirect_uri). The demo user is signed in and the requested scopes granted without a
- * page. One obstacle: oidc-provider ties an interaction to cookies (`_interaction_resume`, and
- * `_session` once signed in), but an automated client — e.g. `fetch(authorizationUrl)` following
- * redirects — keeps no cookies. So in auto-approve mode the server keeps the cookies it set on each
- * redirect to `/interaction/<uid>` and replays them on that same interaction's resume request
- * (`/auth/<uid>`), once, when the request carries none. A browser, which does send its cookies, is
- * left untouched.
+ * → resume → redirect_uri). The `demo` user (DEMO_USER) is signed in and the requested scopes granted
+ * without a page; the other accounts are reached through the page only. One obstacle: oidc-provider
+ * ties an interaction to cookies (`_interaction_resume`, and `_session` once signed in), but an
+ * automated client — e.g. `fetch(authorizationUrl)` following redirects — keeps no cookies. So in
+ * auto-approve mode the server keeps the cookies it set on each redirect to `/interaction/<uid>` and
+ * replays them on that same interaction's resume request (`/auth/<uid>`), once, when the request
+ * carries none. A browser, which does send its cookies, is left untouched.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Grant, Interaction, InteractionResults, KoaMiddleware, Provider } from 'oidc-provider';
-import { DEMO_USER, RESOURCE_SCOPES } from './constants';
+import { DEMO_ACCOUNTS, DEMO_USER, findDemoAccount, RESOURCE_SCOPES } from './constants';
 
 export interface InteractionOptions {
   readonly autoApprove: boolean;
@@ -47,14 +48,23 @@ function requestedResources(interaction: Interaction, fallback: string): string[
 }
 
 /**
- * The interaction result for "the demo user approves": login (when asked for) and a grant.
+ * The account an approval is for: at the login prompt, the one who just signed in; at the consent
+ * prompt, the session's (already signed-in) account.
+ */
+function approvingAccount(interaction: Interaction, signedIn: string | undefined): string | undefined {
+  return interaction.prompt.name === 'login' ? signedIn : interaction.session?.accountId;
+}
+
+/**
+ * The interaction result for "`accountId` approves": login (when asked for) and a grant.
  * At the consent prompt oidc-provider has computed exactly what is missing; at the login prompt it
  * has not yet, so the grant covers what was requested — login and consent finish in one round trip.
  */
-async function approve(provider: Provider, interaction: Interaction, defaultResource: string): Promise<InteractionResults> {
-  const accountId = DEMO_USER.username;
+async function approve(provider: Provider, interaction: Interaction, accountId: string, defaultResource: string): Promise<InteractionResults> {
   const { prompt, params } = interaction;
   let grant: Grant | undefined = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  // A grant is one account's: never extend another account's grant (e.g. after a forced re-login).
+  if (grant && (grant.accountId !== accountId || grant.clientId !== params.client_id)) grant = undefined;
   grant ??= new provider.Grant({ accountId, clientId: params.client_id });
 
   const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
@@ -95,15 +105,23 @@ body{font:15px/1.45 system-ui,sans-serif;background:#f3f4f6;color:#111827;margin
 main{background:#fff;border-radius:12px;box-shadow:0 2px 12px #0002;padding:28px 32px;max-width:440px;width:100%}
 h1{font-size:20px;margin:0 0 4px}.muted{color:#6b7280;font-size:13px}code{background:#f3f4f6;padding:1px 4px;border-radius:4px;word-break:break-all}
 label{display:block;margin:12px 0 4px;font-weight:600}input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #d1d5db;border-radius:6px}
-ul{padding-left:20px}.hint{background:#eff6ff;border:1px solid #bfdbfe;border-radius:6px;padding:8px 10px;margin:12px 0}
+ul{padding-left:20px}.hint ul{margin:4px 0 0}.hint{background:#eff6ff;border:1px solid #bfdbfe;border-radius:6px;padding:8px 10px;margin:12px 0}
 .error{background:#fef2f2;border:1px solid #fecaca;border-radius:6px;padding:8px 10px;margin:12px 0;color:#991b1b}
 .row{display:flex;gap:8px;margin-top:18px}button{flex:1;padding:10px;border-radius:6px;border:0;font-weight:600;cursor:pointer}
 .ok{background:#2563eb;color:#fff}.no{background:#e5e7eb;color:#111827}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-function interactionPage(interaction: Interaction, clientName: string | undefined, error?: string): string {
+interface PageState {
+  /** Shown in the error box (as text). */
+  readonly error?: string;
+  /** The username the form was last submitted with (re-rendered as text; the password is not). */
+  readonly username?: string;
+}
+
+function interactionPage(interaction: Interaction, clientName: string | undefined, state: PageState = {}): string {
   const { params, prompt, uid } = interaction;
+  const { error } = state;
   const scopes = requestedScopes(interaction);
   const resources = Array.isArray(params.resource) ? params.resource : params.resource ? [params.resource] : [];
   const login = prompt.name === 'login';
@@ -116,14 +134,32 @@ function interactionPage(interaction: Interaction, clientName: string | undefine
 <ul>${scopes.map((s) => `<li>${escapeHtml(SCOPE_TEXT[s] ?? s)} <span class="muted">(<code>${escapeHtml(s)}</code>)</span></li>`).join('') || '<li>access the MCP server</li>'}</ul>
 ${resources.length ? `<p class="muted">For: ${resources.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}</p>` : ''}
 ${params.redirect_uri ? `<p class="muted">Then return to: <code>${escapeHtml(params.redirect_uri)}</code></p>` : ''}
+${!login && interaction.session?.accountId ? `<p class="muted">Signed in as <code>${escapeHtml(interaction.session.accountId)}</code></p>` : ''}
 ${error ? `<div class="error">${escapeHtml(error)}</div>` : ''}
 <form method="post" action="/interaction/${escapeHtml(uid)}" autocomplete="off">
-${login ? `<div class="hint">Demo account: username <code>${escapeHtml(DEMO_USER.username)}</code>, password <code>${escapeHtml(DEMO_USER.password)}</code></div>
-<label for="username">Username</label><input id="username" name="username" type="text" value="${escapeHtml(DEMO_USER.username)}" required>
-<label for="password">Password</label><input id="password" name="password" type="password" value="${escapeHtml(DEMO_USER.password)}" required>` : ''}
+${login ? loginFields(state.username) : ''}
 <div class="row"><button class="no" type="submit" name="action" value="deny">Deny</button><button class="ok" type="submit" name="action" value="approve">${login ? 'Sign in and allow' : 'Allow'}</button></div>
 </form>`,
   );
+}
+
+/**
+ * The demo accounts (printed on purpose: a local demo) and the username/password fields. The form
+ * starts filled in for DEMO_USER; after a failed attempt it keeps the username tried, not the password.
+ */
+function loginFields(triedUsername: string | undefined): string {
+  const accounts = DEMO_ACCOUNTS.map(
+    (account) => `<li>username <code>${escapeHtml(account.username)}</code>, password <code>${escapeHtml(account.password)}</code> <span class="muted">(${escapeHtml(account.name)})</span></li>`,
+  ).join('');
+  const username = triedUsername ?? DEMO_USER.username;
+  const password = triedUsername === undefined ? DEMO_USER.password : '';
+  return `<div class="hint">Demo accounts:<ul>${accounts}</ul></div>
+<label for="username">Username</label><input id="username" name="username" type="text" value="${escapeHtml(username)}" required>
+<label for="password">Password</label><input id="password" name="password" type="password" value="${escapeHtml(password)}" required>`;
+}
+
+function wrongPasswordText(): string {
+  return `Wrong username or password (the demo accounts are ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}).`;
 }
 
 function errorPage(message: string): string {
@@ -187,9 +223,11 @@ export function interactionRoutes(provider: Provider, options: InteractionOption
         // Found by the uid in the path: no cookie needed (see the module comment).
         const interaction = await provider.Interaction.find(uid);
         if (!interaction) return sendHtml(ctx, 400, errorPage('This sign-in request has expired or is unknown.'));
-        interaction.result = await approve(provider, interaction, options.defaultResource);
+        const accountId = approvingAccount(interaction, DEMO_USER.username);
+        if (!accountId) return sendHtml(ctx, 400, errorPage('This sign-in request has no signed-in account.'));
+        interaction.result = await approve(provider, interaction, accountId, options.defaultResource);
         await interaction.persist();
-        options.log(`auto-approved: ${DEMO_USER.username} signed in, granted "${requestedScopes(interaction).join(' ')}" to ${interaction.params.client_id}`);
+        options.log(`auto-approved: ${accountId} signed in, granted "${requestedScopes(interaction).join(' ')}" to ${interaction.params.client_id}`);
         return redirect(ctx, interaction.returnTo);
       }
 
@@ -208,18 +246,27 @@ export function interactionRoutes(provider: Provider, options: InteractionOption
         const returnTo = await provider.interactionResult(
           ctx.req,
           ctx.res,
-          { error: 'access_denied', error_description: 'The demo user denied the request.' },
+          { error: 'access_denied', error_description: 'The user denied the request.' },
           { mergeWithLastSubmission: false },
         );
         options.log(`denied by the user: ${interaction.params.client_id}`);
         return redirect(ctx, returnTo);
       }
-      if (interaction.prompt.name === 'login' && (form.get('username') !== DEMO_USER.username || form.get('password') !== DEMO_USER.password)) {
-        return sendHtml(ctx, 401, interactionPage(interaction, client?.clientName, 'Wrong username or password (it is demo / demo).'));
+      let signedIn: string | undefined;
+      if (interaction.prompt.name === 'login') {
+        const username = form.get('username') ?? '';
+        const account = findDemoAccount(username);
+        if (!account || form.get('password') !== account.password) {
+          options.log(`sign-in refused: wrong username or password for ${JSON.stringify(username.slice(0, 64))}`);
+          return sendHtml(ctx, 401, interactionPage(interaction, client?.clientName, { error: wrongPasswordText(), username: username.slice(0, 256) }));
+        }
+        signedIn = account.username;
       }
-      const result = await approve(provider, interaction, options.defaultResource);
+      const accountId = approvingAccount(interaction, signedIn);
+      if (!accountId) return sendHtml(ctx, 400, errorPage('This sign-in request has no signed-in account.'));
+      const result = await approve(provider, interaction, accountId, options.defaultResource);
       const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
-      options.log(`approved by the user: granted "${requestedScopes(interaction).join(' ')}" to ${interaction.params.client_id}`);
+      options.log(`approved by ${accountId}: granted "${requestedScopes(interaction).join(' ')}" to ${interaction.params.client_id}`);
       return redirect(ctx, returnTo);
     } catch (error) {
       const name = (error as { name?: string }).name;

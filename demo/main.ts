@@ -5,10 +5,10 @@
  * Environment:
  *   MCP_DEMO_PORT          MCP server port (default 5080; 0 = any free port)
  *   MCP_DEMO_AS_PORT       authorization server port (default 5081; 0 = any free port)
- *   MCP_DEMO_AUTO_APPROVE  1 = sign the demo user in and grant consent without a page
+ *   MCP_DEMO_AUTO_APPROVE  1 = sign the `demo` user in and grant consent without a page (to sign in as alice, leave it off)
  *   MCP_DEMO_TOKEN_TTL     access-token lifetime in seconds (default 600)
  */
-import { DEFAULT_AS_PORT, DEFAULT_MCP_PORT, DEFAULT_TOKEN_TTL_SECONDS, DEMO_USER } from './constants';
+import { DEFAULT_AS_PORT, DEFAULT_MCP_PORT, DEFAULT_TOKEN_TTL_SECONDS, DEMO_ACCOUNTS, DEMO_USER } from './constants';
 import { startDemo } from './index';
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -45,7 +45,7 @@ MCP OAuth Inspector demo is running (loopback only).
   Authorization server (issuer):          ${demo.issuer}
     discovery:  ${demo.issuer}/.well-known/openid-configuration
     clients:    pre-registered "${demo.preRegisteredClientId}" · Dynamic Client Registration · Client ID Metadata Documents
-  Sign in as:  ${DEMO_USER.username} / ${DEMO_USER.password}${autoApprove ? '   (MCP_DEMO_AUTO_APPROVE=1: signed in and approved automatically)' : ''}
+  Sign in as:  ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join('  or  ')}${autoApprove ? `   (MCP_DEMO_AUTO_APPROVE=1: ${DEMO_USER.username} is signed in and approved automatically)` : ''}
   Access tokens live ${tokenTtl} s (MCP_DEMO_TOKEN_TTL).
 
 Next:

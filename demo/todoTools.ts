@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { DEMO_USER, SCOPE_READ, SCOPE_WRITE } from './constants';
+import { findDemoAccount, SCOPE_READ, SCOPE_WRITE } from './constants';
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
@@ -206,7 +206,7 @@ export const TOOLS: readonly DemoTool[] = [
       return text({
         signedIn: true,
         sub,
-        name: sub === DEMO_USER.username ? DEMO_USER.name : undefined,
+        name: findDemoAccount(sub)?.name,
         client_id: auth.clientId,
         scopes: auth.scopes,
         audience: auth.resource?.href,

@@ -89,6 +89,8 @@ declare module 'oidc-provider' {
   export class Grant {
     static find(id: string): Promise<Grant | undefined>;
     constructor(init: { accountId: string; clientId: string });
+    readonly accountId: string;
+    readonly clientId: string;
     addOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
     addResourceScope(resource: string, scope: string): void;

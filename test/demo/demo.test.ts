@@ -220,6 +220,105 @@ async function formPost(url: string, params: Record<string, string>): Promise<Re
   });
 }
 
+/** A browser in miniature: follows redirects by hand and keeps its cookies (one per signed-in user). */
+class MiniBrowser {
+  readonly #jar = new Map<string, string>();
+  constructor(readonly base: string) {}
+
+  async go(url: string, init: RequestInit = {}): Promise<Response> {
+    const cookie = [...this.#jar].filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join('; ');
+    const response = await fetch(new URL(url, this.base), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair.indexOf('=');
+      this.#jar.set(pair.slice(0, index), pair.slice(index + 1));
+    }
+    return response;
+  }
+
+  /** GET `url`, then follow 302/303 redirects until a page answers. */
+  async open(url: string): Promise<Response> {
+    let response = await this.go(url);
+    while (response.status === 303 || response.status === 302) response = await this.go(response.headers.get('location')!);
+    return response;
+  }
+
+  submit(action: string, fields: Record<string, string>): Promise<Response> {
+    return this.go(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) });
+  }
+
+  /** Follows the redirects after a form post up to the client's redirect URI, not fetching it; returns that URL. */
+  async followTo(response: Response, redirectUrl: string): Promise<URL> {
+    let location = response.headers.get('location');
+    assert.ok(location, `expected a redirect, got ${response.status}`);
+    while (!location.startsWith(redirectUrl)) {
+      response = await this.go(location);
+      location = response.headers.get('location');
+      assert.ok(location, `expected a redirect, got ${response.status}`);
+    }
+    return new URL(location);
+  }
+}
+
+interface LoginPage {
+  readonly browser: MiniBrowser;
+  readonly response: Response;
+  readonly html: string;
+  /** The form's action URL. */
+  readonly action: string;
+}
+
+/** No auto-approve: the SDK's auth() up to the redirect, then a browser (fresh by default) opens the login page. */
+async function openLoginPage(
+  demo: DemoHandle,
+  provider: MemoryOAuthProvider,
+  serverUrl = demo.mcpUrl,
+  browser = new MiniBrowser(demo.issuer),
+  scope?: string,
+): Promise<LoginPage> {
+  assert.equal(await auth(provider, { serverUrl, scope }), 'REDIRECT');
+  const response = await browser.open(provider.authorizationUrl!.href);
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  const action = new URL(/action="([^"]+)"/.exec(html)![1], demo.issuer).href;
+  return { browser, response, html, action };
+}
+
+/** Submits the page's form (as `username`, on a login page), follows the redirects to the client and exchanges the code. */
+async function completeLogin(
+  demo: DemoHandle,
+  provider: MemoryOAuthProvider,
+  page: LoginPage,
+  username: string,
+  password: string,
+  serverUrl = demo.mcpUrl,
+  scope?: string,
+): Promise<void> {
+  const response = await page.browser.submit(page.action, { action: 'approve', username, password });
+  assert.equal(response.status, 303, `sign-in as ${username} should redirect, got ${response.status}`);
+  const callback = await page.browser.followTo(response, provider.redirectUrl);
+  assert.equal(callback.searchParams.get('state'), provider.state());
+  const code = callback.searchParams.get('code');
+  assert.ok(code, `no code in ${callback.search}`);
+  assert.equal(await auth(provider, { serverUrl, authorizationCode: code, scope }), 'AUTHORIZED');
+}
+
+/** The whole sign-in through the real login page, as `username`. */
+async function signInOnPage(demo: DemoHandle, provider: MemoryOAuthProvider, username: string, password: string, serverUrl = demo.mcpUrl): Promise<void> {
+  await completeLogin(demo, provider, await openLoginPage(demo, provider, serverUrl), username, password, serverUrl);
+}
+
+/** The `value` attribute of the form's `<input id=…>` (as the page wrote it, escaped). */
+function inputValue(html: string, id: string): string | undefined {
+  return new RegExp(`<input id="${id}"[^>]* value="([^"]*)"`).exec(html)?.[1];
+}
+
+function todoTitles(call: RawResponse): string[] {
+  assert.equal(call.status, 200, `list_todos → ${call.status}`);
+  assert.ok(!call.body.result.isError, call.body.result.content?.[0]?.text);
+  return JSON.parse(call.body.result.content[0].text).todos.map((t: { title: string }) => t.title);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('demo: OAuth-protected Todo MCP server + oidc-provider', function () {
@@ -566,56 +665,165 @@ describe('demo: short-lived tokens and the login page', function () {
     const demo = await startDemo({ port: 0, asPort: 0 });
     try {
       const provider = new MemoryOAuthProvider(receiver.redirectUrl, { clientInformation: { client_id: 'todo-local' } });
-      assert.equal(await auth(provider, { serverUrl: demo.mcpUrl }), 'REDIRECT');
+      const page = await openLoginPage(demo, provider);
+      assert.match(page.html, /username <code>demo<\/code>, password <code>demo<\/code>/);
+      assert.match(page.response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
 
-      // A browser in miniature: follow redirects by hand and keep cookies.
-      const jar = new Map<string, string>();
-      const keep = (response: Response) => {
-        for (const line of response.headers.getSetCookie()) {
-          const [pair] = line.split(';');
-          const index = pair.indexOf('=');
-          jar.set(pair.slice(0, index), pair.slice(index + 1));
-        }
-      };
-      const cookie = () => [...jar].filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join('; ');
-      const go = async (url: string, init: RequestInit = {}): Promise<Response> => {
-        const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: cookie() } });
-        keep(response);
-        return response;
-      };
-
-      let response = await go(provider.authorizationUrl!.href);
-      while (response.status === 303 || response.status === 302) response = await go(new URL(response.headers.get('location')!, demo.issuer).href);
-      assert.equal(response.status, 200);
-      const page = await response.text();
-      assert.match(page, /username <code>demo<\/code>, password <code>demo<\/code>/);
-      assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
-      const action = new URL(/action="([^"]+)"/.exec(page)![1], demo.issuer).href;
-
-      const wrong = await go(action, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ action: 'approve', username: 'demo', password: 'nope' }),
-      });
+      const wrong = await page.browser.submit(page.action, { action: 'approve', username: 'demo', password: 'nope' });
       assert.equal(wrong.status, 401);
 
-      response = await go(action, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ action: 'approve', username: 'demo', password: 'demo' }),
-      });
-      let location = response.headers.get('location')!;
-      while (!location.startsWith(receiver.redirectUrl)) {
-        response = await go(new URL(location, demo.issuer).href);
-        location = response.headers.get('location')!;
-        assert.ok(location, `expected a redirect, got ${response.status}`);
-      }
-      const code = new URL(location).searchParams.get('code');
-      assert.ok(code);
-      assert.equal(await auth(provider, { serverUrl: demo.mcpUrl, authorizationCode: code }), 'AUTHORIZED');
+      await completeLogin(demo, provider, page, 'demo', 'demo');
       assert.equal(decodeJwt(provider.accessToken).sub, 'demo');
     } finally {
       await demo.close();
     }
+  });
+});
+
+describe('demo: two accounts on the login page, kept apart', function () {
+  this.timeout(20_000);
+  let demo: DemoHandle;
+  let receiver: { server: Server; redirectUrl: string };
+  before(async () => {
+    receiver = await startReceiver();
+    demo = await startDemo({ port: 0, asPort: 0 }); // no auto-approve: every sign-in goes through the page
+  });
+  after(async () => {
+    await demo?.close();
+    receiver?.server.close();
+  });
+
+  function todoLocal(): MemoryOAuthProvider {
+    return new MemoryOAuthProvider(receiver.redirectUrl, { clientInformation: { client_id: 'todo-local' } });
+  }
+
+  it('the login page lists both accounts; demo and alice sign in there and get different token subjects', async () => {
+    const demoUser = todoLocal();
+    const page = await openLoginPage(demo, demoUser);
+    assert.match(page.html, /username <code>demo<\/code>, password <code>demo<\/code>/);
+    assert.match(page.html, /username <code>alice<\/code>, password <code>alice<\/code>/);
+    assert.equal(inputValue(page.html, 'username'), 'demo', 'the form starts filled in for demo');
+    await completeLogin(demo, demoUser, page, 'demo', 'demo');
+
+    const alice = todoLocal();
+    await signInOnPage(demo, alice, 'alice', 'alice');
+
+    const demoClaims = decodeJwt(demoUser.accessToken);
+    const aliceClaims = decodeJwt(alice.accessToken);
+    assert.equal(demoClaims.sub, 'demo');
+    assert.equal(aliceClaims.sub, 'alice');
+    assert.notEqual(aliceClaims.sub, demoClaims.sub);
+    assert.equal(aliceClaims.client_id, 'todo-local', 'same client, different users');
+    assert.equal(aliceClaims.aud, demo.mcpUrl);
+
+    const introspected = await json(formPost(`${demo.issuer}/token/introspection`, { client_id: 'todo-local', token: alice.accessToken }));
+    assert.equal(introspected.active, true);
+    assert.equal(introspected.sub, 'alice');
+
+    const me = JSON.parse(textOf((await (await openSession(demo.mcpUrl, alice.accessToken)).callTool('whoami')).body.result));
+    assert.deepEqual([me.sub, me.name], ['alice', 'Alice']);
+    const them = JSON.parse(textOf((await (await openSession(demo.mcpUrl, demoUser.accessToken)).callTool('whoami')).body.result));
+    assert.deepEqual([them.sub, them.name], ['demo', 'Demo User']);
+  });
+
+  it("a todo alice adds is in alice's list_todos and not in demo's (nor can demo complete it)", async () => {
+    const alice = todoLocal();
+    await signInOnPage(demo, alice, 'alice', 'alice');
+    const demoUser = todoLocal();
+    await signInOnPage(demo, demoUser, 'demo', 'demo');
+    assert.notEqual(decodeJwt(alice.accessToken).sub, decodeJwt(demoUser.accessToken).sub);
+
+    const asAlice = await openSession(demo.mcpUrl, alice.accessToken);
+    const asDemo = await openSession(demo.mcpUrl, demoUser.accessToken);
+    const added = await asAlice.callTool('add_todo', { title: "alice's private todo" });
+    assert.equal(added.status, 200);
+    assert.ok(!added.body.result.isError);
+    const aliceTodo = JSON.parse(added.body.result.content[0].text).added as { id: string; title: string };
+
+    assert.ok(todoTitles(await asAlice.callTool('list_todos')).includes("alice's private todo"), "in alice's list");
+    assert.ok(!todoTitles(await asDemo.callTool('list_todos')).includes("alice's private todo"), "not in demo's list");
+
+    // The ids are per user: demo naming alice's id reaches nothing of alice's.
+    const completed = await asDemo.callTool('complete_todo', { id: aliceTodo.id });
+    assert.equal(completed.body.result.isError, true);
+    const aliceAfter = JSON.parse((await asAlice.callTool('list_todos')).body.result.content[0].text).todos as Array<{ id: string; done: boolean }>;
+    assert.equal(aliceAfter.find((t) => t.id === aliceTodo.id)?.done, false);
+
+    // And the other way round, on the per-tool endpoint too (one store for both endpoints).
+    assert.equal((await asDemo.callTool('add_todo', { title: "demo's own todo" })).status, 200);
+    assert.ok(!todoTitles(await asAlice.callTool('list_todos')).includes("demo's own todo"));
+    const mixedDemo = todoLocal();
+    await signInOnPage(demo, mixedDemo, 'demo', 'demo', demo.mixedUrl);
+    const mixedTitles = todoTitles(await (await openSession(demo.mixedUrl, mixedDemo.accessToken)).callTool('list_todos'));
+    assert.ok(mixedTitles.includes("demo's own todo"));
+    assert.ok(!mixedTitles.includes("alice's private todo"));
+
+    // A /mcp session belongs to the user who opened it: demo's token cannot use alice's session.
+    assert.equal((await asAlice.callTool('list_todos', {}, demoUser.accessToken)).status, 404);
+  });
+
+  it('a wrong password for alice gets the 401 page and no code or token; the right one then signs alice in', async () => {
+    const alice = todoLocal();
+    const page = await openLoginPage(demo, alice);
+
+    for (const password of ['wrong', 'demo', '']) {
+      const refused = await page.browser.submit(page.action, { action: 'approve', username: 'alice', password });
+      assert.equal(refused.status, 401, `password ${JSON.stringify(password)}`);
+      assert.equal(refused.headers.get('location'), null, 'no redirect, so no code reaches the client');
+      assert.match(refused.headers.get('content-type') ?? '', /^text\/html/);
+      const html = await refused.text();
+      assert.match(html, /<div class="error">Wrong username or password/);
+      assert.equal(inputValue(html, 'username'), 'alice', 'the page keeps the username tried');
+      assert.equal(inputValue(html, 'password'), '', 'and not a password');
+      assert.equal(/action="([^"]+)"/.exec(html)?.[1], new URL(page.action).pathname, 'the same sign-in goes on');
+    }
+    assert.equal(alice.tokens(), undefined, 'no token');
+
+    await completeLogin(demo, alice, page, 'alice', 'alice');
+    assert.equal(decodeJwt(alice.accessToken).sub, 'alice');
+  });
+
+  it('the login page shows a typed username as text, never as markup', async () => {
+    const page = await openLoginPage(demo, todoLocal());
+    const hostile = `"><script>alert('x')</script><b a='`;
+    const refused = await page.browser.submit(page.action, { action: 'approve', username: hostile, password: 'x' });
+    assert.equal(refused.status, 401);
+    const html = await refused.text();
+    assert.ok(!html.includes('<script>'), 'no markup from the form');
+    assert.ok(!html.includes(hostile));
+    assert.equal(inputValue(html, 'username'), '&#34;&#62;&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;&#60;b a=&#39;');
+    assert.match(refused.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  });
+
+  it('a browser already signed in as alice is only asked to consent, and the grant is alice\'s', async () => {
+    const browser = new MiniBrowser(demo.issuer);
+    const reader = todoLocal();
+    const login = await openLoginPage(demo, reader, demo.mcpUrl, browser, 'todos.read');
+    await completeLogin(demo, reader, login, 'alice', 'alice', demo.mcpUrl, 'todos.read');
+    assert.deepEqual([decodeJwt(reader.accessToken).sub, decodeJwt(reader.accessToken).scope], ['alice', 'todos.read']);
+
+    // Step-up in the same browser: the session is alice's, so the page asks for consent only.
+    const writer = todoLocal();
+    const consent = await openLoginPage(demo, writer, demo.mcpUrl, browser, 'todos.read todos.write');
+    assert.match(consent.html, /<h1>Allow access<\/h1>/);
+    assert.match(consent.html, /Signed in as <code>alice<\/code>/);
+    assert.equal(inputValue(consent.html, 'username'), undefined, 'no login fields');
+    await completeLogin(demo, writer, consent, '', '', demo.mcpUrl, 'todos.read todos.write');
+    const claims = decodeJwt(writer.accessToken);
+    assert.equal(claims.sub, 'alice');
+    assert.deepEqual(String(claims.scope).split(' ').sort(), ['todos.read', 'todos.write']);
+    const raw = await openSession(demo.mcpUrl, writer.accessToken);
+    assert.equal((await raw.callTool('add_todo', { title: 'after consent' })).status, 200);
+    assert.ok(todoTitles(await raw.callTool('list_todos')).includes('after consent'));
+  });
+
+  it('an unknown username is refused like a wrong password', async () => {
+    const provider = todoLocal();
+    const page = await openLoginPage(demo, provider);
+    for (const username of ['bob', 'Alice', 'alice ', '__proto__', 'constructor']) {
+      const refused = await page.browser.submit(page.action, { action: 'approve', username, password: username });
+      assert.equal(refused.status, 401, username);
+    }
+    assert.equal(provider.tokens(), undefined);
   });
 });
