@@ -9,6 +9,7 @@ import { canonicalResource } from '../core/oauth/discovery';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
 import { CredentialKeys } from '../core/oauth/tokens';
 import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
+import { editorElicitation } from './elicitation';
 import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
 import { readSettings } from './settings';
@@ -88,6 +89,7 @@ export class ServerConnection implements vscode.Disposable {
       allowHttpHosts: s.allowHttpHosts,
       startReceiver: this.closedOnDisconnect(redirect.startReceiver),
       headlessDeliver: redirect.headlessDeliver,
+      onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
     });
     this.disposables.push(conn.auth.onDidChange(() => this.changed()));
