@@ -8,6 +8,7 @@
  *   mcp-oauth-inspector conformance <url>        the adapter the official MCP conformance suite runs
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createConnection, type Connection } from '../core/connection';
@@ -16,6 +17,7 @@ import { Redactor } from '../core/http/redact';
 import type { TraceEntry } from '../core/http/trace';
 import { inspectConnectionToken } from '../core/inspect/connectionToken';
 import { MemorySecretStore } from '../core/memorySecretStore';
+import { elicitationHandler, type ElicitationUi } from '../core/mcp/elicitation';
 import type { ToolInfo } from '../core/mcp/session';
 import type { GrantKind } from '../core/oauth/authManager';
 import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/registration';
@@ -168,7 +170,69 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
     timeoutMs,
     logger,
     redactor,
+    onElicit: elicitationHandler(terminalElicitation(!!flags.json)),
   });
+}
+
+/**
+ * A server's form-mode elicitation in a terminal: asked on stderr, one field per line, when stdin is
+ * a terminal and the output is not --json; otherwise declined with a note (a script cannot answer).
+ */
+function terminalElicitation(json: boolean): ElicitationUi {
+  const interactive = !json && process.stdin.isTTY === true;
+  const line = async (q: string): Promise<string | null> => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await new Promise<string | null>((resolve) => {
+        rl.once('close', () => resolve(null));
+        rl.question(q, (a) => resolve(a));
+      });
+    } finally {
+      rl.close();
+    }
+  };
+  const plain = (t: string) => t.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return {
+    async intro(message, fields) {
+      if (!interactive) {
+        process.stderr.write(`The server asks for input (${fields.map((f) => f.name).join(', ')}): ${plain(message)} — declined (not a terminal, or --json).\n`);
+        return 'decline';
+      }
+      process.stderr.write(`The server asks: ${plain(message)}\n`);
+      const a = await line(`Answer ${fields.length} field${fields.length === 1 ? '' : 's'}? [y]es / [n]o (decline) / [c]ancel: `);
+      return a === null || /^c/i.test(a) ? 'cancel' : /^n/i.test(a) ? 'decline' : 'accept';
+    },
+    async ask(f) {
+      const choices = f.options?.map((o, i) => `${i + 1}) ${plain(o.label)}`).join('  ');
+      const hint = f.kind === 'boolean' ? ' [y/n]' : choices ? ` ${choices}${f.kind === 'multi' ? ' (numbers, comma-separated)' : ''}` : '';
+      const def = f.default === undefined ? '' : ` (default ${plain(JSON.stringify(f.default))})`;
+      for (;;) {
+        const a = await line(`${plain(f.label)}${f.required ? '' : ' (optional)'}${hint}${def}${f.description ? ` — ${plain(f.description)}` : ''}: `);
+        if (a === null) return null;
+        const t = a.trim();
+        if (t === '') {
+          if (!f.required) return undefined;
+          process.stderr.write('  required\n');
+          continue;
+        }
+        if (f.kind === 'boolean') return /^y/i.test(t);
+        if (f.kind === 'choice' || f.kind === 'multi') {
+          const picked = t.split(',').map((x) => f.options?.[Number(x.trim()) - 1]?.value);
+          if (picked.some((v) => v === undefined) || (f.kind === 'choice' && picked.length !== 1)) {
+            process.stderr.write('  choose by number\n');
+            continue;
+          }
+          return f.kind === 'choice' ? picked[0]! : (picked as string[]);
+        }
+        const problem = f.check(t);
+        if (!problem) return f.parse(t);
+        process.stderr.write(`  ${problem}\n`);
+      }
+    },
+    unsupported(why) {
+      process.stderr.write(`Declined a request for input: ${why}.\n`);
+    },
+  };
 }
 
 function toolRow(t: ToolInfo): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // The bundle goes to a temp dir (same esbuild options as esbuild.mjs) so a concurrent `node
 // esbuild.mjs` — or a broken extension build — cannot race or block these tests.
 import { strict as assert } from 'node:assert';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -247,6 +247,52 @@ describe('CLI (dist/cli.js)', function () {
       const r = await run(['call', fx.url.href, 'echo', '--args', '{"text":"hello cli"}']);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'echo: hello cli\n');
+    });
+
+    it('a server elicitation without a terminal is declined, with a note on stderr', async () => {
+      const r = await run(['call', fx.url.href, 'ask']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).action, 'decline');
+      assert.match(r.stderr, /asks for input \(name, count, color, subscribed\): Your details — declined/);
+    });
+
+    it('a server elicitation in a terminal is asked field by field, checked, and answered', async function () {
+      // `script` gives the CLI a real pseudo-terminal; each answer is typed when its question shows.
+      this.timeout(20_000);
+      // [what the CLI shows, what is typed then (null: nothing, only wait for it)]
+      const answers: Array<[RegExp, string | null]> = [
+        [/Answer 4 fields\?/, 'y'],
+        [/name \(default "Ada"\): $/, 'Grace'],
+        [/count \(default 3\): $/, 'seven'],
+        [/Enter a number/, null],
+        [/count \(default 3\): $/, '7'],
+        [/color \(optional\) 1\) red {2}2\) green \(default "green"\): $/, ''],
+        [/subscribed \(optional\) \[y\/n\] \(default true\): $/, 'n'],
+      ];
+      const cmd = [process.execPath, cli, 'call', fx.url.href, 'ask'].map((a) => `'${a}'`).join(' ');
+      const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'dumb' } });
+      let out = '';
+      let next = 0;
+      let seenUpTo = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString('utf8').replace(/\r/g, '');
+        while (next < answers.length) {
+          const m = answers[next][0].exec(out.slice(seenUpTo));
+          if (!m) break;
+          seenUpTo += m.index + m[0].length;
+          const typed = answers[next][1];
+          if (typed !== null) child.stdin.write(`${typed}\n`);
+          next++;
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(next, answers.length, `every question was asked; got:\n${out}`);
+      assert.equal(code, 0, out);
+      const json = out.slice(out.lastIndexOf('{"action"'));
+      assert.deepEqual(JSON.parse(json.slice(0, json.indexOf('\n') === -1 ? undefined : json.indexOf('\n'))), {
+        action: 'accept',
+        content: { name: 'Grace', count: 7, color: 'green', subscribed: false },
+      });
     });
 
     it('call --json prints the result object', async () => {
