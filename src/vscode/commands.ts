@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { defaultConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
+import { discoverConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
 import { isInspectorError } from '../core/errors';
 import { checkUrl } from '../core/http/urlPolicy';
 import { sanitizeServerText } from '../core/oauth/redirectReceiver';
@@ -128,7 +128,10 @@ export const COMMANDS = {
     // From code (tests): { paths: [{ path, source }] } instead of the default locations.
     const paths = arg && typeof arg === 'object' && Array.isArray((arg as { paths?: unknown }).paths)
       ? ((arg as { paths: Array<{ path: string; source: ImportSource }> }).paths)
-      : defaultConfigPaths(process.platform, os.homedir(), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), process.env);
+      : await discoverConfigPaths(process.platform, os.homedir(), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), process.env, async (dir) =>
+          // profile folders (User/profiles/<id>/) of each editor
+          (await vscode.workspace.fs.readDirectory(vscode.Uri.file(dir))).filter(([, type]) => (type & vscode.FileType.Directory) !== 0).map(([name]) => name),
+        );
     const found: ImportedServer[] = [];
     const problems: string[] = [];
     for (const { path, source } of paths) {
