@@ -36,6 +36,15 @@ import {
 import { autoApproveCookieRelay, interactionRoutes, renderError } from './interactions';
 import type { AccessTokenRevocations } from './revocations';
 
+/** What the pre-registered clients share: native apps with loopback redirects and refresh tokens. */
+const NATIVE_LOOPBACK_CLIENT = {
+  application_type: 'native',
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  // Loopback, any port (RFC 8252 §7.3): oidc-provider ignores the port for native clients.
+  redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+} satisfies Partial<ClientMetadata>;
+
 export interface AuthServerOptions {
   /** The issuer identifier, e.g. `http://localhost:5081` (no trailing slash). */
   readonly issuer: string;
@@ -178,25 +187,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
 
     clients: [
-      {
-        client_id: PRE_REGISTERED_CLIENT_ID,
-        client_name: 'Todo (pre-registered local client)',
-        application_type: 'native',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        // Loopback, any port (RFC 8252 §7.3): oidc-provider ignores the port for native clients.
-        redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
-      },
-      {
-        ...CONFIDENTIAL_CLIENT,
-        client_name: 'Todo (pre-registered confidential client)',
-        application_type: 'native',
-        token_endpoint_auth_method: 'client_secret_basic',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
-      },
+      { ...NATIVE_LOOPBACK_CLIENT, client_id: PRE_REGISTERED_CLIENT_ID, client_name: 'Todo (pre-registered local client)', token_endpoint_auth_method: 'none' },
+      { ...NATIVE_LOOPBACK_CLIENT, ...CONFIDENTIAL_CLIENT, client_name: 'Todo (pre-registered confidential client)', token_endpoint_auth_method: 'client_secret_basic' },
     ],
     // Defaults for registered (DCR) clients. `native` makes loopback redirects port-agnostic;
     // everything else is RFC 7591's default.
