@@ -49,6 +49,10 @@ const STREAMING: ReadonlySet<RequestPurpose> = new Set(['mcp']);
 const MAX_REDIRECTS = 5;
 type Body = NonNullable<RequestInit['body']>;
 
+/** An unbuffered stream's trace body: a label of ours (a symbol, so no server text can pass for it). */
+const EVENT_STREAM = Symbol('event stream');
+const EVENT_STREAM_LABEL = '[event stream]';
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -143,7 +147,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     const startedAt = Date.now();
     const traceBody = bodyForTrace(req.body);
     const reqContentType = req.headers.get('content-type') ?? (req.body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : null);
-    const record = (response?: { status: number; headers: Headers; body?: string; bytes: number }, error?: unknown) => {
+    const record = (response?: { status: number; headers: Headers; body?: string | typeof EVENT_STREAM; bytes: number }, error?: unknown) => {
       trace.record({
         kind: 'http',
         id,
@@ -160,7 +164,8 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         response: response && {
           status: response.status,
           headers: redactor.headers(response.headers),
-          body: response.body === undefined ? undefined : truncate(redactor.body(response.body, response.headers.get('content-type'))),
+          // The event-stream marker is ours, not the server's: nothing in it to redact.
+          body: response.body === EVENT_STREAM ? EVENT_STREAM_LABEL : response.body === undefined ? undefined : truncate(redactor.body(response.body, response.headers.get('content-type'))),
           bytes: response.bytes,
         },
         error: error === undefined ? undefined : errorForTrace(error),
@@ -215,7 +220,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       // (metadata, registration, token, JWKS, …) is read under the size and time caps below even when
       // it says `text/event-stream`: an endless or trickling body there must not hang the flow.
       clearTimeout(timer);
-      record({ status: res.status, headers: res.headers, bytes: 0, body: res.body ? '[event stream]' : undefined });
+      record({ status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
       return res;
     }
 

@@ -74,24 +74,28 @@ export class Redactor {
   url(input: string | URL): string {
     let u: URL;
     try {
-      u = new URL(String(input));
+      u = input instanceof URL ? input : new URL(String(input));
     } catch {
       return this.text(String(input));
     }
-    if ([...u.searchParams.keys()].some(isSecretKey)) u.search = formText(redactForm(u.searchParams));
-    if (u.hash.includes('=')) {
-      const frag = new URLSearchParams(u.hash.slice(1));
-      if ([...frag.keys()].some(isSecretKey)) u.hash = formText(redactForm(frag));
+    // Nothing to redact by key (the common case: no query, no fragment, no password): no copy, no re-parse.
+    if (u.search || u.hash.includes('=') || u.password) {
+      if (u === input) u = new URL(u.href); // never change the caller's URL
+      if (u.search && [...u.searchParams.keys()].some(isSecretKey)) u.search = formText(redactForm(u.searchParams));
+      if (u.hash.includes('=')) {
+        const frag = new URLSearchParams(u.hash.slice(1));
+        if ([...frag.keys()].some(isSecretKey)) u.hash = formText(redactForm(frag));
+      }
+      if (u.password) u.password = REDACTED;
     }
-    if (u.password) u.password = REDACTED;
-    return this.text(u.href.split(ENCODED_REDACTED).join(REDACTED));
+    const href = u.href;
+    return this.text(href.includes(ENCODED_REDACTED) ? href.split(ENCODED_REDACTED).join(REDACTED) : href);
   }
 
   headers(h: Headers | Record<string, string> | undefined): Record<string, string> {
     const out: Record<string, string> = {};
     if (!h) return out;
-    const entries = h instanceof Headers ? [...h.entries()] : Object.entries(h);
-    for (const [k, v] of entries) {
+    const one = (v: string, k: string) => {
       if (isSecretKey(k)) {
         // keep the scheme of an Authorization header ("Bearer [REDACTED]"): it tells what was sent.
         const scheme = /^(\w+)\s+/.exec(v)?.[1];
@@ -103,7 +107,9 @@ export class Redactor {
       } else {
         out[k] = this.text(v);
       }
-    }
+    };
+    if (h instanceof Headers) h.forEach(one);
+    else for (const k of Object.keys(h)) one(h[k], k);
     return out;
   }
 
@@ -139,14 +145,34 @@ export class Redactor {
     return value;
   }
 
+  /**
+   * Whether `json(value)` would change anything: a secret key with a value, a key or string holding a
+   * known secret, or a value deeper than `json()` walks (it cuts those to "[…]"). Known secrets are
+   * looked for in the raw `text` once when it holds no escape (then every parsed key and string is a
+   * verbatim slice of it); with a backslash, in every key and string, as `json()` does.
+   */
+  private jsonNeedsRedaction(value: unknown, text: string): boolean {
+    const checkStrings = this.values.size > 0 && (text.includes('\\') || this.text(text) !== text);
+    return needsRedaction(value, 0, checkStrings ? (s) => this.text(s) !== s : undefined);
+  }
+
   /** Redact a request/response body given as text: JSON, form-encoded, or anything else. */
   body(text: string, contentType?: string | null): string {
     const ct = (contentType ?? '').toLowerCase();
     if (ct.includes('json') || /^\s*[[{]/.test(text)) {
+      let parsed: unknown;
+      let ok = false;
       try {
-        return JSON.stringify(this.json(JSON.parse(text)));
+        parsed = JSON.parse(text);
+        ok = true;
       } catch {
         /* not JSON after all */
+      }
+      if (ok) {
+        // The copy `json()` makes is only needed when it would differ from the parsed value: skip it
+        // (its allocation and a `text()` per key and string) when nothing in the tree is redacted.
+        // Output is the same string either way.
+        return JSON.stringify(this.jsonNeedsRedaction(parsed, text) ? this.json(parsed) : parsed);
       }
     }
     // Form bodies, also when the content type is missing (a URLSearchParams body, a bare string).
@@ -156,6 +182,25 @@ export class Redactor {
     // Broken or truncated JSON: still hide `"secret_key": "value"` pairs.
     return this.text(text.replace(JSON_STRING_PAIR, (pair, key: string) => (isSecretKey(key) ? `"${key}":"${REDACTED}"` : pair)));
   }
+}
+
+/** The non-copying twin of `Redactor.json`: true where that walk would replace or cut something. */
+function needsRedaction(value: unknown, depth: number, hasSecret: ((s: string) => boolean) | undefined): boolean {
+  if (depth > 32) return true;
+  if (typeof value === 'string') return hasSecret?.(value) ?? false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (needsRedaction(v, depth + 1, hasSecret)) return true;
+    return false;
+  }
+  if (value && typeof value === 'object') {
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (isSecretKey(k) && v !== null && v !== undefined) return true;
+      if (hasSecret?.(k)) return true;
+      if (needsRedaction(v, depth + 1, hasSecret)) return true;
+    }
+  }
+  return false;
 }
 
 /** Each secret as it is, percent-encoded and form-encoded; longest first. */

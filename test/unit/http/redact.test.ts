@@ -117,4 +117,69 @@ describe('http/redact', () => {
     assert.equal(r.body('plain text TEXT-SECRET-123 here', 'text/plain'), `plain text ${REDACTED} here`);
     assert.equal(r.body('a sentence = with spaces', null), 'a sentence = with spaces');
   });
+
+  describe('fast paths give the same output as the full walk', () => {
+    /** What body() returned before it skipped the copy: the full `json()` walk, serialised. */
+    const viaWalk = (r: Redactor, text: string) => JSON.stringify(r.json(JSON.parse(text)));
+
+    it('JSON bodies: the same string whether or not anything is redacted', () => {
+      const r = new Redactor();
+      const bodies = [
+        '{"method":"tools/list","jsonrpc":"2.0","id":1}',
+        '{ "spaced" : [1, 2.50, 1e3, true, null, "x"] }',
+        '{"__proto__":{"a":1},"constructor":2}',
+        '"just a string"',
+        '[]',
+        '{"code":null,"access_token":null}',
+        '{"params":{"name":"x","arguments":{"token":"plain-looking"}}}',
+      ];
+      for (const b of bodies) assert.equal(r.body(b, 'application/json'), viaWalk(r, b), b);
+      r.addSecret('SECRET-VALUE-42');
+      for (const b of [...bodies, '{"a":"has SECRET-VALUE-42 in it"}', '{"SECRET-VALUE-42":1}']) assert.equal(r.body(b, 'application/json'), viaWalk(r, b), b);
+    });
+
+    it('a secret added after a body was redacted is caught in the next one', () => {
+      const r = new Redactor();
+      const body = '{"result":{"content":[{"type":"text","text":"echo LATE-SECRET-VALUE-7"}]}}';
+      assert.equal(r.body(body, 'application/json'), body);
+      r.addSecret('LATE-SECRET-VALUE-7');
+      assert.equal(r.body(body, 'application/json'), `{"result":{"content":[{"type":"text","text":"echo ${REDACTED}"}]}}`);
+    });
+
+    it('a secret or a secret key hidden behind JSON escapes is still redacted', () => {
+      const r = new Redactor();
+      r.addSecret('ESCAPED-SECRET-9');
+      // \u0045 is "E": the raw text does not contain the secret, the parsed string does.
+      assert.equal(r.body('{"a":"x \\u0045SCAPED-SECRET-9 y"}', 'application/json'), `{"a":"x ${REDACTED} y"}`);
+      assert.equal(r.body('{"a":"ESCAPED\\/SECRET-9"}', 'application/json'), '{"a":"ESCAPED/SECRET-9"}', 'a different value stays');
+      assert.equal(r.body('{"k":{"\\u0045SCAPED-SECRET-9":1}}', 'application/json'), `{"k":{"${REDACTED}":1}}`, 'in a key');
+      // \u0063ode is the key "code".
+      assert.equal(r.body('{"\\u0063ode":"the-code-value"}', 'application/json'), `{"code":"${REDACTED}"}`);
+      assert.equal(r.body('{"Access_Token":"mixed-case-key"}', 'application/json'), `{"Access_Token":"${REDACTED}"}`);
+    });
+
+    it('a value past the depth limit is still cut, with or without secrets', () => {
+      const r = new Redactor();
+      const deep = `${'['.repeat(40)}"plain"${']'.repeat(40)}`;
+      const out = r.body(deep, 'application/json');
+      assert.equal(out, viaWalk(r, deep));
+      assert.ok(!out.includes('plain'));
+      const ok = `${'['.repeat(33)}"plain"${']'.repeat(33)}`; // depth 33 holds the string: cut as well
+      assert.equal(r.body(ok, 'application/json'), viaWalk(r, ok));
+      const shallow = `${'['.repeat(32)}"plain"${']'.repeat(32)}`;
+      assert.equal(r.body(shallow, 'application/json'), shallow);
+    });
+
+    it('url(): a URL object is never changed, and a known secret in its path is still scrubbed', () => {
+      const r = new Redactor();
+      const u = new URL('https://user:pw-secret@as.example/p?code=abc#access_token=t');
+      assert.equal(r.url(u), `https://user:${REDACTED}@as.example/p?code=${REDACTED}#access_token=${REDACTED}`);
+      assert.equal(u.href, 'https://user:pw-secret@as.example/p?code=abc#access_token=t', 'the caller\'s URL is untouched');
+      const plain = new URL('https://as.example/resource/PATH-SECRET-123');
+      assert.equal(r.url(plain), 'https://as.example/resource/PATH-SECRET-123');
+      r.addSecret('PATH-SECRET-123'); // learnt after the first call
+      assert.equal(r.url(plain), `https://as.example/resource/${REDACTED}`);
+      assert.equal(r.url(new URL('https://as.example/a#frag')), 'https://as.example/a#frag');
+    });
+  });
 });
