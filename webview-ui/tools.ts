@@ -7,10 +7,13 @@
  *
  * The host pushes `state/tools` on every connection change; the form is rebuilt only when the
  * selected tool or its schema changes, so what the user typed survives sign-ins and refreshes.
+ * Everything else is keyed too: list items by tool name (a push rebuilds only the items whose view
+ * changed), the bar, header, actions and history by what they show, so re-rendering the same state
+ * touches no node and a token change only the items and lines it changes.
  */
 import { MAX_MESSAGE_CHARS, type CallRecord, type SecurityView, type ToolsState, type ToolView } from '../src/shared/protocol';
 import { serverBar } from './common';
-import { h, icon, mount } from './dom';
+import { h, icon, mount, relativeTime } from './dom';
 import { buildForm, collect, extraKeys, initialDraft, type Draft, type FormModel } from './form/model';
 import { renderForm, type FormView } from './form/view';
 import { AUTH_CODES, renderRecord, scopeList } from './result';
@@ -61,7 +64,7 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     },
   });
   const countEl = h('div', { class: 'tool-count muted', role: 'status' });
-  const list = h('ul', { id: 'tool-list', class: 'tool-list', role: 'listbox', 'aria-label': 'Tools', onkeydown: onListKey });
+  const list = h('ul', { id: 'tool-list', class: 'tool-list', role: 'listbox', 'aria-label': 'Tools', onkeydown: onListKey, onclick: onListClick });
   const headerSlot = h('div', { class: 'tool-header' });
   const authSlot = h('div');
   const formSlot = h('div', { class: 'tool-form', onkeydown: onFormKey });
@@ -102,9 +105,16 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   const ui_mode = (t: ToolView | undefined) => (t ? (uis.get(t.name)?.mode ?? '') : '');
   const options = (): HTMLElement[] => [...list.children] as HTMLElement[];
 
+  let barKey = '';
   function render(): void {
     if (!st) return;
-    mount(barSlot, serverBar(st.server), connectRow());
+    // the bar's relative expiry ("in 4 min") is part of its key: it still updates on every push
+    const s = st.server;
+    const key = JSON.stringify([s, s.signedIn && s.expiresAt ? relativeTime(s.expiresAt) : '']);
+    if (key !== barKey) {
+      mount(barSlot, serverBar(s), connectRow());
+      barKey = key;
+    }
     renderList();
     renderDetail();
     renderHistory();
@@ -132,37 +142,85 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
 
   /* ------------------------------------------------------------------------------ the tool list */
 
-  function matches(t: ToolView): boolean {
-    const q = filter.trim().toLowerCase();
-    if (!q) return true;
-    return [t.name, t.title ?? '', t.description ?? ''].some((x) => x.toLowerCase().includes(q));
+  /**
+   * The list is keyed by tool name: a push re-renders only the items whose view changed (title,
+   * security, coverage) and flips aria-selected / tabindex on the ones whose selection or tab stop
+   * moved; the rest keep their nodes (and the keyboard focus stays where it is). Every item is kept
+   * while its tool is listed, so clearing the filter brings items back without building them again.
+   */
+  interface Item {
+    el: HTMLLIElement;
+    /** securityKey() and title of what the item shows now; '' before it is filled. */
+    sig: string;
+    /** The tool object (and signedIn) it was last checked against: the same → nothing to compare. */
+    from?: ToolView;
+    signedIn?: boolean;
+    selected?: boolean;
+    focusable?: boolean;
+  }
+  const items = new Map<string, Item>();
+  /** The item keys of st.tools, in order (the name; `name\u0000n` for the nth duplicate name). */
+  let keysFor: ToolView[] | undefined;
+  let keys: string[] = [];
+
+  function toolKeys(tools: ToolView[]): string[] {
+    if (keysFor === tools) return keys;
+    const seen = new Set<string>();
+    keys = tools.map((t) => {
+      let k = t.name;
+      for (let n = 1; seen.has(k); n++) k = `${t.name}\u0000${n}`;
+      seen.add(k);
+      return k;
+    });
+    keysFor = tools;
+    // forget the items of tools the server no longer lists
+    for (const k of items.keys()) if (!seen.has(k)) items.delete(k);
+    return keys;
   }
 
   function renderList(): void {
     if (!st) return;
     const hadFocus = list.contains(document.activeElement);
-    const visible = st.tools.filter(matches);
-    countEl.textContent = st.tools.length === 0 ? (st.server.state === 'connected' ? 'No tools.' : 'Connect to list the tools.') : visible.length === st.tools.length ? `${st.tools.length} tool${st.tools.length === 1 ? '' : 's'}` : `${visible.length} of ${st.tools.length} tools`;
-    const focusable = visible.some((t) => t.name === selected) ? selected : visible[0]?.name;
-    list.replaceChildren(
-      ...visible.map((t) =>
-        h(
-          'li',
-          {
-            role: 'option',
-            class: 'tool-item',
-            'data-tool': t.name,
-            'aria-selected': t.name === selected ? 'true' : 'false',
-            tabindex: t.name === focusable ? 0 : -1,
-            onclick: () => selectTool(t.name, { focus: 'list' }),
-          },
-          h('div', { class: 'tool-item-name' }, icon(t.security.requiresAuth ? (t.security.covered ? 'unlock' : 'lock') : 'globe'), ' ', h('span', { class: 'mono' }, clip(t.name, 80))),
-          t.title ? h('div', { class: 'tool-item-title muted' }, clip(t.title, 120)) : null,
-          h('div', { class: 'tool-item-badges' }, securityBadge(t.security, true), ' ', coverageBadge(t.security, st!.server.signedIn)),
-        ),
-      ),
-    );
-    if (hadFocus) options().find((o) => o.dataset.tool === selected)?.focus();
+    const tools = st.tools;
+    const ks = toolKeys(tools);
+    const q = filter.trim().toLowerCase();
+    const visible: number[] = [];
+    for (let i = 0; i < tools.length; i++) if (matches(tools[i], q)) visible.push(i);
+    setText(countEl, tools.length === 0 ? (st.server.state === 'connected' ? 'No tools.' : 'Connect to list the tools.') : visible.length === tools.length ? `${tools.length} tool${tools.length === 1 ? '' : 's'}` : `${visible.length} of ${tools.length} tools`);
+    const focusable = visible.some((i) => tools[i].name === selected) ? selected : tools[visible[0]]?.name;
+    const signedIn = st.server.signedIn;
+    const want: HTMLLIElement[] = [];
+    let selEl: HTMLLIElement | undefined;
+    for (const i of visible) {
+      const t = tools[i];
+      let it = items.get(ks[i]);
+      if (!it) items.set(ks[i], (it = { el: h('li', { role: 'option', class: 'tool-item', 'data-tool': t.name }), sig: '' }));
+      if (it.from !== t || it.signedIn !== signedIn) {
+        const secKey = securityKey(t.security, signedIn);
+        const sig = `${secKey}\u0000${t.title ?? ''}`;
+        if (it.sig !== sig) {
+          fillItem(it.el, t, secKey, signedIn);
+          it.sig = sig;
+        }
+        it.from = t;
+        it.signedIn = signedIn;
+      }
+      const sel = t.name === selected;
+      if (it.selected !== sel) it.el.setAttribute('aria-selected', (it.selected = sel) ? 'true' : 'false');
+      if (sel) selEl ??= it.el;
+      const tab = t.name === focusable;
+      if (it.focusable !== tab) it.el.tabIndex = (it.focusable = tab) ? 0 : -1;
+      want.push(it.el);
+    }
+    placeChildren(list, want);
+    // the focus follows the selected item (it stays put when that item kept its node)
+    if (hadFocus && selEl && document.activeElement !== selEl) selEl.focus();
+  }
+
+  /** A click anywhere in an item selects it (one listener for the list, not one per item). */
+  function onListClick(ev: Event): void {
+    const li = ev.target instanceof Element ? ev.target.closest('li.tool-item') : null;
+    if (li instanceof HTMLElement && li.parentElement === list) selectTool(li.dataset.tool!, { focus: 'list' });
   }
 
   function onListKey(ev: Event): void {
@@ -212,30 +270,39 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       const draft = initialDraft(model.root);
       ui = { schemaKey, model, draft, mode: model.fallback ? 'json' : 'form', jsonText: model.fallback ? jsonOfDraftRoot(model, draft) : '' };
       uis.set(t.name, ui);
-      if (formFor === t.name) formFor = undefined; // the schema changed: rebuild the form
+      if (formFor?.startsWith(`${t.name}\u0000`)) formFor = undefined; // the schema changed: rebuild the form (formFor is name + mode)
     }
     return ui;
   }
 
+  /** What the header and the sign-in notice were built from, and the actions: unchanged → left alone. */
+  let headerKey = '';
+  let actionsKey = '';
+
   function renderDetail(): void {
     const t = tool();
     if (!st || !t) {
-      mount(headerSlot, h('p', { class: 'muted' }, st?.tools.length ? 'Select a tool.' : ''));
-      mount(authSlot);
-      mount(formSlot);
-      mount(actionsSlot);
-      mount(resultSlot);
+      const key = `none ${st?.tools.length ? 1 : 0}`;
+      if (key !== headerKey) mount(headerSlot, h('p', { class: 'muted' }, st?.tools.length ? 'Select a tool.' : ''));
+      for (const slot of [authSlot, formSlot, actionsSlot, resultSlot]) if (slot.firstChild) mount(slot);
+      headerKey = key;
+      actionsKey = '';
+      resultKey = '';
       formFor = undefined;
       return;
     }
-    mount(headerSlot, toolHeader(t));
-    mount(authSlot, authNotice(t));
+    const key = JSON.stringify(['tool', t.name, t.title, t.description, t.annotations, t.security, st.server.signedIn, st.server.scopes]);
+    if (key !== headerKey) {
+      mount(headerSlot, toolHeader(t));
+      mount(authSlot, authNotice(t));
+      headerKey = key;
+    }
     const ui = uiFor(t);
     if (formFor !== `${t.name}\u0000${ui.mode}`) {
       renderFormSlot(t, ui);
       formFor = `${t.name}\u0000${ui.mode}`;
     }
-    renderActions(t, ui);
+    renderActions(t);
     renderResult();
   }
 
@@ -357,26 +424,35 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     formSlot.querySelector<HTMLElement>('.mode-toggle button[aria-pressed="true"]')?.focus();
   }
 
-  function renderActions(t: ToolView, ui: ToolUi): void {
+  function renderActions(t: ToolView): void {
+    // what fillActions shows: unchanged → the buttons (and the focus on one of them) stay as they are
+    const key = `${needsSignIn(t)} ${busy !== undefined} ${st!.server.state !== 'connected'}`;
+    if (key === actionsKey && actionsSlot.firstChild) return;
+    actionsKey = key;
     // a re-render must not drop the keyboard focus from the button the user is on
     const focused = actionsSlot.contains(document.activeElement) ? document.activeElement?.textContent : undefined;
-    fillActions(t, ui);
+    fillActions(t);
     if (focused !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === focused) ?? actionsSlot.querySelector('button'))?.focus();
   }
 
-  function fillActions(t: ToolView, ui: ToolUi): void {
+  /** The buttons call the selected tool as it is when clicked (they outlive the push that built them). */
+  function fillActions(t: ToolView): void {
     const gate = needsSignIn(t);
+    const call = (signIn: boolean) => () => {
+      const cur = tool();
+      if (cur) void send(cur, uiFor(cur), signIn);
+    };
     const isBusy = busy !== undefined;
     const offline = st!.server.state !== 'connected';
     mount(
       actionsSlot,
       gate
         ? [
-            h('button', { type: 'button', class: 'primary', 'data-testid': 'sign-in-and-call', disabled: isBusy || offline, onclick: () => void send(t, ui, true) }, icon('sign-in'), ' Sign in and call'),
+            h('button', { type: 'button', class: 'primary', 'data-testid': 'sign-in-and-call', disabled: isBusy || offline, onclick: call(true) }, icon('sign-in'), ' Sign in and call'),
             ' ',
-            h('button', { type: 'button', class: 'secondary', title: 'Call without signing in first (see how the server answers)', disabled: isBusy || offline, onclick: () => void send(t, ui, false) }, icon('play'), ' Call without signing in'),
+            h('button', { type: 'button', class: 'secondary', title: 'Call without signing in first (see how the server answers)', disabled: isBusy || offline, onclick: call(false) }, icon('play'), ' Call without signing in'),
           ]
-        : h('button', { type: 'button', class: 'primary', 'data-testid': 'send', disabled: isBusy || offline, onclick: () => void send(t, ui, false) }, icon('play'), ' Send'),
+        : h('button', { type: 'button', class: 'primary', 'data-testid': 'send', disabled: isBusy || offline, onclick: call(false) }, icon('play'), ' Send'),
       h('span', { class: 'muted key-hint' }, ` Enter in a field (Ctrl+Enter in a text box) ${gate ? 'signs in and calls' : 'sends'}`),
     );
   }
@@ -443,7 +519,7 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     const fromResult = resultSlot.contains(document.activeElement);
     busy = t.name;
     mount(statusSlot, h('p', null, h('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), signIn ? ` Signing in and calling ${clip(t.name, 80)}…` : ` Calling ${clip(t.name, 80)}…`));
-    renderActions(t, ui);
+    renderActions(t);
     let rec: CallRecord | undefined;
     try {
       rec = await rpc.request('tools/call', { tool: t.name, args, signIn });
@@ -551,16 +627,22 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     next.focus();
   }
 
+  /** What the history list was built from: unchanged → left alone (with the focus and arrow position in it). */
+  let historyKey = '';
   function renderHistory(): void {
     if (!st) return;
     const hadFocus = historySlot.contains(document.activeElement);
     const hist = st.history;
     if (hist.length === 0) {
-      mount(historySlot);
+      if (historySlot.firstChild) mount(historySlot);
+      historyKey = '';
       return;
     }
     const current = shown ?? st.history.find((r) => r.tool === selected);
     const stop = hist.find((r) => r.id === current?.id)?.id ?? hist[0].id;
+    const key = JSON.stringify([stop, current?.id, hist.map((r) => [r.id, r.tool, r.at, r.durationMs, r.ok, r.isError, r.error?.code, r.authenticated])]);
+    if (key === historyKey) return;
+    historyKey = key;
     mount(
       historySlot,
       h('h3', { class: 'history-title' }, icon('history'), ` History (${hist.length})`),
@@ -584,7 +666,8 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
                     selected = r.tool;
                     remember(r.tool);
                   }
-                  shown = r;
+                  // the record as the latest push has it (this button can outlive the push that built it)
+                  shown = st!.history.find((x) => x.id === r.id) ?? r;
                   renderList();
                   renderDetail();
                   renderHistory();
@@ -617,6 +700,81 @@ function jsonOfDraftRoot(model: FormModel, draft: Draft): string {
   return JSON.stringify(collect(model, draft).value, null, 2);
 }
 
+function matches(t: ToolView, q: string): boolean {
+  if (!q) return true;
+  return t.name.toLowerCase().includes(q) || (t.title ?? '').toLowerCase().includes(q) || (t.description ?? '').toLowerCase().includes(q);
+}
+
+/**
+ * All that a list item's icon and badges depend on (signedIn matters only to coverageBadge's 'both'
+ * case). With the title this is the item's signature: equal → the item is left alone (the name is
+ * its key).
+ */
+function securityKey(s: SecurityView, signedIn: boolean): string {
+  return JSON.stringify([s.kind, s.requiresAuth, s.covered, s.scopesNeeded, s.missing, s.kind === 'both' && signedIn]);
+}
+
+/**
+ * Nodes built once per distinct key, then deep-cloned: a thousand list items repeat a handful of
+ * badge rows, and cloning copies our own nodes (their text stays text) for a fraction of building
+ * them. Bounded: a server with endless distinct scopes just rebuilds.
+ */
+const protos = new Map<string, Element>();
+function fromProto<T extends Element>(key: string, build: () => T): T {
+  let p = protos.get(key);
+  if (!p) {
+    if (protos.size >= 200) protos.clear();
+    protos.set(key, (p = build()));
+  }
+  return p.cloneNode(true) as T;
+}
+
+/** A list item's content (server text as text: the name and title through h(), badges cloned). */
+function fillItem(el: HTMLLIElement, t: ToolView, secKey: string, signedIn: boolean): void {
+  const s = t.security;
+  const glyph = s.requiresAuth ? (s.covered ? 'unlock' : 'lock') : 'globe';
+  const name = fromProto(`name ${glyph}`, () => h('div', { class: 'tool-item-name' }, icon(glyph), ' ', h('span', { class: 'mono' })));
+  name.lastChild!.textContent = clip(t.name, 80);
+  mount(
+    el,
+    name,
+    t.title ? h('div', { class: 'tool-item-title muted' }, clip(t.title, 120)) : null,
+    fromProto(`badges ${secKey}`, () => h('div', { class: 'tool-item-badges' }, securityBadge(s, true), ' ', coverageBadge(s, signedIn))),
+  );
+}
+
+/**
+ * Makes `want` the children of `parent`, in order, moving only what is out of place: nodes not
+ * wanted are removed, nodes already in order stay untouched (no detach, so no lost focus), runs of
+ * new or moved nodes go in as one fragment.
+ */
+function placeChildren(parent: Element, want: readonly Element[]): void {
+  if (parent.firstChild) {
+    const keep = new Set<Node>(want);
+    let c: ChildNode | null = parent.firstChild;
+    while (c) {
+      const next: ChildNode | null = c.nextSibling;
+      if (!keep.has(c)) c.remove();
+      c = next;
+    }
+  }
+  let cursor = parent.firstChild;
+  let run: DocumentFragment | undefined;
+  for (const el of want) {
+    if (el === cursor) {
+      if (run) parent.insertBefore(run, cursor);
+      run = undefined;
+      cursor = cursor.nextSibling;
+    } else (run ??= document.createDocumentFragment()).appendChild(el);
+  }
+  if (run) parent.insertBefore(run, cursor);
+}
+
+/** Sets text only when it differs (a live region is not re-announced, no needless mutation). */
+function setText(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 function clip(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;
 }
@@ -641,7 +799,7 @@ function annotationLabels(a: Record<string, unknown> | undefined): HTMLElement[]
   return out;
 }
 
-/** public / OAuth + scopes / public or OAuth / server default. */
+/** public / OAuth + scopes / public or OAuth / server default. (securityKey() names every field this and coverageBadge read.) */
 function securityBadge(s: SecurityView, short: boolean): HTMLElement {
   const scopes = s.scopesNeeded.length ? ` · ${clip(s.scopesNeeded.join(' '), short ? 40 : 120)}` : '';
   switch (s.kind) {
