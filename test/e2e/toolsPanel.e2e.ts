@@ -39,6 +39,19 @@ const DOM_PROBE = `(() => {
   };
 })()`;
 
+/**
+ * Keyed re-renders (webview-ui/tools.ts): KEEP_MARK tags every tool item and its descendants;
+ * KEPT says, per item, whether it is still the same node and whether its content is too.
+ */
+const KEEP_MARK = `(() => { for (const li of document.querySelectorAll('#tool-list > li')) { li.__kept = li.dataset.tool; li.__kids = [...li.querySelectorAll('*')]; } })()`;
+const KEPT = `(() => [...document.querySelectorAll('#tool-list > li')].map((li) => ({
+  tool: li.dataset.tool,
+  sameNode: li.__kept === li.dataset.tool,
+  sameContent: !!li.__kids && li.__kids.length === li.querySelectorAll('*').length && [...li.querySelectorAll('*')].every((k, i) => k === li.__kids[i]),
+  nameAsText: li.querySelector('.tool-item-name .mono')?.textContent === li.dataset.tool,
+})))()`;
+type Kept = Array<{ tool: string; sameNode: boolean; sameContent: boolean; nameAsText: boolean }>;
+
 const serverName = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
 
 /**
@@ -111,10 +124,17 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
     const offer = frame.locator('.call-error.auth');
     await offer.waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(await offer.innerText(), /Sign-in needed[\s\S]*authorization_required[\s\S]*todos\.read/);
+    await frame.locator('body').evaluate(KEEP_MARK);
     await offer.getByRole('button', { name: 'Sign in and call' }).click();
     await result().filter({ hasText: '"todos": []' }).waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(await result().innerText(), /sent with the token/);
     await frame.locator('li[data-tool="list_todos"]', { hasText: 'covered' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    // the sign-in's pushes updated the items in place: list_todos' coverage changed, public search_docs not at all
+    const kept = new Map(((await frame.locator('body').evaluate(KEPT)) as Kept).map((k) => [k.tool, k]));
+    assert.equal(kept.size, 6);
+    assert.ok([...kept.values()].every((k) => k.sameNode), `every item kept its node: ${JSON.stringify([...kept.values()])}`);
+    assert.equal(kept.get('search_docs')?.sameContent, true, 'search_docs was left alone');
+    assert.equal(kept.get('list_todos')?.sameContent, false, 'list_todos was updated');
     assert.match(await frame.locator('.server-state').innerText(), /signed in/);
   });
 
@@ -172,9 +192,15 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
     assert.ok((await f.locator('.form-root .field, .form-root fieldset').count()) >= 7, 'the form has its fields');
     assert.match(await f.locator('.form-root').innerText(), /<svg onload=/);
     // send with the defaults (javascript: URLs and markup as plain values)
+    await body.evaluate(KEEP_MARK);
     await f.getByRole('button', { name: 'Send' }).click();
     const res = f.locator('article[data-testid="result"]');
     await res.filter({ hasText: 'resource link' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    // the push after the call (its history entry) left the same tools' items as they were, names as text
+    await f.locator('.history-list li').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    const kept = (await body.evaluate(KEPT)) as Kept;
+    assert.deepEqual(kept.map((k) => k.tool), [HOSTILE_TOOL, ERROR_TOOL, THROW_TOOL, DEEP_TOOL]);
+    assert.ok(kept.every((k) => k.sameNode && k.sameContent && k.nameAsText), JSON.stringify(kept));
     assert.match(await res.innerText(), /<script>window\.__pwned=1/);
     await res.locator('.part-link').last().scrollIntoViewIfNeeded();
     await d.screenshot('tools-panel-hostile-result');

@@ -1,0 +1,313 @@
+/**
+ * The tools panel (webview-ui/tools.ts) in headless Chromium, without VS Code: the webview bundle
+ * built from source, a stub acquireVsCodeApi, `state/tools` pushes by window.postMessage. What the
+ * keyed re-render promises: a second push of the same state changes nothing in the DOM; a changed
+ * coverage updates that one item (the same <li>); focus, aria-selected and the single tab stop
+ * survive pushes; the filter keeps the items' nodes; what was typed in the form survives pushes, and
+ * a changed schema rebuilds it; hostile tool names, titles and scopes stay text through updates.
+ * (The real-host check is test/e2e/toolsPanel.e2e.ts.) Skipped without Chromium (CHROMIUM_PATH).
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SecurityView, ToolsState, ToolView } from '../../../src/shared/protocol';
+import { ERROR_TOOL, HOSTILE_TOOL, PAYLOADS, THROW_TOOL } from '../../fixtures/hostileServer';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** In the page before the bundle: the VS Code API stub and the test's probes (plain JS: no DOM types here). */
+const IN_PAGE = `
+window.__msgs = [];
+window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__msgs.push(JSON.parse(JSON.stringify(m))), getState: () => undefined, setState: () => {} });
+window.__t = {
+  rendered: () => window.__msgs.filter((m) => m.method === 'tools/rendered').length,
+  async push(s) {
+    const n = __t.rendered();
+    window.postMessage({ type: 'notify', method: 'state/tools', params: s }, '*');
+    while (__t.rendered() === n) await new Promise((r) => setTimeout(r, 1));
+  },
+  /** Numbers every element under #app: the same number later is the same node. */
+  mark() { let i = 0; for (const el of document.querySelectorAll('#app *')) el.__n = ++i; },
+  items() {
+    return [...document.querySelectorAll('#tool-list > li')].map((li) => ({
+      tool: li.dataset.tool, n: li.__n, selected: li.getAttribute('aria-selected'), tab: li.tabIndex, focused: li === document.activeElement,
+      name: li.querySelector('.tool-item-name .mono')?.textContent, title: li.querySelector('.tool-item-title')?.textContent ?? null, text: li.textContent,
+    }));
+  },
+  watch() {
+    __t.records = [];
+    __t.mo?.disconnect();
+    __t.mo = new MutationObserver((rs) => __t.records.push(...rs));
+    __t.mo.observe(document.getElementById('app'), { subtree: true, childList: true, attributes: true, characterData: true });
+  },
+  /** Where the DOM changed since watch(): "item <tool>" for a list item, else the changed element's (or its content's) class. */
+  changes() {
+    __t.records.push(...__t.mo.takeRecords());
+    const where = new Set();
+    for (const r of __t.records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const li = el.closest('#tool-list > li');
+      where.add(li ? 'item ' + li.dataset.tool : el.className || el.firstElementChild?.className || el.tagName);
+    }
+    return [...where].sort();
+  },
+  sent: (method) => window.__msgs.filter((m) => m.method === method).map((m) => m.params),
+};`;
+
+function security(kind: SecurityView['kind'], over: Partial<SecurityView> = {}): SecurityView {
+  const oauth = kind === 'oauth';
+  return { kind, anonymous: !oauth, requiresAuth: oauth, scopesNeeded: oauth ? ['todos.read'] : [], scopesHeld: [], missing: oauth ? ['todos.read'] : [], covered: !oauth, source: kind === 'default' ? 'default' : '_meta.securitySchemes', ...over };
+}
+
+function tool(name: string, kind: SecurityView['kind'] = 'public', over: Partial<ToolView> = {}): ToolView {
+  return { name, title: `Title of ${name}`, description: `Does ${name}.`, inputSchema: { type: 'object', properties: { query: { type: 'string', description: 'What to look for.' } } }, security: security(kind), ...over };
+}
+
+function state(tools: ToolView[], over: Partial<ToolsState> = {}): ToolsState {
+  return { server: { id: 'srv', name: 'demo', url: 'http://127.0.0.1:1/mcp', state: 'connected', signedIn: false, scopes: [] }, tools, history: [], selected: tools[0]?.name, ...over };
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+interface ItemProbe {
+  tool: string;
+  n?: number;
+  selected: string;
+  tab: number;
+  focused: boolean;
+  name?: string;
+  title: string | null;
+  text: string;
+}
+
+describe('webview/tools: the tool list re-renders by key (headless Chromium)', function () {
+  this.timeout(20_000);
+  let browser: Browser | undefined;
+  let bundle = '';
+  let css = '';
+  let profile = '';
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) this.skip();
+    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
+    bundle = built.outputFiles[0].text;
+    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
+    profile = mkdtempSync(join(tmpdir(), 'tools-list-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    page = await browser!.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.setContent('<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"></head><body data-panel="tools"><main id="app"></main></body></html>');
+    await page.addStyleTag({ content: css });
+    await page.addScriptTag({ content: IN_PAGE });
+    await page.addScriptTag({ content: bundle });
+  });
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  const push = (s: ToolsState) => page.evaluate((p) => (globalThis as unknown as { __t: { push(s: unknown): Promise<void> } }).__t.push(p), s);
+  const probe = <T>(expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+  const items = () => probe<ItemProbe[]>('__t.items()');
+  const mark = () => probe<void>('__t.mark()');
+  const watch = () => probe<void>('__t.watch()');
+  const changes = () => probe<string[]>('__t.changes()');
+
+  const TOOLS = () => [tool('alpha_search'), tool('beta_list', 'oauth'), tool('gamma_get', 'oauth'), tool('delta_default', 'default'), tool('epsilon_both', 'both', { security: security('both', { scopesNeeded: ['todos.read'] }) })];
+
+  it('a second push of the same state changes nothing: every node stays, no mutation at all', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    const first = await items();
+    assert.deepEqual(first.map((i) => i.tool), ['alpha_search', 'beta_list', 'gamma_get', 'delta_default', 'epsilon_both']);
+    await mark();
+    await watch();
+    await push(clone(s));
+    assert.deepEqual(await changes(), [], 'nothing in the panel changed');
+    const again = await items();
+    assert.ok(again.every((i) => typeof i.n === 'number'), 'the same <li> nodes');
+    assert.deepEqual(again.map(({ n: _n, ...rest }) => rest), first.map(({ n: _n, ...rest }) => rest));
+  });
+
+  it('a changed coverage updates only that item, in place; a sign-in updates the bar, the header and the items it changes', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    await mark();
+    const before = await items();
+    await watch();
+    const covered = clone(s);
+    Object.assign(covered.tools[2].security, { covered: true, missing: [], scopesHeld: ['todos.read'] });
+    await push(covered);
+    assert.deepEqual(await changes(), ['item gamma_get']);
+    const after = await items();
+    assert.deepEqual(after.map((i) => i.n), before.map((i) => i.n), 'the same nodes, gamma_get included');
+    assert.match(after[2].text, /covered/);
+    assert.doesNotMatch(before[2].text, /covered/);
+
+    // a sign-in: the token now covers beta_list and gamma_get; public and default items stay as they were
+    await watch();
+    const signedIn = clone(covered);
+    signedIn.server = { ...signedIn.server, signedIn: true, scopes: ['todos.read'] };
+    for (const t of signedIn.tools) if (t.security.kind === 'oauth' || t.security.kind === 'both') Object.assign(t.security, { covered: true, missing: [], scopesHeld: ['todos.read'] });
+    await push(signedIn);
+    const where = await changes();
+    assert.ok(where.includes('item beta_list') && where.includes('item epsilon_both'), where.join(', '));
+    for (const unchanged of ['item alpha_search', 'item delta_default', 'item gamma_get']) assert.ok(!where.includes(unchanged), `${unchanged} changed: ${where.join(', ')}`);
+    assert.ok(where.includes('server-bar'), `the bar: ${where.join(', ')}`);
+    assert.ok(where.includes('tool-header'), `the token line: ${where.join(', ')}`);
+    assert.deepEqual((await items()).map((i) => i.n), before.map((i) => i.n));
+  });
+
+  it('keeps the keyboard focus, aria-selected and the single tab stop across pushes; arrows move them', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    await page.locator('#tool-list > li').nth(1).click();
+    let now = await items();
+    assert.deepEqual(now.map((i) => [i.selected, i.tab, i.focused]), [['false', -1, false], ['true', 0, true], ['false', -1, false], ['false', -1, false], ['false', -1, false]]);
+    assert.deepEqual(await probe('__t.sent("tools/select")'), [{ tool: 'beta_list' }]);
+    await mark();
+    // the focused tool's own coverage changes, and the host echoes the selection
+    const next = clone(s);
+    next.selected = 'beta_list';
+    Object.assign(next.tools[1].security, { covered: true, missing: [] });
+    await push(next);
+    await push(clone(next));
+    now = await items();
+    assert.equal(now[1].focused, true, 'the focus stayed on beta_list');
+    assert.equal(typeof now[1].n, 'number', 'on the same node');
+    assert.deepEqual(now.map((i) => [i.selected, i.tab]), [['false', -1], ['true', 0], ['false', -1], ['false', -1], ['false', -1]]);
+    await page.keyboard.press('ArrowDown');
+    now = await items();
+    assert.deepEqual(now.map((i) => [i.selected, i.tab, i.focused]), [['false', -1, false], ['false', -1, false], ['true', 0, true], ['false', -1, false], ['false', -1, false]]);
+    assert.ok(now.every((i) => typeof i.n === 'number'), 'selection moved without rebuilding the items');
+    await page.keyboard.press('End');
+    assert.equal((await items())[4].focused, true);
+    await page.keyboard.press('Home');
+    assert.equal((await items())[0].focused, true);
+  });
+
+  it('the filter hides and brings back the same item nodes, in order', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    await mark();
+    const all = await items();
+    const filter = page.getByLabel('Filter tools');
+    await filter.fill('get');
+    assert.deepEqual((await items()).map((i) => i.tool), ['gamma_get']);
+    assert.equal(await page.locator('.tool-count').innerText(), '1 of 5 tools');
+    await filter.fill('TITLE OF B'); // titles count, case-insensitively
+    assert.deepEqual((await items()).map((i) => i.tool), ['beta_list']);
+    await push(clone(s)); // a push while filtered keeps the filter
+    assert.deepEqual((await items()).map((i) => i.tool), ['beta_list']);
+    await filter.fill('');
+    const back = await items();
+    assert.deepEqual(back.map((i) => [i.tool, i.n]), all.map((i) => [i.tool, i.n]));
+    assert.equal(await page.locator('.tool-count').innerText(), '5 tools');
+    // ArrowDown from the filter selects the first match
+    await filter.fill('delta');
+    await filter.press('ArrowDown');
+    const only = await items();
+    assert.deepEqual(only.map((i) => [i.tool, i.selected, i.focused]), [['delta_default', 'true', true]]);
+  });
+
+  it('follows the server: removed tools go, new ones come in order, kept ones keep their nodes; duplicate names each get an item', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    await mark();
+    const before = new Map((await items()).map((i) => [i.tool, i.n]));
+    const next = clone(s);
+    next.tools = [tool('zeta_new'), next.tools[0], next.tools[3], next.tools[1], tool('beta_list', 'public', { title: 'A second beta_list' })];
+    await push(next);
+    const now = await items();
+    assert.deepEqual(now.map((i) => i.tool), ['zeta_new', 'alpha_search', 'delta_default', 'beta_list', 'beta_list']);
+    assert.equal(now[0].n, undefined, 'a new node for the new tool');
+    assert.equal(now[1].n, before.get('alpha_search'));
+    assert.equal(now[2].n, before.get('delta_default'));
+    assert.equal(now[3].n, before.get('beta_list'));
+    assert.equal(now[4].title, 'A second beta_list');
+    assert.equal(now.filter((i) => i.tab === 0).length, 1, 'one tab stop');
+  });
+
+  it('what was typed survives pushes; a changed schema of the selected tool rebuilds the form; the buttons call the tool as it is now', async () => {
+    const s = state(TOOLS());
+    await push(s);
+    const input = page.locator('.tool-form input').first();
+    await input.fill('typed by the user');
+    await mark();
+    const covered = clone(s);
+    Object.assign(covered.tools[2].security, { covered: true, missing: [] });
+    await push(covered);
+    await push(clone(covered));
+    assert.equal(await input.inputValue(), 'typed by the user');
+    const firstInputMark = () => probe<string>(`typeof document.querySelector('.tool-form input').__n`);
+    assert.equal(await firstInputMark(), 'number', 'the same input element');
+    assert.equal(await page.locator('.tool-form input').count(), 1);
+
+    // the selected tool's schema changes: the form is rebuilt from it
+    const changed = clone(covered);
+    changed.tools[0].inputSchema = { type: 'object', properties: { query: { type: 'string' }, limit: { type: 'integer', minimum: 1 } } };
+    await push(changed);
+    assert.equal(await page.locator('.tool-form input').count(), 2, 'the new field is there');
+    assert.equal(await firstInputMark(), 'undefined', 'a new form');
+
+    // the selected tool now needs a sign-in: the actions follow, and call it with signIn
+    const gated = clone(changed);
+    gated.tools[0].security = security('oauth');
+    await push(gated);
+    await page.getByRole('button', { name: 'Sign in and call' }).click();
+    const calls = await probe<Array<{ type: string; method: string; params: { tool: string; signIn: boolean } }>>('window.__msgs.filter((m) => m.method === "tools/call")');
+    assert.deepEqual(calls.map((c) => [c.params.tool, c.params.signIn]), [['alpha_search', true]]);
+  });
+
+  it('hostile tool names, titles and scopes render as text, first and after updates; selecting one sends its exact name', async () => {
+    const hostile = [
+      tool(HOSTILE_TOOL, 'oauth', { title: PAYLOADS.script, security: security('oauth', { scopesNeeded: [PAYLOADS.img], missing: [PAYLOADS.img] }) }),
+      tool(ERROR_TOOL, 'both', { title: PAYLOADS.svg, security: security('both', { scopesNeeded: [PAYLOADS.link] }) }),
+      tool(THROW_TOOL, 'default', { title: PAYLOADS.iframe }),
+    ];
+    const s = state(hostile);
+    const check = async () => {
+      const now = await items();
+      assert.deepEqual(now.map((i) => i.tool), [HOSTILE_TOOL, ERROR_TOOL, THROW_TOOL], 'data-tool holds the exact names');
+      assert.deepEqual(now.map((i) => i.name), [HOSTILE_TOOL, ERROR_TOOL, THROW_TOOL], 'the names are text');
+      assert.deepEqual(now.map((i) => i.title), [PAYLOADS.script, PAYLOADS.svg, PAYLOADS.iframe].map((t) => (t.length > 120 ? `${t.slice(0, 120)}…` : t)));
+      const dom = await probe<{ pwned: unknown; title: string; elements: string[]; onAttrs: string[] }>(`(() => ({
+        pwned: window.__pwned,
+        title: document.title,
+        elements: [...document.querySelectorAll('#app img, #app script, #app svg, #app iframe, #app a, #app b')].map((e) => e.tagName),
+        onAttrs: [...document.querySelectorAll('#app *')].flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => el.tagName + ' ' + a.name)),
+      }))()`);
+      assert.deepEqual(dom, { pwned: undefined, title: '', elements: [], onAttrs: [] });
+    };
+    await push(s);
+    await check();
+    assert.match((await items())[0].text, /missing <img src=x onerror=/);
+    const signedIn = clone(s);
+    signedIn.server = { ...signedIn.server, signedIn: true, scopes: [PAYLOADS.img] };
+    Object.assign(signedIn.tools[0].security, { covered: true, missing: [] });
+    Object.assign(signedIn.tools[1].security, { covered: true, missing: [] });
+    await push(signedIn);
+    await check();
+    await push(clone(signedIn));
+    await check();
+    await page.locator('#tool-list > li').nth(2).locator('.badge').first().click();
+    assert.deepEqual(await probe('__t.sent("tools/select")'), [{ tool: THROW_TOOL }]);
+    assert.equal(await page.locator('.tool-title span.mono').innerText(), THROW_TOOL);
+    await check();
+  });
+});
