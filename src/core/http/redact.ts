@@ -43,6 +43,8 @@ export class Redactor {
    * added, not on every call: `text()` runs for each string and key of every traced JSON body.
    */
   private spellings?: string[];
+  /** The shortest spelling's length: a shorter string cannot hold any secret (most header values). */
+  private shortest = 0;
 
   /** Remember a secret value so it is scrubbed from any text later (values under 8 chars are ignored to avoid mangling). */
   addSecret(value: string | undefined | null): void {
@@ -59,7 +61,11 @@ export class Redactor {
    */
   text(input: string): string {
     if (this.values.size === 0) return input;
-    this.spellings ??= secretSpellings(this.values);
+    if (!this.spellings) {
+      this.spellings = secretSpellings(this.values);
+      this.shortest = this.spellings[this.spellings.length - 1].length;
+    }
+    if (input.length < this.shortest) return input;
     let out = input;
     for (const v of this.spellings) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);

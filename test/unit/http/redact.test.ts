@@ -170,6 +170,15 @@ describe('http/redact', () => {
       assert.equal(r.body(shallow, 'application/json'), shallow);
     });
 
+    it('text(): a string shorter than every known secret is returned as is; a shorter secret learnt later is caught', () => {
+      const r = new Redactor();
+      r.addSecret('A-LONG-SECRET-VALUE-0123456789');
+      assert.equal(r.text('keep-alive'), 'keep-alive');
+      r.addSecret('SHORT-12'); // shorter than anything known so far
+      assert.equal(r.text('x SHORT-12'), `x ${REDACTED}`);
+      assert.equal(r.text('SHORT-12'), REDACTED, 'exactly the length of the shortest spelling');
+    });
+
     it('url(): a URL object is never changed, and a known secret in its path is still scrubbed', () => {
       const r = new Redactor();
       const u = new URL('https://user:pw-secret@as.example/p?code=abc#access_token=t');
