@@ -11,9 +11,10 @@
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
  */
 import { InspectorError, isInspectorError } from '../errors';
+import { AbortLink } from './abortLink';
 import type { Redactor } from './redact';
 import type { RequestPurpose, Trace } from './trace';
-import { assertAddressAllowed, checkUrl, urlLabel, type AddressPolicy } from './urlPolicy';
+import { assertAddressAllowed, checkUrl, needsAddressCheck, urlLabel, type AddressPolicy } from './urlPolicy';
 
 export interface GuardedFetchOptions {
   policy: AddressPolicy;
@@ -56,6 +57,21 @@ const EVENT_STREAM_LABEL = '[event stream]';
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+/** UTF-8 decoding without a stream: stateless, so one decoder serves every call. */
+const utf8 = new TextDecoder();
+
+/** One exchange in flight: what its trace entry needs. */
+interface Exchange {
+  id: number;
+  startedAt: number;
+  url: URL;
+  req: PreparedRequest;
+  purpose: RequestPurpose;
+  step: string;
+  traceBody: string | undefined;
+  reqContentType: string | null;
+}
+
 /** The request after `input` and `init` are merged, as it will go on the wire. */
 interface PreparedRequest {
   method: string;
@@ -83,17 +99,18 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     let url: URL;
     try {
       url = checkUrl(rawUrl, `${step} URL`, policy.allowHttpHosts);
-      await assertAddressAllowed(url, policy);
+      if (needsAddressCheck(url, policy)) await assertAddressAllowed(url, policy);
     } catch (err) {
       recordRefusal(rawUrl, (init.method ?? request?.method ?? 'GET').toUpperCase(), purpose, step, err);
       throw err;
     }
 
-    const req = await prepare(request, init);
+    // Only a Request input with a body of its own needs an await here.
+    const req = prepare(request, init, init.body === undefined && request?.body ? new Uint8Array(await request.arrayBuffer()) : null);
     for (let hop = 0; ; hop++) {
       if (hop > 0) {
         try {
-          await assertAddressAllowed(url, policy);
+          if (needsAddressCheck(url, policy)) await assertAddressAllowed(url, policy);
         } catch (err) {
           recordRefusal(url.href, req.method, purpose, step, err);
           throw err;
@@ -143,50 +160,23 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   };
 
   async function exchange(url: URL, req: PreparedRequest, purpose: RequestPurpose, step: string, redirected: boolean): Promise<Response> {
-    const id = trace.newId();
-    const startedAt = Date.now();
-    const traceBody = bodyForTrace(req.body);
-    const reqContentType = req.headers.get('content-type') ?? (req.body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : null);
-    const record = (response?: { status: number; headers: Headers; body?: string | typeof EVENT_STREAM; bytes: number }, error?: unknown) => {
-      trace.record({
-        kind: 'http',
-        id,
-        step,
-        purpose,
-        startedAt,
-        durationMs: Date.now() - startedAt,
-        request: {
-          method: req.method,
-          url: redactor.url(url),
-          headers: redactor.headers(req.headers),
-          body: traceBody === undefined ? undefined : truncate(redactor.body(traceBody, reqContentType)),
-        },
-        response: response && {
-          status: response.status,
-          headers: redactor.headers(response.headers),
-          // The event-stream marker is ours, not the server's: nothing in it to redact.
-          body: response.body === EVENT_STREAM ? EVENT_STREAM_LABEL : response.body === undefined ? undefined : truncate(redactor.body(response.body, response.headers.get('content-type'))),
-          bytes: response.bytes,
-        },
-        error: error === undefined ? undefined : errorForTrace(error),
-      });
+    const x: Exchange = {
+      id: trace.newId(),
+      startedAt: Date.now(),
+      url,
+      req,
+      purpose,
+      step,
+      traceBody: bodyForTrace(req.body),
+      reqContentType: req.headers.get('content-type') ?? (req.body instanceof URLSearchParams ? 'application/x-www-form-urlencoded' : null),
     };
 
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () =>
-        timeout.abort(
-          new InspectorError('request_timeout', `no complete response within ${timeoutMs} ms`, {
-            step,
-            url: errorUrl(url),
-            hint: 'Check that the server is up, or raise the request timeout',
-          }),
-        ),
-      timeoutMs,
-    );
-    const signal = AbortSignal.any([timeout.signal, ...req.signals]);
-    /** The error to report once `signal` fired: our timeout, or the caller's own abort reason. */
-    const abortError = () => (timeout.signal.aborted ? timeout.signal.reason : (req.signals.find((s) => s.aborted)?.reason ?? signal.reason));
+    // One controller per exchange: our timeout and the caller's signals (abortLink.ts) both abort it,
+    // and its reason is whichever came first.
+    const ctl = new AbortController();
+    const signal = ctl.signal;
+    const link = AbortLink.join(ctl, req.signals);
+    const timer = setTimeout(onTimeout, timeoutMs, ctl, step, url);
 
     let res: Response;
     try {
@@ -202,25 +192,29 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       } as RequestInit);
     } catch (err) {
       clearTimeout(timer);
+      link.release();
       const e = signal.aborted
-        ? abortError()
+        ? signal.reason
         : new InspectorError('network_error', `could not reach the server: ${redactor.text((err as Error)?.message ?? String(err))}${causeText(err)}`, {
             step,
             url: errorUrl(url),
             hint: 'Check the URL and that the server is running',
           });
-      record(undefined, e);
+      record(x, undefined, e);
       throw e;
     }
 
     const contentType = (res.headers.get('content-type') ?? '').toLowerCase();
     if (!res.body || (STREAMING.has(purpose) && contentType.startsWith('text/event-stream'))) {
       // A stream (SSE) on MCP transport traffic: handed through untouched and unbuffered; the
-      // caller's signal still cancels it. Only the headers go into the trace. Any other purpose
-      // (metadata, registration, token, JWKS, …) is read under the size and time caps below even when
-      // it says `text/event-stream`: an endless or trickling body there must not hang the flow.
+      // caller's signal still cancels it (for as long as the body can be read). Only the headers go
+      // into the trace. Any other purpose (metadata, registration, token, JWKS, …) is read under the
+      // size and time caps below even when it says `text/event-stream`: an endless or trickling body
+      // there must not hang the flow.
       clearTimeout(timer);
-      record({ status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
+      if (res.body) link.keepWhile(res.body);
+      else link.release();
+      record(x, { status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
       return res;
     }
 
@@ -230,8 +224,8 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         await res.body.cancel().catch(() => {});
         throw tooLarge(maxBodyBytes, step, errorUrl(url), declared);
       }
-      const bytes = await readCapped(res.body, maxBodyBytes, signal, () => tooLarge(maxBodyBytes, step, errorUrl(url)));
-      record({ status: res.status, headers: res.headers, body: new TextDecoder().decode(bytes), bytes: bytes.byteLength });
+      const bytes = await readCapped(res.body, maxBodyBytes, signal, maxBodyBytes, step, errorUrl(url));
+      record(x, { status: res.status, headers: res.headers, body: utf8.decode(bytes), bytes: bytes.byteLength });
       const out = new Response(NULL_BODY_STATUSES.has(res.status) ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
       Object.defineProperty(out, 'url', { value: url.href });
       Object.defineProperty(out, 'redirected', { value: redirected });
@@ -240,13 +234,50 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       const e = isInspectorError(err)
         ? err
         : signal.aborted
-          ? abortError()
+          ? signal.reason
           : new InspectorError('network_error', `the response body could not be read: ${redactor.text((err as Error)?.message ?? String(err))}`, { step, url: errorUrl(url) });
-      record({ status: res.status, headers: res.headers, bytes: 0 }, e);
+      record(x, { status: res.status, headers: res.headers, bytes: 0 }, e);
       throw e;
     } finally {
       clearTimeout(timer);
+      link.release();
     }
+  }
+
+  function onTimeout(ctl: AbortController, step: string, url: URL): void {
+    ctl.abort(
+      new InspectorError('request_timeout', `no complete response within ${timeoutMs} ms`, {
+        step,
+        url: errorUrl(url),
+        hint: 'Check that the server is up, or raise the request timeout',
+      }),
+    );
+  }
+
+  /** The exchange's trace entry, redacted before it is stored. */
+  function record(x: Exchange, response?: { status: number; headers: Headers; body?: string | typeof EVENT_STREAM; bytes: number }, error?: unknown): void {
+    trace.record({
+      kind: 'http',
+      id: x.id,
+      step: x.step,
+      purpose: x.purpose,
+      startedAt: x.startedAt,
+      durationMs: Date.now() - x.startedAt,
+      request: {
+        method: x.req.method,
+        url: redactor.url(x.url),
+        headers: redactor.headers(x.req.headers),
+        body: x.traceBody === undefined ? undefined : truncate(redactor.body(x.traceBody, x.reqContentType)),
+      },
+      response: response && {
+        status: response.status,
+        headers: redactor.headers(response.headers),
+        // The event-stream marker is ours, not the server's: nothing in it to redact.
+        body: response.body === EVENT_STREAM ? EVENT_STREAM_LABEL : response.body === undefined ? undefined : truncate(redactor.body(response.body, response.headers.get('content-type'))),
+        bytes: response.bytes,
+      },
+      error: error === undefined ? undefined : errorForTrace(error),
+    });
   }
 
   /** A request refused at the gates still leaves a trace entry (with scheme and host only). */
@@ -294,13 +325,12 @@ function tooLarge(max: number, step: string, url: string, declared?: number): In
 }
 
 /** Merge a `Request` input with `init` the way `fetch` does: `init` members win. */
-async function prepare(request: Request | undefined, init: GuardedRequestInit): Promise<PreparedRequest> {
+function prepare(request: Request | undefined, init: GuardedRequestInit, requestBody: Uint8Array | null): PreparedRequest {
   const { purpose: _p, step: _s, method, headers, body, redirect, signal, ...rest } = init;
   const signals: AbortSignal[] = [];
   if (request?.signal) signals.push(request.signal);
   if (signal) signals.push(signal);
-  let reqBody: Body | null = body ?? null;
-  if (body === undefined && request?.body) reqBody = new Uint8Array(await request.arrayBuffer());
+  const reqBody: Body | null = body ?? requestBody;
   return {
     method: (method ?? request?.method ?? 'GET').toUpperCase(),
     headers: new Headers(headers ?? request?.headers),
@@ -320,14 +350,14 @@ function bodyForTrace(body: Body | null): string | undefined {
   if (body === null || body === undefined) return undefined;
   if (typeof body === 'string') return body;
   if (body instanceof URLSearchParams) return body.toString();
-  if (body instanceof ArrayBuffer) return new TextDecoder().decode(body);
-  if (ArrayBuffer.isView(body)) return new TextDecoder().decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  if (body instanceof ArrayBuffer) return utf8.decode(body);
+  if (ArrayBuffer.isView(body)) return utf8.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
   if (body instanceof Blob) return `[binary body, ${body.size} bytes]`;
   if (body instanceof FormData) return '[multipart form body]';
   return '[streamed body]';
 }
 
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, onTooLarge: () => Error): Promise<Uint8Array> {
+async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, cap: number, step: string, url: string): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -341,7 +371,7 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal:
       total += value.byteLength;
       if (total > max) {
         await reader.cancel().catch(() => {});
-        throw onTooLarge();
+        throw tooLarge(cap, step, url);
       }
       chunks.push(value);
     }
@@ -349,6 +379,7 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal:
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+  if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { InspectorError } from '../../../src/core/errors';
+import { getEventListeners } from 'node:events';
+import { linkedCount } from '../../../src/core/http/abortLink';
 import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../../../src/core/http/guardedFetch';
 import { Redactor } from '../../../src/core/http/redact';
 import { Trace, type TraceExchange } from '../../../src/core/http/trace';
@@ -407,6 +409,59 @@ describe('http/guardedFetch', () => {
       const s = await serve((_q, r) => r.end('x'));
       await assert.rejects(guarded(s.origin).gf(`${s.origin}/`, { signal: AbortSignal.abort() }), (e: unknown) => (e as Error).name === 'AbortError');
       assert.equal(s.requests.length, 0);
+    });
+
+    it('our timeout still fires when the caller brings a signal (request_timeout, not the caller\'s reason)', async () => {
+      const s = await serve(() => {
+        /* never answers */
+      });
+      const ac = new AbortController();
+      const t0 = Date.now();
+      await assert.rejects(guarded(s.origin, { timeoutMs: 150 }).gf(`${s.origin}/`, { signal: ac.signal }), isCode('request_timeout'));
+      assert.ok(Date.now() - t0 < 2_000);
+      assert.equal(linkedCount(ac.signal), 0, 'the finished exchange no longer hangs on the caller\'s signal');
+      await s.closedEarly;
+    });
+
+    // The MCP SDK hands every request of a session the same transport-wide signal: following it must
+    // not add a listener (or anything else that stays) per request.
+    it('one long-lived caller signal over many requests: one abort listener, nothing left per request', async () => {
+      const s = await serve((q, r) => {
+        if (q.url === '/sse') {
+          r.writeHead(200, { 'content-type': 'text/event-stream' });
+          return r.end('data: {}\n\n');
+        }
+        r.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+      const { gf } = guarded(s.origin);
+      const ac = new AbortController();
+      for (let i = 0; i < 150; i++) {
+        const res = await gf(`${s.origin}/${i % 3 === 0 ? 'sse' : 'json'}`, { purpose: 'mcp', signal: ac.signal });
+        await res.text();
+      }
+      assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+      // Buffered exchanges leave nothing; streams stay linked only until pruned (at most twice the live ones, ≥ 64).
+      assert.ok(linkedCount(ac.signal) <= 64, `linked: ${linkedCount(ac.signal)}`);
+    });
+
+    it('an open stream stays cancellable by the caller after many other requests on the same signal', async () => {
+      const s = await serve((q, r) => {
+        if (q.url === '/open') {
+          r.writeHead(200, { 'content-type': 'text/event-stream' });
+          return r.write(': open\n\n');
+        }
+        r.writeHead(200, { 'content-type': 'text/event-stream' });
+        r.end('data: {}\n\n');
+      });
+      const { gf } = guarded(s.origin);
+      const ac = new AbortController();
+      const open = await gf(`${s.origin}/open`, { purpose: 'mcp', signal: ac.signal });
+      const reader = open.body!.getReader();
+      await reader.read();
+      for (let i = 0; i < 200; i++) await (await gf(`${s.origin}/done`, { purpose: 'mcp', signal: ac.signal })).text(); // past several prunes
+      ac.abort();
+      await assert.rejects(reader.read(), (e: unknown) => (e as Error).name === 'AbortError');
+      await s.closedEarly;
     });
 
     it('a Request carrying its own signal is cancelled by it', async () => {
