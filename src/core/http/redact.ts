@@ -101,22 +101,22 @@ export class Redactor {
   headers(h: Headers | Record<string, string> | undefined): Record<string, string> {
     const out: Record<string, string> = {};
     if (!h) return out;
-    const one = (v: string, k: string) => {
-      if (isSecretKey(k)) {
-        // keep the scheme of an Authorization header ("Bearer [REDACTED]"): it tells what was sent.
-        const scheme = /^(\w+)\s+/.exec(v)?.[1];
-        out[k] = scheme && k.toLowerCase().endsWith('authorization') ? `${scheme} ${REDACTED}` : REDACTED;
-      } else if (URL_HEADERS.has(k.toLowerCase())) {
-        // A redirect to the loopback receiver carries the authorization code in its query string
-        // before anything has told us the code's value: redact it by key, like a request URL.
-        out[k] = this.urlOrPath(v);
-      } else {
-        out[k] = this.text(v);
-      }
-    };
-    if (h instanceof Headers) h.forEach(one);
-    else for (const k of Object.keys(h)) one(h[k], k);
+    if (h instanceof Headers) h.forEach(headerInto, { out, redactor: this });
+    else for (const k of Object.keys(h)) out[k] = this.header(k, h[k]);
     return out;
+  }
+
+  /** One header's value as it may be traced or logged. */
+  header(name: string, value: string): string {
+    if (isSecretKey(name)) {
+      // keep the scheme of an Authorization header ("Bearer [REDACTED]"): it tells what was sent.
+      const scheme = /^(\w+)\s+/.exec(value)?.[1];
+      return scheme && name.toLowerCase().endsWith('authorization') ? `${scheme} ${REDACTED}` : REDACTED;
+    }
+    // A redirect to the loopback receiver carries the authorization code in its query string
+    // before anything has told us the code's value: redact it by key, like a request URL.
+    if (URL_HEADERS.has(name.toLowerCase())) return this.urlOrPath(value);
+    return this.text(value);
   }
 
   /** `url()` for an absolute URL or a relative reference (a `Location: /callback?code=…`). */
@@ -209,11 +209,20 @@ function needsRedaction(value: unknown, depth: number, hasSecret: ((s: string) =
   return false;
 }
 
+/** `Headers.forEach` callback for `headers()` (a function made once, not a closure per call). */
+function headerInto(this: { out: Record<string, string>; redactor: Redactor }, value: string, name: string): void {
+  this.out[name] = this.redactor.header(name, value);
+}
+
+/** Characters that neither encodeURIComponent nor form encoding change (base64url, JWTs, hex). */
+const ENCODING_SAFE = /^[A-Za-z0-9*._-]*$/;
+
 /** Each secret as it is, percent-encoded and form-encoded; longest first. */
 function secretSpellings(values: Iterable<string>): string[] {
   const spellings = new Set<string>();
   for (const v of values) {
     spellings.add(v);
+    if (ENCODING_SAFE.test(v)) continue; // both encodings are `v` itself
     spellings.add(encodeURIComponent(v));
     spellings.add(new URLSearchParams({ v }).toString().slice(2));
   }

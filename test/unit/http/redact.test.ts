@@ -179,6 +179,21 @@ describe('http/redact', () => {
       assert.equal(r.text('SHORT-12'), REDACTED, 'exactly the length of the shortest spelling');
     });
 
+    it('every printable ASCII character: a secret is caught as is, percent-encoded and form-encoded', () => {
+      for (let c = 0x20; c < 0x7f; c++) {
+        const secret = `SECRET-${String.fromCharCode(c)}-VALUE`;
+        const r = new Redactor();
+        r.addSecret(secret);
+        const form = new URLSearchParams({ v: secret }).toString().slice(2);
+        assert.equal(r.text(`a=${secret}`), `a=${REDACTED}`, secret);
+        assert.equal(r.text(`a=${encodeURIComponent(secret)}`), `a=${REDACTED}`, `percent-encoded ${secret}`);
+        assert.equal(r.text(`a=${form}`), `a=${REDACTED}`, `form-encoded ${secret}`);
+      }
+      const jwtLike = new Redactor();
+      jwtLike.addSecret('eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl-_x');
+      assert.equal(jwtLike.text('Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl-_x'), `Bearer ${REDACTED}`);
+    });
+
     it('url(): a URL object is never changed, and a known secret in its path is still scrubbed', () => {
       const r = new Redactor();
       const u = new URL('https://user:pw-secret@as.example/p?code=abc#access_token=t');
