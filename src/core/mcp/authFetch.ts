@@ -31,6 +31,7 @@ export interface AuthFetchOptions {
 }
 
 export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
+  const mayGoTo = tokenPolicy();
   return async (input, init = {}) => {
     const target = new URL(input instanceof URL ? input.href : String(input));
     const method = (init.method ?? 'GET').toUpperCase();
@@ -40,11 +41,11 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       const headers = new Headers(init.headers);
       let token: string | undefined;
       // A token goes only to the resource it was obtained for: same origin, path within the resource.
-      if (auth && tokenMayGoTo(auth, target)) token = await auth.accessToken();
+      if (auth && mayGoTo(auth, target)) token = await auth.accessToken();
       if (token) headers.set('authorization', `Bearer ${token}`);
       else headers.delete('authorization');
       const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
-      if ((res.status === 401 || res.status === 403) && auth && tokenMayGoTo(auth, target)) {
+      if ((res.status === 401 || res.status === 403) && auth && mayGoTo(auth, target)) {
         if (!token) opts.onAuthRequired?.();
         // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
         // ends the session only refresh (see ChallengeInfo.background).
@@ -64,9 +65,28 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
   };
 }
 
-function tokenMayGoTo(auth: AuthManager, target: URL): boolean {
+/** May the token for `auth`'s resource go to `target`? Same origin, path within the resource. */
+export function tokenMayGoTo(auth: AuthManager, target: URL): boolean {
   const server = auth.opts.serverUrl;
   if (target.origin !== server.origin) return false;
   const resource = auth.discovery?.resource ?? server.href;
   return resourceMatchesServer(resource, target) || target.pathname === server.pathname;
+}
+
+/**
+ * `tokenMayGoTo` remembering its last answer: a session asks it for the same URL on every request,
+ * and each answer re-parses the resource. The answer is a function of the server URL, the resource
+ * and the target URL alone, so it is reused only when all three are the same strings.
+ */
+function tokenPolicy(): (auth: AuthManager, target: URL) => boolean {
+  let last: { server: string; resource: string | undefined; target: string; ok: boolean } | undefined;
+  return (auth, target) => {
+    const server = auth.opts.serverUrl.href;
+    const resource = auth.discovery?.resource;
+    const href = target.href;
+    if (last && last.server === server && last.resource === resource && last.target === href) return last.ok;
+    const ok = tokenMayGoTo(auth, target);
+    last = { server, resource, target: href, ok };
+    return ok;
+  };
 }

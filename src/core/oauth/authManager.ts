@@ -84,6 +84,8 @@ export class AuthManager {
   readonly knownHosts = new Set<string>();
 
   private loaded?: Promise<void>;
+  /** The `loaded` promise once `accessToken()` has seen it fulfilled (a `reload()` replaces `loaded`). */
+  private loadSettled?: Promise<void>;
   private refreshing?: Promise<TokenSet>;
   private authorizing?: Promise<TokenSet>;
   private readonly attempts = new Map<string, number>();
@@ -167,7 +169,12 @@ export class AuthManager {
    * Undefined when not signed in. Never sent anywhere but the resource it was issued for (callers check).
    */
   async accessToken(): Promise<string | undefined> {
-    await this.load();
+    // Every MCP request asks: once the store has been read, skip the await on the settled load.
+    if (this.loaded === undefined || this.loaded !== this.loadSettled) {
+      const loading = this.load();
+      await loading;
+      this.loadSettled = loading;
+    }
     const t = this.tokens;
     if (!t) return undefined;
     if (isExpiring(t, this.ctx.clock.now()) && t.refresh_token) {
