@@ -60,6 +60,20 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 /** UTF-8 decoding without a stream: stateless, so one decoder serves every call. */
 const utf8 = new TextDecoder();
 
+/**
+ * The body text of each buffered response this fetch returned, decoded once (for the trace) and kept
+ * so `bufferedText` spares readers a `clone()` (a tee of the body stream) and a second decode.
+ */
+const decodedBodies = new WeakMap<Response, string>();
+
+/**
+ * The text `response.text()` would give, when `response` is a buffered response from a guarded fetch
+ * whose body nobody has read yet; otherwise undefined (read it the usual way).
+ */
+export function bufferedText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : decodedBodies.get(response);
+}
+
 /** One exchange in flight: what its trace entry needs. */
 interface Exchange {
   id: number;
@@ -225,10 +239,13 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         throw tooLarge(maxBodyBytes, step, errorUrl(url), declared);
       }
       const bytes = await readCapped(res.body, maxBodyBytes, signal, maxBodyBytes, step, errorUrl(url));
-      record(x, { status: res.status, headers: res.headers, body: utf8.decode(bytes), bytes: bytes.byteLength });
-      const out = new Response(NULL_BODY_STATUSES.has(res.status) ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+      const text = utf8.decode(bytes);
+      record(x, { status: res.status, headers: res.headers, body: text, bytes: bytes.byteLength });
+      const nullBody = NULL_BODY_STATUSES.has(res.status);
+      const out = new Response(nullBody ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
       Object.defineProperty(out, 'url', { value: url.href });
       Object.defineProperty(out, 'redirected', { value: redirected });
+      if (!nullBody) decodedBodies.set(out, text);
       return out;
     } catch (err) {
       const e = isInspectorError(err)

@@ -2,10 +2,12 @@
  * Strict JSON reading for everything a server sends (SECURITY.md "Fetching metadata"): the body
  * must be a JSON object — not null, not an array, not a string — and may not carry `__proto__`,
  * `constructor` or `prototype` keys anywhere (they are how merged metadata pollutes prototypes).
- * oauth4webapi parses its own responses; we run this over a clone first so every body gets the
- * same treatment and the user gets one clear error.
+ * oauth4webapi parses its own responses; we run this over the text first (the copy a guarded fetch
+ * decoded when it buffered the body, else a clone) so every body gets the same treatment and the
+ * user gets one clear error.
  */
 import { InspectorError } from '../errors';
+import { bufferedText } from './guardedFetch';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -30,7 +32,8 @@ export function parseJsonObject(text: string, what: string, where: { step?: stri
 }
 
 export async function readJsonObject(response: Response, what: string, where: { step?: string; url?: string } = {}): Promise<JsonObject> {
-  return parseJsonObject(await response.clone().text(), what, where);
+  // A guarded fetch already decoded the body it buffered: no clone, and the body stays unread for oauth4webapi.
+  return parseJsonObject(bufferedText(response) ?? (await response.clone().text()), what, where);
 }
 
 function findForbiddenKey(value: unknown, depth: number): string | undefined {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { InspectorError } from '../../../src/core/errors';
 import { getEventListeners } from 'node:events';
 import { linkedCount } from '../../../src/core/http/abortLink';
-import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../../../src/core/http/guardedFetch';
+import { bufferedText, createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../../../src/core/http/guardedFetch';
+import { readJsonObject } from '../../../src/core/http/json';
 import { Redactor } from '../../../src/core/http/redact';
 import { Trace, type TraceExchange } from '../../../src/core/http/trace';
 import { drip, startServer, type Handler, type LocalServer } from './localServer';
@@ -471,6 +472,35 @@ describe('http/guardedFetch', () => {
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 50);
       await assert.rejects(guarded(s.origin).gf(new Request(`${s.origin}/`, { signal: ac.signal })), (e: unknown) => (e as Error).name === 'AbortError');
+    });
+  });
+
+  describe('buffered bodies read twice (readJsonObject, then oauth4webapi)', () => {
+    it('readJsonObject reads the decoded copy: same object, the body stays unread and whole, BOM and bad UTF-8 as text() does', async () => {
+      const payload = '\uFEFF{"issuer":"https://as.example","note":"caf\u00e9 \u2603"}';
+      const bytes = Buffer.concat([Buffer.from(payload, 'utf8'), Buffer.from([0xff])]); // a stray invalid byte at the end
+      const s = await serve((_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end(bytes));
+      const { gf } = guarded(s.origin);
+      const res = await gf(`${s.origin}/meta`, { purpose: 'as-metadata' });
+      const viaClone = await res.clone().text();
+      assert.equal(bufferedText(res), viaClone, 'the same text response.text() gives');
+      await assert.rejects(readJsonObject(res, 'metadata'), isCode('invalid_json'), 'the stray byte decodes to U+FFFD after the object');
+      const s2 = await serve((_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('\uFEFF{"issuer":"https://as.example"}'));
+      const res2 = await guarded(s2.origin).gf(`${s2.origin}/meta`, { purpose: 'as-metadata' });
+      assert.deepEqual(await readJsonObject(res2, 'metadata'), { issuer: 'https://as.example' });
+      assert.equal(res2.bodyUsed, false, 'left for the next reader');
+      assert.equal(await res2.text(), '{"issuer":"https://as.example"}');
+    });
+
+    it('a body already read is not served from the copy: readJsonObject fails as a clone would', async () => {
+      const s = await serve((_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"a":1}'));
+      const res = await guarded(s.origin).gf(`${s.origin}/x`, { purpose: 'as-metadata' });
+      await res.text();
+      assert.equal(bufferedText(res), undefined);
+      await assert.rejects(readJsonObject(res, 'metadata'), TypeError);
+      const foreign = new Response('{"b":2}');
+      assert.equal(bufferedText(foreign), undefined, 'only responses this module buffered');
+      assert.deepEqual(await readJsonObject(foreign, 'metadata'), { b: 2 });
     });
   });
 
