@@ -204,6 +204,7 @@ export const COMMANDS = {
     const ok = confirmed ? 'Remove' : await vscode.window.showWarningMessage(`Remove ${c.entry.name}? This signs out (revoking tokens where the server allows) and deletes its stored secrets.`, { modal: true }, 'Remove');
     if (ok !== 'Remove') return;
     await c.ensureConn().auth.signOut().catch((e) => s.log.warn(`sign-out while removing failed: ${(e as Error).message}`));
+    s.panels.closeFor(c.entry.id);
     await s.registry.remove(c.entry.id);
     await s.servers.remove(c.entry.id);
   },

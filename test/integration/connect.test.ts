@@ -383,7 +383,10 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     assert.ok(!stored.some((v) => v?.includes(before.access_token)), 'the old one is gone from it');
 
     const id = c.entry.id;
+    await run('mcpOAuthInspector.showFlow', mcpUrl);
+    assert.ok(s.panels.get('flow', id), 'a panel of the server is open');
     await run('mcpOAuthInspector.removeServer', mcpUrl, { confirmed: true });
+    assert.equal(s.panels.get('flow', id), undefined, 'its panels are closed with it');
     assert.equal(s.servers.get(id), undefined, 'the entry is gone from the list');
     assert.ok(!(await children(s)).some((r) => r.node.kind === 'server' && r.node.server.entry.id === id), 'and from the tree');
     assert.deepEqual(await s.secrets.keys(auth.keys.prefix), [], 'every secret of the server is deleted');

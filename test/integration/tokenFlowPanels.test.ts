@@ -95,7 +95,7 @@ describe('token and flow panels in the extension host (demo server)', function (
     const state = (await panel.controller.state(panel)).params as FlowState;
     const byStep = new Map(state.steps.map((x) => [x.step, x]));
     for (const step of ['protected resource metadata', 'authorization server metadata']) {
-      assert.ok(byStep.get(step)?.spec, `${step} has a spec section`);
+      assert.ok(byStep.get(step)?.spec, `${step} has a spec section: ${JSON.stringify(state.steps.map((x) => [x.step, x.spec, x.exchanges.length]))}`);
     }
     assert.ok(
       state.steps.some((x) => x.findings.some((f) => f.level === 'pass' && /PKCE S256/.test(f.message))),

@@ -208,9 +208,15 @@ export class PanelManager implements vscode.Disposable {
   }
 
   show(kind: PanelKind, server: ServerConnection, opts: { tool?: string } = {}): InspectorPanel {
-    const existing = this.get(kind, server.entry.id);
+    let existing = this.get(kind, server.entry.id);
     const controller = this.controllers.get(kind);
     if (!controller) throw new Error(`no ${kind} panel registered`);
+    if (existing && existing.server !== server) {
+      // A panel left from a connection object that is gone (the server was removed and added again):
+      // it would show the old one's state. Replace it.
+      existing.dispose();
+      existing = undefined;
+    }
     if (existing) {
       if (opts.tool) {
         existing.state = { ...existing.state, tool: opts.tool };
@@ -240,6 +246,11 @@ export class PanelManager implements vscode.Disposable {
 
   all(): InspectorPanel[] {
     return [...this.open.values()];
+  }
+
+  /** Closes every panel of a server (it was removed). */
+  closeFor(serverId: string): void {
+    for (const p of [...this.open.values()]) if (p.server.entry.id === serverId) p.dispose();
   }
 
   dispose(): void {
