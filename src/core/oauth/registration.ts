@@ -58,11 +58,33 @@ export interface RegisteredClient {
 
 const STEP = 'client registration';
 
-/** Which registration approach a policy leads to for this authorization server. */
-export function chooseRegistrationMode(policy: RegistrationPolicy, config: ClientConfig, as: oauth.AuthorizationServer): Exclude<RegistrationPolicy, 'auto'> {
+/**
+ * Whether a redirect URI is the loopback form a Client ID Metadata Document can list once for every
+ * sign-in: `http://127.0.0.1|[::1]|localhost:<any port>/callback` (RFC 8252 §7.3: the port may vary,
+ * the path may not). This project's document (media/client-metadata.json) lists exactly those. A
+ * forwarded URI (a remote editor's proxy path) or the editor's own `vscode://` callback is not.
+ */
+export function isCimdLoopbackRedirect(uri: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return false;
+  }
+  return u.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname) && u.pathname === '/callback' && !u.search && !u.hash;
+}
+
+/**
+ * Which registration approach a policy leads to for this authorization server. `auto` prefers a Client
+ * ID Metadata Document when the server supports one, except when this sign-in's redirect URI is not
+ * the loopback form a document lists (a remote editor's forwarded URI): then Dynamic Client
+ * Registration, which registers whatever URI the sign-in uses.
+ */
+export function chooseRegistrationMode(policy: RegistrationPolicy, config: ClientConfig, as: oauth.AuthorizationServer, redirectUri?: string): Exclude<RegistrationPolicy, 'auto'> {
   if (policy !== 'auto') return policy;
   if (config.client_id) return 'preregistered';
-  if (as.client_id_metadata_document_supported === true) return 'cimd';
+  const cimd = as.client_id_metadata_document_supported === true;
+  if (cimd && (redirectUri === undefined || isCimdLoopbackRedirect(redirectUri) || !as.registration_endpoint)) return 'cimd';
   if (as.registration_endpoint) return 'dcr';
   return 'manual';
 }
@@ -77,7 +99,10 @@ export interface RegisterOptions {
 
 export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): Promise<RegisteredClient> {
   const { config, as } = opts;
-  const mode = chooseRegistrationMode(config.policy, config, as);
+  const mode = chooseRegistrationMode(config.policy, config, as, opts.redirectUri);
+  if (config.policy === 'auto' && mode === 'dcr' && as.client_id_metadata_document_supported === true) {
+    ctx.trace.note(STEP, 'info', `the server supports Client ID Metadata Documents, but this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI a document can list; registering dynamically instead`, 'CIMD §4; RFC 8252 §7.3');
+  }
   const base = { issuer: as.issuer, registered_at: Math.floor(ctx.clock.now() / 1000) };
   switch (mode) {
     case 'preregistered': {
@@ -103,6 +128,17 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
       }
       if (as.client_id_metadata_document_supported !== true) {
         ctx.trace.note(STEP, 'warn', 'the authorization server does not advertise client_id_metadata_document_supported; trying the client metadata URL anyway because the policy asks for it', 'CIMD §5');
+      }
+      if (!isCimdLoopbackRedirect(opts.redirectUri)) {
+        if (parsed.href === DEFAULT_CLIENT_METADATA_URL) {
+          // This project's own document lists only loopback /callback URIs: the authorization server
+          // would refuse the sign-in in the browser, and the editor would wait for a callback that never comes.
+          throw new InspectorError('config_invalid', `this sign-in would send the browser back to ${opts.redirectUri}, which the Client ID Metadata Document ${parsed.href} does not list (it lists http://127.0.0.1/callback and http://localhost/callback on any port)`, {
+            step: STEP,
+            hint: 'Use Dynamic Client Registration (or Automatic registration), or set mcpOAuthInspector.redirectMode to loopback where the browser runs on this machine, or publish your own document listing this URI',
+          });
+        }
+        ctx.trace.note(STEP, 'warn', `this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI; the document at ${parsed.href} must list it exactly, or the authorization server will refuse the sign-in`, 'CIMD §4');
       }
       ctx.trace.note(STEP, 'pass', `Client ID Metadata Document: client_id ${parsed.href}`, 'CIMD §3');
       return { ...base, mode, client_id: parsed.href, token_endpoint_auth_method: 'none' };

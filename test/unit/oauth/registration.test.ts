@@ -4,6 +4,9 @@
  * client_secret_post, and the refusals.
  */
 import { strict as assert } from 'node:assert';
+import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
+import type { RedirectReceiverFactory } from '../../../src/core/oauth/redirectReceiver';
+import { isCimdLoopbackRedirect } from '../../../src/core/oauth/registration';
 import { expectInspectorError, findLeaks, leakWatch, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const tokenRequests = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path === '/token');
@@ -76,6 +79,38 @@ describe('oauth/registration', () => {
     assert.equal(authorizeParams(fx)[0].get('client_id'), clientId);
     assert.equal(new URLSearchParams(tokenRequests(fx)[0].body).get('client_id'), clientId);
     assert.equal(conn.auth.client!.mode, 'cimd');
+  });
+
+  /** A receiver whose redirect URI is the forwarded form a remote editor gives (its root path, which the loopback receiver also accepts). */
+  const forwardedReceiver: RedirectReceiverFactory = async (o) => {
+    const inner = await startLoopbackReceiver(o);
+    const root = new URL('/', inner.redirectUri).href;
+    return { get redirectUri() { return root; }, waitForCallback: () => inner.waitForCallback(), close: () => inner.close() };
+  };
+
+  it('auto with a redirect URI a metadata document cannot list (a forwarded one) → Dynamic Client Registration, with a note saying why', async () => {
+    const fx = await fixture({ asMetadata: { client_id_metadata_document_supported: true } });
+    const conn = connect(fx, { client: { policy: 'auto' }, headless: true, startReceiver: forwardedReceiver });
+    await conn.session.connect();
+    assert.equal(conn.auth.client!.mode, 'dcr');
+    assert.equal(fx.counters.register, 1);
+    assert.match(authorizeParams(fx)[0].get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    assert.ok(conn.trace.all().some((e) => e.kind === 'note' && /not a loopback \/callback URI a document can list; registering dynamically/.test(e.message)));
+  });
+
+  it("cimd with this project's document and a forwarded redirect URI → a clear error before any browser opens", async () => {
+    const fx = await fixture({ asMetadata: { client_id_metadata_document_supported: true } });
+    const conn = connect(fx, { client: { policy: 'cimd' }, startReceiver: forwardedReceiver });
+    const err = await expectInspectorError(conn.session.connect(), 'config_invalid', 'client registration');
+    assert.match(err.message, /does not list/);
+    assert.match(err.hint ?? '', /Dynamic Client Registration[\s\S]*redirectMode to loopback/);
+    assert.equal(conn.browser.opened.length, 0, 'no browser opened');
+    assert.equal(fx.counters.authorize, 0);
+  });
+
+  it('the loopback form a document lists: http on 127.0.0.1 / [::1] / localhost, any port, path /callback exactly', () => {
+    for (const ok of ['http://127.0.0.1:1234/callback', 'http://localhost:9/callback', 'http://[::1]:80/callback', 'http://127.0.0.1/callback']) assert.equal(isCimdLoopbackRedirect(ok), true, ok);
+    for (const no of ['http://127.0.0.1:1234/', 'http://127.0.0.1:8080/proxy/1234/', 'https://127.0.0.1/callback', 'http://evil.example/callback', 'vscode://x.y/callback', 'http://127.0.0.1/callback?x=1', 'not a url']) assert.equal(isCimdLoopbackRedirect(no), false, no);
   });
 
   for (const bad of ['http://client.example/metadata.json', 'https://client.example/', 'javascript:alert(1)']) {
