@@ -44,7 +44,7 @@ MCP OAuth Inspector demo is running (loopback only).
   MCP server, per-tool protection:        ${demo.mixedUrl}
   Authorization server (issuer):          ${demo.issuer}
     discovery:  ${demo.issuer}/.well-known/openid-configuration
-    clients:    pre-registered "${demo.preRegisteredClientId}" · Dynamic Client Registration · Client ID Metadata Documents
+    clients:    pre-registered "${demo.preRegisteredClientId}" (public) and "${demo.confidentialClient.client_id}" (secret ${demo.confidentialClient.client_secret}) · Dynamic Client Registration · Client ID Metadata Documents
   Sign in as:  ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join('  or  ')}${autoApprove ? `   (MCP_DEMO_AUTO_APPROVE=1: ${DEMO_USER.username} is signed in and approved automatically)` : ''}
   Access tokens live ${tokenTtl} s (MCP_DEMO_TOKEN_TTL).
 
