@@ -351,10 +351,11 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   }
 
   const needsSignIn = (t: ToolView) => t.security.requiresAuth && !t.security.covered;
+  let formSeq = 0;
 
   function renderFormSlot(t: ToolView, ui: ToolUi): void {
     formView = undefined;
-    const prefix = `f${Math.random().toString(36).slice(2, 8)}`;
+    const prefix = `f${++formSeq}`; // unique element ids per built form (labels point at them)
     if (ui.mode === 'form') {
       formView = renderForm(ui.model, ui.draft, prefix);
       mount(formSlot, h('div', { class: 'form-head' }, h('h3', null, 'Arguments'), modeToggle(ui)), formView.element);
