@@ -111,6 +111,11 @@ export class ServerConnection implements vscode.Disposable {
       const receiver = await start(opts);
       this.receivers.add(receiver);
       this.disposables.push(() => void receiver.close());
+      // a finished sign-in's receiver is not one to cancel later (and the set does not grow)
+      void receiver.waitForCallback().then(
+        () => this.receivers.delete(receiver),
+        () => this.receivers.delete(receiver),
+      );
       return receiver;
     };
   }

@@ -297,7 +297,6 @@ export class McpSession {
   }
 }
 
-/** A 4xx to the first POST (404/405) is the signal to try the legacy SSE transport (MCP back-compat). */
 /**
  * MCP transports §backwards compatibility: a POST of initialize refused with 404 / 405 means a
  * server of the old HTTP+SSE transport. Decided by the SDK error's HTTP status (its `code`), never
