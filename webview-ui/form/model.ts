@@ -261,7 +261,14 @@ function fieldFor(schema: unknown, ctx: Ctx, at: At): Field {
       const props = own(s, 'properties');
       const hasProps = isObj(props) && Object.keys(props).length > 0;
       if (!hasProps) {
-        if (own(s, 'additionalProperties') === false) return { ...b, kind: 'object', properties: [] };
+        // The arguments object itself (depth 0) with an empty or absent `properties` is a tool that
+        // takes no arguments — MCP tools without parameters declare just { "type": "object" }. Only
+        // keys described by an additionalProperties / patternProperties schema make it a map to edit
+        // as JSON. Deeper down, an object without properties is free-form (any keys).
+        const extra = own(s, 'additionalProperties');
+        const patterns = own(s, 'patternProperties');
+        const describesKeys = (isObj(extra) && Object.keys(extra).length > 0) || (isObj(patterns) && Object.keys(patterns).length > 0);
+        if (extra === false || (at.depth === 0 && !describesKeys)) return { ...b, kind: 'object', properties: [] };
         return json(s, at, 'a free-form object: edit as JSON');
       }
       if (at.depth + 1 > ctx.maxDepth) return json(s, at, `nested deeper than ${ctx.maxDepth} levels: edit as JSON`);

@@ -57,7 +57,16 @@ describe('webview/form model', () => {
     });
 
     it('a tool without arguments: an empty object form that sends {}', () => {
-      for (const schema of [{ type: 'object', properties: {} , additionalProperties: false }, { type: 'object', properties: {}, additionalProperties: false, $schema: 'x' }]) {
+      for (const schema of [
+        { type: 'object', properties: {}, additionalProperties: false },
+        { type: 'object', properties: {}, additionalProperties: false, $schema: 'x' },
+        // empty or absent `properties` on the arguments object means "no arguments" (not a free-form object)
+        { type: 'object' },
+        { type: 'object', properties: {} },
+        { properties: {} },
+        { type: 'object', additionalProperties: true },
+        { type: 'object', properties: {}, required: [] },
+      ]) {
         const f = form(schema);
         assert.equal(f.model.fallback, undefined);
         assert.deepEqual(props(f.model), []);
@@ -291,7 +300,9 @@ describe('webview/form model', () => {
 
     it('a root that is not an object with properties: the whole form is JSON (fallback with a reason)', () => {
       for (const [schema, reason] of [
-        [{ type: 'object' }, /free-form object/],
+        // keys described by a schema: a map, edited as JSON
+        [{ type: 'object', additionalProperties: { type: 'string' } }, /free-form object/],
+        [{ type: 'object', properties: {}, patternProperties: { '^x-': { type: 'number' } } }, /free-form object/],
         [{ anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'object', properties: { b: { type: 'string' } } }] }, /anyOf/],
         [null, /not an object/],
         ['<script>', /not an object/],
