@@ -54,6 +54,14 @@ export interface McpSessionOptions {
   maxPages?: number;
 }
 
+/** A list cut at the page limit while the server still offered a next page. */
+export interface ListTruncation {
+  /** The page limit that was reached. */
+  maxPages: number;
+  /** How many items the pages up to the limit held. */
+  items: number;
+}
+
 export interface ToolInfo {
   tool: Tool;
   security: ToolSecurity;
@@ -160,9 +168,19 @@ export class McpSession {
   }
 
   async listTools(): Promise<ToolInfo[]> {
+    return (await this.listToolsPaged()).tools;
+  }
+
+  /**
+   * tools/list, following `nextCursor` for at most `maxPages` pages (default the session's
+   * `maxPages`, 50). `truncated` is set when the server still had a next page at the limit, so a
+   * front end can say the list is cut and offer a higher limit instead of cutting it silently.
+   */
+  async listToolsPaged(maxPages = this.opts.maxPages ?? 50): Promise<{ tools: ToolInfo[]; truncated?: ListTruncation }> {
     const tools: Tool[] = [];
     let cursor: string | undefined;
-    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
+    let pages = 0;
+    for (; pages < maxPages; pages++) {
       const r = await this.request(() => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, LooseListToolsResultSchema), 'tools/list');
       tools.push(...(r.tools as Tool[]));
       cursor = r.nextCursor;
@@ -170,7 +188,8 @@ export class McpSession {
     }
     // What Client.listTools does after each page (output-schema validators for tools/call), once for all pages.
     (this.client as unknown as { cacheToolMetadata?: (t: Tool[]) => void }).cacheToolMetadata?.(tools);
-    return tools.map((tool) => ({ tool, security: this.securityOf(tool) }));
+    const infos = tools.map((tool) => ({ tool, security: this.securityOf(tool) }));
+    return cursor ? { tools: infos, truncated: { maxPages, items: tools.length } } : { tools: infos };
   }
 
   securityOf(tool: Tool): ToolSecurity {

@@ -90,6 +90,18 @@ describe('McpSession (no auth)', () => {
       assert.equal(fx.toolListCalls, 5);
     });
 
+    it('listToolsPaged says when the page cap cut the list, and not when the list ended on the last allowed page', async () => {
+      const fx = track(await startMcpServer({ pageSize: 2 }));
+      const s = track(sessionFor(fx.url));
+      await s.connect();
+      const cut = await s.listToolsPaged(3);
+      assert.equal(cut.tools.length, 6);
+      assert.deepEqual(cut.truncated, { maxPages: 3, items: 6 });
+      const whole = await s.listToolsPaged(4);
+      assert.equal(whole.tools.length, 7);
+      assert.equal(whole.truncated, undefined);
+    });
+
     it('the default page cap is 50', async () => {
       const fx = track(await startMcpServer({ paginateForever: true }));
       const s = track(sessionFor(fx.url));
