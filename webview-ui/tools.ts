@@ -257,7 +257,19 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     renderDetail();
     renderHistory();
     if (opts.focus === 'list') options().find((o) => o.dataset.tool === name)?.focus();
-    if (opts.focus === 'form') formSlot.querySelector<HTMLElement>('input, select, textarea')?.focus() ?? actionsSlot.querySelector<HTMLElement>('button')?.focus();
+    if (opts.focus === 'form') focusForInput();
+  }
+
+  /**
+   * Where Enter on a tool takes the keyboard: the first field that needs input (the first required
+   * field left empty, else the first field), the JSON editor when the form cannot show the schema,
+   * else the call button (a tool without arguments).
+   */
+  function focusForInput(): void {
+    if (formView?.focusFirstNeeded()) return;
+    const editor = formView ? undefined : formSlot.querySelector<HTMLElement>('textarea');
+    if (editor) editor.focus();
+    else actionsSlot.querySelector<HTMLElement>('button.primary')?.focus();
   }
 
   /* ---------------------------------------------------------------------------- the selected tool */

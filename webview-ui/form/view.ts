@@ -12,6 +12,11 @@ export interface FormView {
   validate(show: boolean): Collected;
   /** Focus the first field with a message (after a failed Send). */
   focusFirstError(): void;
+  /**
+   * Focus the field that needs input first: the first required field left empty (or a value the
+   * schema refuses), else the first field. False when the form has no field (nothing focused).
+   */
+  focusFirstNeeded(): boolean;
 }
 
 interface Slot {
@@ -51,6 +56,15 @@ export function renderForm(model: FormModel, draft: Draft, idPrefix: string): Fo
         return;
       }
     }
+  }
+
+  function focusFirstNeeded(): boolean {
+    // slots are added as controls are built, not in page order (an array's Add button comes before its items)
+    const inOrder = [...slots.entries()].sort(([, a], [, b]) => (a.control.compareDocumentPosition(b.control) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    const { errors } = collect(model, draft);
+    const target = inOrder.find(([ptr]) => errors.has(ptr))?.[1].control ?? inOrder[0]?.[1].control;
+    target?.focus();
+    return !!target;
   }
 
   /** Label, description, constraint hint and message around a control. */
@@ -274,5 +288,5 @@ export function renderForm(model: FormModel, draft: Draft, idPrefix: string): Fo
   }
 
   const element = render(model.root, draft, '');
-  return { element, validate, focusFirstError };
+  return { element, validate, focusFirstError, focusFirstNeeded };
 }

@@ -274,6 +274,40 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     assert.deepEqual(calls.map((c) => [c.params.tool, c.params.signIn]), [['alpha_search', true]]);
   });
 
+  it('Enter on a tool focuses the field that needs input: the first required empty one, else the first field, else Send (a tool without arguments)', async () => {
+    const s = state([
+      tool('needs_input', 'public', { inputSchema: { type: 'object', properties: { note: { type: 'string' }, title: { type: 'string', default: 'kept' }, count: { type: 'integer' } }, required: ['title', 'count'] } }),
+      tool('all_optional', 'public', { inputSchema: { type: 'object', properties: { q: { type: 'string' }, n: { type: 'integer' } } } }),
+      tool('no_args', 'public', { inputSchema: { type: 'object' } }),
+      tool('no_args_empty', 'oauth', { inputSchema: { type: 'object', properties: {} } }),
+    ]);
+    await push(s);
+    const focused = () =>
+      probe<{ label: string; button: string }>(`(() => {
+        const el = document.activeElement;
+        return { label: (el.id && document.querySelector('label[for="' + el.id + '"]')?.textContent) || '', button: el.tagName === 'BUTTON' ? el.textContent.trim() : '' };
+      })()`);
+    const enterOn = async (i: number) => {
+      await page.locator('#tool-list > li').nth(i).click();
+      await page.keyboard.press('Enter');
+    };
+    await enterOn(0);
+    assert.deepEqual(await focused(), { label: 'count *', button: '' }, 'the first required field left empty (title has a default)');
+    await page.keyboard.type('3');
+    await enterOn(1);
+    assert.deepEqual(await focused(), { label: 'q', button: '' }, 'nothing required: the first field');
+    await enterOn(0);
+    assert.deepEqual(await focused(), { label: 'note', button: '' }, 'every required field filled: the first field');
+    await enterOn(2);
+    assert.deepEqual(await focused(), { label: '', button: 'Send' }, 'no arguments: Send');
+    const form = await page.locator('.tool-form').innerText();
+    assert.match(form, /This tool takes no arguments/);
+    assert.doesNotMatch(form, /cannot show this schema/);
+    await enterOn(3);
+    assert.deepEqual(await focused(), { label: '', button: 'Sign in and call' }, 'no arguments, sign-in needed: the call button');
+    assert.deepEqual(await probe('__t.sent("tools/call")'), [], 'Enter on the list only moves the focus');
+  });
+
   it('hostile tool names, titles and scopes render as text, first and after updates; selecting one sends its exact name', async () => {
     const hostile = [
       tool(HOSTILE_TOOL, 'oauth', { title: PAYLOADS.script, security: security('oauth', { scopesNeeded: [PAYLOADS.img], missing: [PAYLOADS.img] }) }),
