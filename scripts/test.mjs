@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: everything CI runs, in order — build, the vscode-import boundary lint, the type check,
-// the engine's unit tests, the official MCP conformance suite, the engine against the demo, and the
+// the packaged VSIX's contents, the engine's unit tests, the official MCP conformance suite, the engine against the demo, and the
 // real VS Code host (in-host suites and UI tests). Each stage's own output is shown;
 // the last line is the total, as "N passed, M failed".
 import { spawn } from 'node:child_process';
@@ -16,6 +16,12 @@ const stages = [
   { name: 'lint', cmd: [process.execPath, ['scripts/lint-boundaries.mjs']] },
   { name: 'typecheck', cmd: [bin('tsc'), ['-p', '.', '--noEmit']] },
   { name: 'typecheck-webview', cmd: [bin('tsc'), ['-p', 'webview-ui']] },
+  {
+    // The VSIX as users get it: every file the extension loads at run time is inside.
+    name: 'package',
+    cmd: [bin('mocha'), ['--config', 'test/package/.mocharc.json']],
+    counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }),
+  },
   {
     name: 'unit',
     cmd: [bin('mocha'), []],

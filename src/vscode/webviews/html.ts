@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { PanelKind } from '../../shared/protocol';
+import { PANEL_SCRIPT, PANEL_STYLESHEETS } from './assets';
 
 /** The folders a panel may load from (ARCHITECTURE.md: `dist/` and `media/`, nothing else). */
 export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -33,13 +34,12 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kin
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('dist', 'codicons', 'codicon.css')}">
-<link rel="stylesheet" href="${uri('media', 'webview.css')}">
+${PANEL_STYLESHEETS.map((p) => `<link rel="stylesheet" href="${uri(...p)}">`).join('\n')}
 <title>${esc(title)}</title>
 </head>
 <body data-panel="${kind}">
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
-<script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
+<script nonce="${nonce}" src="${uri(...PANEL_SCRIPT)}"></script>
 </body>
 </html>`;
 }

@@ -16,6 +16,7 @@ import {
 import type { ServerConnection } from '../connections';
 import type { Services } from '../services';
 import { localResourceRoots, panelHtml } from './html';
+import { PANEL_ICON } from './assets';
 
 /** One view type per panel kind: VS Code restores each with its serializer after a reload. */
 export const VIEW_TYPES: Record<PanelKind, string> = {
@@ -62,7 +63,7 @@ export class InspectorPanel implements vscode.Disposable {
     const { webview } = panel;
     webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: localResourceRoots(s.context.extensionUri) };
     panel.title = controller.title(server);
-    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, 'media', 'activity.svg');
+    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, ...PANEL_ICON);
     webview.html = panelHtml(webview, s.context.extensionUri, controller.kind, panel.title);
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
