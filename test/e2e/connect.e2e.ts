@@ -9,11 +9,8 @@
  *
  * The demo runs in this process WITHOUT auto-approval: the login + consent page is real.
  *
- * Why VSCODE_PROXY_URI is empty: code-server rewrites every `openExternal` of an http URL on
- * localhost / 127.0.0.1 to its port proxy (`/proxy/<port>/`) and drops the path and query on the
- * way (coder/code-server#7668), so the authorization request would arrive as a bare `/`. An
- * empty VSCODE_PROXY_URI is code-server's switch to turn that rewrite off (coder/code-server#6504);
- * it is right here because the browser runs on the same machine as the servers.
+ * The editor is the demo's: the VSIX installed, with the demo's settings and environment
+ * (scripts/editor.mjs), nothing added here but the authorization mode under test.
  */
 import * as assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -43,9 +40,7 @@ describe('connect from the palette with a real sign-in page (real workbench in C
   const demo = useDemo({ autoApprove: false });
 
   const driver = useDriver({
-    // no "Your application running on port … is available" toasts over the pictures
-    settings: { 'mcpOAuthInspector.authorizationMode': 'browser', 'remote.autoForwardPorts': false },
-    env: { VSCODE_PROXY_URI: '' },
+    settings: { 'mcpOAuthInspector.authorizationMode': 'browser' },
     viewport: { width: 1200, height: 620 },
   });
 

@@ -1,6 +1,8 @@
 /**
  * A small driver for the editor UI over Playwright: code-server (the real VS Code workbench) in
- * headless Chromium, with the extension loaded from the clone as a development extension.
+ * headless Chromium, with the extension as it ships: the VSIX packaged by scripts/editor.mjs and
+ * installed with `--install-extension` into an editor started with the demo's own settings and
+ * environment (the same functions `npm run demo` uses).
  * Later issues add steps, not machinery: palette commands, quick picks, input boxes,
  * notifications, tree items, webview frames, screenshots.
  *
@@ -10,7 +12,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { buildExtension, repoRoot } from '../integration/build.mjs';
+import { repoRoot } from '../integration/build.mjs';
+import { packageVsix } from '../../scripts/editor.mjs';
 import { CodeServerHost, waitFor, type HostOptions } from '../integration/codeServerHost';
 
 export const screenshotDir = join(repoRoot, 'test-results', 'screenshots');
@@ -27,21 +30,25 @@ function fileSafe(name: string): string {
   return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'screenshot';
 }
 
-export interface DriverOptions extends HostOptions {
-  /** Skip `node esbuild.mjs` (the caller built already). */
-  skipBuild?: boolean;
+export type DriverOptions = HostOptions;
+
+/** The VSIX under test: packaged once per process (`vsce package`, production build), then reused. */
+let packaged: string | undefined;
+export function shippedVsix(): string {
+  packaged ??= packageVsix();
+  return packaged;
 }
 
 export class Driver {
   private constructor(readonly host: CodeServerHost) {}
 
-  /** Builds the extension, starts code-server + Chromium and opens the workbench with the extension loaded. */
+  /** Packages the VSIX, starts code-server with it installed + Chromium, and opens the workbench. */
   static async start(opts: DriverOptions = {}): Promise<Driver> {
-    if (!opts.skipBuild) buildExtension();
-    const host = await CodeServerHost.start(opts);
+    const vsix = opts.vsix ?? (opts.extensionDevelopmentPath ? undefined : shippedVsix());
+    const host = await CodeServerHost.start({ ...opts, vsix });
     const d = new Driver(host);
     try {
-      await host.openWorkbench({ extensionDevelopmentPath: opts.extensionDevelopmentPath ?? repoRoot });
+      await host.openWorkbench(opts.extensionDevelopmentPath ? { extensionDevelopmentPath: opts.extensionDevelopmentPath } : {});
       // the workbench is interactive once the activity bar and an editor area are laid out
       await host.page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
       await host.page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 60_000 });

@@ -23,7 +23,7 @@ describe('elicitation in the editor (real workbench in Chromium, local SDK serve
     await fx?.close();
   });
 
-  const driver = useDriver({ settings: { 'remote.autoForwardPorts': false, 'workbench.startupEditor': 'none' }, viewport: { width: 1280, height: 800 } });
+  const driver = useDriver({ settings: { }, viewport: { width: 1280, height: 800 } });
 
   it('asks field by field after Respond, validates, and sends the answers to the server', async () => {
     const d = driver();

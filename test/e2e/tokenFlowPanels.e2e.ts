@@ -91,7 +91,7 @@ describe('token and OAuth flow panels (real workbench in Chromium, demo server)'
   });
 
   const driver = useDriver({
-    settings: { 'mcpOAuthInspector.authorizationMode': 'headless', 'remote.autoForwardPorts': false, 'workbench.editor.enablePreview': false },
+    settings: { 'mcpOAuthInspector.authorizationMode': 'headless', 'workbench.editor.enablePreview': false },
     viewport: { width: 1400, height: 1150 },
   });
 
@@ -249,7 +249,7 @@ describe('token and OAuth flow panels show hostile server text as text (real wor
   const driver = useDriver({
     settings: {
       'mcpOAuthInspector.authorizationMode': 'headless',
-      'remote.autoForwardPorts': false,
+     
       'workbench.editor.enablePreview': false,
       'workbench.colorTheme': process.env.MCP_INSPECTOR_E2E_THEME ?? 'Default High Contrast',
     },

@@ -75,7 +75,7 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
   });
 
   const driver = useDriver({
-    settings: { 'mcpOAuthInspector.authorizationMode': 'headless', 'remote.autoForwardPorts': false, 'workbench.startupEditor': 'none' },
+    settings: { 'mcpOAuthInspector.authorizationMode': 'headless', },
     viewport: { width: 1280, height: 800 },
   });
 

@@ -5,8 +5,8 @@
  * own callback page (what `asExternalUri(${uriScheme}://publisher.name/callback)` gave), which hands
  * the callback to the workbench, which calls the extension's UriHandler — no loopback port involved.
  *
- * The demo runs in this process WITHOUT auto-approval. VSCODE_PROXY_URI is empty for the reason
- * given in connect.e2e.ts (code-server would otherwise rewrite the authorization URL to its port proxy).
+ * The demo runs in this process WITHOUT auto-approval. The editor is the demo's (scripts/editor.mjs:
+ * the VSIX installed, the demo's settings and environment); only the redirect mode under test is set here.
  */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -23,8 +23,7 @@ describe('sign-in through the editor URI handler with a real sign-in page (real 
   const demo = useDemo({ autoApprove: false });
 
   const driver = useDriver({
-    settings: { 'mcpOAuthInspector.authorizationMode': 'browser', 'mcpOAuthInspector.redirectMode': 'uriHandler', 'remote.autoForwardPorts': false },
-    env: { VSCODE_PROXY_URI: '' },
+    settings: { 'mcpOAuthInspector.authorizationMode': 'browser', 'mcpOAuthInspector.redirectMode': 'uriHandler' },
   });
 
   it('signs in in the popup; the redirect lands on the editor callback page and reaches the extension', async () => {

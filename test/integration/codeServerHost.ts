@@ -7,14 +7,14 @@
  * as a group (also from a process 'exit' hook, and on SIGINT/SIGTERM); Chromium is closed through
  * Playwright, which also kills it if this process dies.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { format } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { repoRoot } from './build.mjs';
+import { codeServerArgs, editorEnv, editorSettings, ensureCodeServer, installVsix, writeUserSettings } from '../../scripts/editor.mjs';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -28,19 +28,6 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
   '--disable-crash-reporter',
 ];
-
-/** Runs scripts/install-code-server.sh (idempotent; a fraction of a second when cached) and returns the launcher (entry.js). */
-export function ensureCodeServer(): string {
-  const r = spawnSync('bash', [join(repoRoot, 'scripts', 'install-code-server.sh')], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`scripts/install-code-server.sh failed (exit ${r.status})`);
-  const launcher = r.stdout.trim().split('\n').pop();
-  if (!launcher) throw new Error('scripts/install-code-server.sh printed no launcher path');
-  return launcher;
-}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,10 +80,17 @@ export interface HostOptions {
   extensionDevelopmentPath?: string;
   /** A bundled mocha entry (`run()`), as VS Code's `extensionTestsPath`. */
   extensionTestsPath?: string;
-  /** Extra environment for code-server and so for the extension host. */
+  /**
+   * Extra environment for code-server and so for the extension host, on top of the demo editor's
+   * own (scripts/editor.mjs editorEnv). Only for what a test is about, never for what the product needs.
+   */
   env?: Record<string, string>;
-  /** User settings written before start. */
+  /** User settings written before start, on top of the demo editor's own (scripts/editor.mjs editorSettings). */
   settings?: Record<string, unknown>;
+  /** A VSIX to install into the editor before it starts, with `--install-extension`, as the demo does. */
+  vsix?: string;
+  /** The code-server version (default: scripts/editor.mjs CODE_SERVER_DEFAULT, the oldest VS Code the manifest accepts). */
+  codeServerVersion?: string;
   viewport?: { width: number; height: number };
   /** Keep the temporary user-data/extensions dirs after stop (also env MCP_INSPECTOR_KEEP_TMP=1). */
   keepTmp?: boolean;
@@ -178,7 +172,7 @@ export class CodeServerHost {
 
   /** Starts code-server (fresh user-data/extensions dirs) and Chromium; does not open the workbench yet. */
   static async start(opts: HostOptions = {}): Promise<CodeServerHost> {
-    const launcher = ensureCodeServer();
+    const launcher = ensureCodeServer(opts.codeServerVersion);
     const tmp = mkdtempSync(join(tmpdir(), 'mcp-inspector-host-'));
     const userDataDir = join(tmp, 'user-data');
     const extensionsDir = join(tmp, 'extensions');
@@ -189,64 +183,26 @@ export class CodeServerHost {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
     }
-    mkdirSync(join(userDataDir, 'User'), { recursive: true });
-    writeFileSync(
-      join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify(
-        {
-          'workbench.startupEditor': 'none',
-          'workbench.tips.enabled': false,
-          'workbench.enableExperiments': false,
-          'telemetry.telemetryLevel': 'off',
-          'extensions.autoCheckUpdates': false,
-          'extensions.autoUpdate': false,
-          'update.mode': 'none',
-          'security.workspace.trust.enabled': false,
-          // The tests' browser (headless Chromium) runs on the extension host's machine, so the
-          // plain loopback redirect reaches it, as the demo's Client ID Metadata Document and
-          // todo-local expect. 'auto' (the default) would pick 'external' in code-server; the
-          // uriHandler suites set their own mode.
-          'mcpOAuthInspector.redirectMode': 'loopback',
-          ...opts.settings,
-        },
-        null,
-        2,
-      ),
-    );
+    // The demo editor's settings and environment (the same function `npm run demo` uses), then the test's.
+    writeUserSettings(userDataDir, { ...editorSettings(), ...opts.settings });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...editorEnv({ xdgConfigHome: join(tmp, 'xdg-config'), xdgDataHome: join(tmp, 'xdg-data') }),
+      ...opts.env,
+    };
+    if (opts.vsix) installVsix({ launcher, userDataDir, extensionsDir, vsix: opts.vsix, env: env as Record<string, string> });
     const serverLog = join(tmp, 'code-server.log');
 
     let lastError = '';
     for (let attempt = 1; attempt <= 3; attempt++) {
       const port = await freePort();
       const logStream = createWriteStream(serverLog, { flags: 'a' });
-      const proc = spawn(
-        process.execPath,
-        [
-          launcher,
-          '--auth', 'none',
-          '--bind-addr', `127.0.0.1:${port}`,
-          '--user-data-dir', userDataDir,
-          '--extensions-dir', extensionsDir,
-          '--disable-telemetry',
-          '--disable-update-check',
-          '--disable-workspace-trust',
-          '--disable-getting-started-override',
-          '--ignore-last-opened',
-          folder,
-        ],
-        {
-          cwd: tmp,
-          detached: true, // its own process group: stop() kills the group (server + extension hosts + pty hosts)
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: {
-            ...process.env,
-            // hermetic: code-server reads/creates $XDG_CONFIG_HOME/code-server/config.yaml
-            XDG_CONFIG_HOME: join(tmp, 'xdg-config'),
-            XDG_DATA_HOME: join(tmp, 'xdg-data'),
-            ...opts.env,
-          },
-        },
-      );
+      const proc = spawn(launcher, codeServerArgs({ port, userDataDir, extensionsDir, folder }), {
+        cwd: tmp,
+        detached: true, // its own process group: stop() kills the group (server + extension hosts + pty hosts)
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env,
+      });
       proc.stdout?.pipe(logStream);
       proc.stderr?.pipe(logStream);
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
