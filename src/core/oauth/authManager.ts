@@ -7,6 +7,7 @@
  */
 import type * as oauth from 'oauth4webapi';
 import { InspectorError, isInspectorError } from '../errors';
+import { checkUrl, displayHost } from '../http/urlPolicy';
 import type { Browser, Prompt, SecretStore } from '../ports';
 import { authorizeWithCode } from './authorizationCode';
 import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type BearerChallenge } from './challenge';
@@ -46,6 +47,19 @@ interface StoredSession {
 
 export type AuthState = 'signed-out' | 'signed-in' | 'authorizing' | 'refreshing';
 
+/**
+ * A sign-in waiting for the browser to come back: the authorization URL the browser was sent to and
+ * the redirect URI the flow waits on. Neither holds a secret (the URL carries the PKCE challenge,
+ * never the verifier; the code arrives only at the redirect URI), so a front end may show, copy or
+ * re-open it.
+ */
+export interface PendingAuthorization {
+  url: URL;
+  redirectUri?: string;
+  /** The host the user signs in at (`https://good.example@evil.example/` → `evil.example`). */
+  host: string;
+}
+
 export interface ChallengeInfo {
   status: number;
   /** WWW-Authenticate header value(s) (or tool-level challenge strings). */
@@ -82,6 +96,12 @@ export class AuthManager {
   state: AuthState = 'signed-out';
   /** Hosts the user approved for sign-in in this session. */
   readonly knownHosts = new Set<string>();
+  /** The sign-in waiting for the browser now, if any (set when the browser is sent, cleared when the flow ends). */
+  pendingAuthorization?: PendingAuthorization;
+  /** Milliseconds spent in finished authorizations (see `authorizationTime`). */
+  private authorizationMs = 0;
+  /** When the authorization in flight started (clock ms). */
+  private authorizingSince?: number;
 
   private loaded?: Promise<void>;
   /** The `loaded` promise once `accessToken()` has seen it fulfilled (a `reload()` replaces `loaded`). */
@@ -414,11 +434,59 @@ export class AuthManager {
 
   /** Obtain new tokens with the configured grant (single-flight: concurrent callers share one flow). */
   authorize(scope?: string, signal?: AbortSignal): Promise<TokenSet> {
-    this.authorizing ??= this.doAuthorize(scope, signal).finally(() => {
-      this.authorizing = undefined;
-    });
+    if (!this.authorizing) {
+      const since = this.ctx.clock.now();
+      this.authorizingSince = since;
+      this.authorizing = this.doAuthorize(scope, signal).finally(() => {
+        this.authorizing = undefined;
+        this.authorizingSince = undefined;
+        this.authorizationMs += Math.max(0, this.ctx.clock.now() - since);
+      });
+    }
     return this.authorizing;
   }
+
+  /**
+   * Milliseconds this manager has spent signing in (discovery, registration, the browser, the code
+   * exchange), the one in flight included. A caller reads it before and after an operation: the
+   * growth is the sign-in's share of the operation's time (a call's duration without the minutes a
+   * person spent in the browser).
+   */
+  authorizationTime(): number {
+    return this.authorizationMs + (this.authorizingSince === undefined ? 0 : Math.max(0, this.ctx.clock.now() - this.authorizingSince));
+  }
+
+  /**
+   * Opens the waiting sign-in's authorization URL again, through the same Browser port (the tab was
+   * closed, or the browser never came back). The URL is the one the engine built: a front end asks
+   * for "open again", it never names a URL. False when no sign-in is waiting.
+   */
+  async reopenAuthorization(): Promise<boolean> {
+    const pending = this.pendingAuthorization;
+    if (!pending) return false;
+    await this.opts.browser.open(new URL(pending.url.href), pending.redirectUri);
+    return true;
+  }
+
+  /**
+   * The Browser port as the authorization code flow sees it: before the browser opens, the URL passes
+   * the URL policy, is recorded as the pending sign-in and goes into the trace (and so the log), so a
+   * user whose browser never comes back can copy it or open it again.
+   */
+  private readonly signInBrowser: Browser = {
+    open: async (url, redirectUri) => {
+      const checked = checkUrl(url, 'authorization URL');
+      this.pendingAuthorization = { url: new URL(checked.href), redirectUri, host: displayHost(checked) };
+      this.ctx.trace.note(
+        'authorization request',
+        'info',
+        `sign-in link (if no browser opened, or the sign-in does not come back, open it yourself): ${this.ctx.redactor.url(checked)}`,
+        'RFC 6749 §4.1.1',
+      );
+      this.changed();
+      await this.opts.browser.open(url, redirectUri);
+    },
+  };
 
   private async doAuthorize(scope: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
     const disc = await this.ensureDiscovery();
@@ -454,7 +522,7 @@ export class AuthManager {
           scope,
           client: this.client,
           clientConfig: this.opts.client,
-          browser: this.opts.browser,
+          browser: this.signInBrowser,
           prompt: this.opts.prompt,
           backCompat: disc.backCompat,
           knownHosts: this.knownHosts,
@@ -474,6 +542,11 @@ export class AuthManager {
           continue;
         }
         throw err;
+      } finally {
+        if (this.pendingAuthorization) {
+          this.pendingAuthorization = undefined;
+          this.changed();
+        }
       }
     }
   }
