@@ -14,6 +14,8 @@ export type InspectorErrorCode =
   | 'network_error'
   | 'invalid_json'
   // discovery
+  /** The `resource_metadata` URL the server advertised (WWW-Authenticate) did not answer with metadata. */
+  | 'resource_metadata_unavailable'
   | 'resource_metadata_invalid'
   | 'resource_mismatch'
   | 'as_metadata_not_found'
@@ -22,6 +24,8 @@ export type InspectorErrorCode =
   | 'pkce_s256_unsupported'
   // registration
   | 'registration_unavailable'
+  /** The user chose to enter a client id ("Ask me" / manual policy) and entered none. */
+  | 'client_id_not_entered'
   | 'registration_failed'
   | 'client_metadata_url_invalid'
   // authorization
@@ -57,6 +61,11 @@ export interface InspectorErrorDetails {
   step?: string;
   /** The URL involved, already free of secrets (no query string with codes or tokens). */
   url?: string;
+  /**
+   * The field a refused URL came from (`token_endpoint`, `authorization_servers`, `jwks_uri`,
+   * `resource_metadata (WWW-Authenticate)`, `redirect (Location)` …), when it came from a document.
+   */
+  field?: string;
   /** What the user can do about it. */
   hint?: string;
   /**
@@ -71,6 +80,7 @@ export class InspectorError extends Error {
   readonly code: InspectorErrorCode;
   readonly step?: string;
   readonly url?: string;
+  readonly field?: string;
   readonly hint?: string;
   readonly scopes?: string[];
 
@@ -80,6 +90,7 @@ export class InspectorError extends Error {
     this.code = code;
     this.step = details.step;
     this.url = details.url;
+    this.field = details.field;
     this.hint = details.hint;
     this.scopes = details.scopes;
   }

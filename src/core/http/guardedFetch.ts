@@ -13,8 +13,9 @@
 import { InspectorError, isInspectorError } from '../errors';
 import { AbortLink } from './abortLink';
 import type { Redactor } from './redact';
-import type { RequestPurpose, Trace } from './trace';
-import { assertAddressAllowed, checkUrl, needsAddressCheck, urlLabel, type AddressPolicy } from './urlPolicy';
+import { traceEventStream } from './eventStreamTrace';
+import type { RequestPurpose, Trace, TraceExchange } from './trace';
+import { assertAddressAllowed, checkUrl, needsAddressCheck, urlLabel, type AddressPolicy, type UrlSource } from './urlPolicy';
 
 export interface GuardedFetchOptions {
   policy: AddressPolicy;
@@ -31,6 +32,12 @@ export interface GuardedFetchOptions {
 export interface GuardedRequestInit extends RequestInit {
   purpose?: RequestPurpose;
   step?: string;
+  /**
+   * The document that named this URL and the field it was in. Default: what `admitUrl` recorded for
+   * this URL, if anything. The address policy judges the URL by that document's host as well as by
+   * the MCP server's (urlPolicy.ts `assertAddressAllowed`), and a refusal names the field.
+   */
+  source?: UrlSource;
 }
 
 export type GuardedFetch = (input: string | URL | Request, init?: GuardedRequestInit) => Promise<Response>;
@@ -56,6 +63,27 @@ const EVENT_STREAM_LABEL = '[event stream]';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/** Each guarded fetch's `admitUrl` (a function of its closure: the policy and the recorded sources). */
+const admitters = new WeakMap<GuardedFetch, (url: string | URL, what: string, source: UrlSource, step: string) => Promise<URL>>();
+
+/**
+ * Check a URL a document named, now, before anything uses it: the scheme gate and the address gate,
+ * judged by the MCP server and by the document's host (urlPolicy.ts). Nothing is fetched. The source
+ * is remembered, so every later request through this fetch to the same URL (a token request, a JWKS
+ * fetch by another module) is judged the same way again and a refusal then still names the field.
+ * Returns the parsed URL. `what` names the URL in a scheme refusal ("token_endpoint").
+ */
+export function admitUrl(fetch: GuardedFetch, url: string | URL, what: string, source: UrlSource, step: string): Promise<URL> {
+  const admit = admitters.get(fetch);
+  if (!admit) throw new InspectorError('internal', 'admitUrl needs the guarded fetch itself (createGuardedFetch), not a wrapper', { step });
+  return admit(url, what, source, step);
+}
+
+/** The registry key of a URL: without its fragment, which never goes on the wire. */
+function sourceKey(url: URL): string {
+  return url.hash ? url.href.slice(0, -url.hash.length) : url.href;
+}
 
 /** UTF-8 decoding without a stream: stateless, so one decoder serves every call. */
 const utf8 = new TextDecoder();
@@ -102,8 +130,35 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBodyBytes = opts.maxBodyBytes ?? 5 * 1024 * 1024;
   const { trace, redactor, policy } = opts;
+  /** URL → the documents that named it (admitUrl), at most a few per URL. */
+  const sources = new Map<string, UrlSource[]>();
 
-  return async function guardedFetch(input, init = {}) {
+  /** False when the address gate has nothing to check (lets the hot path skip an await). */
+  function needsCheck(url: URL, from: readonly UrlSource[]): boolean {
+    return from.length === 0 ? needsAddressCheck(url, policy) : from.some((s) => needsAddressCheck(url, policy, s));
+  }
+
+  /** The address gate for one URL under each of its sources (or none). */
+  async function checkAddress(url: URL, step: string, from: readonly UrlSource[]): Promise<void> {
+    if (from.length === 0) return assertAddressAllowed(url, policy, { step });
+    for (const source of from) await assertAddressAllowed(url, policy, { step, source });
+  }
+
+  async function admit(input: string | URL, what: string, source: UrlSource, step: string): Promise<URL> {
+    const url = checkUrl(input, what, policy.allowHttpHosts, { step, source });
+    if (needsCheck(url, [source])) await checkAddress(url, step, [source]);
+    const key = sourceKey(url);
+    const list = sources.get(key) ?? [];
+    if (!list.some((s) => s.field === source.field && s.document.href === source.document.href)) {
+      if (list.length >= 8) list.shift();
+      list.push(source);
+      if (!sources.has(key) && sources.size >= 1024) sources.delete(sources.keys().next().value!);
+      sources.set(key, list);
+    }
+    return url;
+  }
+
+  const guardedFetch: GuardedFetch = async function guardedFetch(input, init = {}) {
     const purpose = init.purpose ?? 'other';
     const step = init.step ?? purpose;
     const request = isRequest(input) ? input : undefined;
@@ -111,9 +166,11 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
 
     // The gates come first: nothing is read, opened or sent before the URL and address pass.
     let url: URL;
+    let from: readonly UrlSource[] = [];
     try {
-      url = checkUrl(rawUrl, `${step} URL`, policy.allowHttpHosts);
-      if (needsAddressCheck(url, policy)) await assertAddressAllowed(url, policy);
+      url = checkUrl(rawUrl, `${step} URL`, policy.allowHttpHosts, { step, source: init.source });
+      from = init.source ? [init.source] : (sources.get(sourceKey(url)) ?? []);
+      if (needsCheck(url, from)) await checkAddress(url, step, from);
     } catch (err) {
       recordRefusal(rawUrl, (init.method ?? request?.method ?? 'GET').toUpperCase(), purpose, step, err);
       throw err;
@@ -124,7 +181,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     for (let hop = 0; ; hop++) {
       if (hop > 0) {
         try {
-          if (needsAddressCheck(url, policy)) await assertAddressAllowed(url, policy);
+          if (needsCheck(url, from)) await checkAddress(url, step, from);
         } catch (err) {
           recordRefusal(url.href, req.method, purpose, step, err);
           throw err;
@@ -169,9 +226,14 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       } else if (req.body instanceof ReadableStream) {
         throw new InspectorError('redirect_refused', `cannot re-send a streamed request body to a redirect (HTTP ${res.status})`, { step, url: errorUrl(url) });
       }
-      url = checkUrl(next, `${step} redirect`, policy.allowHttpHosts);
+      // The next hop is named by this response's Location header: a refusal says so.
+      const redirectFrom: UrlSource[] = from.length ? from.map((s) => ({ document: s.document, field: `${s.field} → redirect (Location)` })) : [{ document: url, field: 'redirect (Location)' }];
+      url = checkUrl(next, `${step} redirect`, policy.allowHttpHosts, { step, source: redirectFrom[0] });
+      from = redirectFrom;
     }
   };
+  admitters.set(guardedFetch, admit);
+  return guardedFetch;
 
   async function exchange(url: URL, req: PreparedRequest, purpose: RequestPurpose, step: string, redirected: boolean): Promise<Response> {
     const x: Exchange = {
@@ -221,15 +283,19 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     const contentType = (res.headers.get('content-type') ?? '').toLowerCase();
     if (!res.body || (STREAMING.has(purpose) && contentType.startsWith('text/event-stream'))) {
       // A stream (SSE) on MCP transport traffic: handed through untouched and unbuffered; the
-      // caller's signal still cancels it (for as long as the body can be read). Only the headers go
-      // into the trace. Any other purpose (metadata, registration, token, JWKS, …) is read under the
-      // size and time caps below even when it says `text/event-stream`: an endless or trickling body
-      // there must not hang the flow.
+      // caller's signal still cancels it (for as long as the body can be read). The headers go into
+      // the trace now, the stream's messages as the caller reads them (eventStreamTrace.ts). Any other
+      // purpose (metadata, registration, token, JWKS, …) is read under the size and time caps below
+      // even when it says `text/event-stream`: an endless or trickling body there must not hang the flow.
       clearTimeout(timer);
-      if (res.body) link.keepWhile(res.body);
-      else link.release();
-      record(x, { status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
-      return res;
+      const entry = record(x, { status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
+      if (!res.body) {
+        link.release();
+        return res;
+      }
+      const traced = traceEventStream(res, entry, trace, redactor);
+      link.keepWhile(traced.body ?? res.body);
+      return traced;
     }
 
     try {
@@ -272,8 +338,8 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   }
 
   /** The exchange's trace entry, redacted before it is stored. */
-  function record(x: Exchange, response?: { status: number; headers: Headers; body?: string | typeof EVENT_STREAM; bytes: number }, error?: unknown): void {
-    trace.record({
+  function record(x: Exchange, response?: { status: number; headers: Headers; body?: string | typeof EVENT_STREAM; bytes: number }, error?: unknown): TraceExchange {
+    const entry: TraceExchange = {
       kind: 'http',
       id: x.id,
       step: x.step,
@@ -294,7 +360,9 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         bytes: response.bytes,
       },
       error: error === undefined ? undefined : errorForTrace(error),
-    });
+    };
+    trace.record(entry);
+    return entry;
   }
 
   /** A request refused at the gates still leaves a trace entry (with scheme and host only). */

@@ -29,8 +29,10 @@ const SECRET_KEYS = new Set([
   'proxy-authorization',
   'cookie',
   'set-cookie',
-  'mcp-session-id',
 ]);
+// Not here: `mcp-session-id`. It names the MCP session, grants nothing by itself (every request
+// still carries the bearer token), and is what a user needs to see to debug a session; see
+// https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#session-management
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase());

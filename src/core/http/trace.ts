@@ -51,6 +51,7 @@ export type TraceListener = (entry: TraceEntry) => void;
 export class Trace {
   private readonly entries: TraceEntry[] = [];
   private readonly listeners = new Set<TraceListener>();
+  private readonly updateListeners = new Set<TraceListener>();
   private nextId = 1;
 
   constructor(private readonly max = 2000) {}
@@ -71,6 +72,27 @@ export class Trace {
     }
   }
 
+  /**
+   * Replace a recorded entry (same id) with a newer version of it: an event stream's exchange gains
+   * the messages the stream carried as the caller reads them. `onUpdate` listeners hear of it;
+   * `onEntry` listeners do not (for them an entry is recorded once). An entry already dropped from
+   * the trace stays dropped.
+   */
+  update(entry: TraceEntry): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      if (this.entries[i].id !== entry.id) continue;
+      this.entries[i] = entry;
+      for (const l of this.updateListeners) {
+        try {
+          l(entry);
+        } catch {
+          /* a listener's failure must not break the flow */
+        }
+      }
+      return;
+    }
+  }
+
   note(step: string, level: FindingLevel, message: string, spec?: string): void {
     this.record({ kind: 'note', id: this.newId(), step, at: Date.now(), level, message, spec });
   }
@@ -78,6 +100,12 @@ export class Trace {
   onEntry(listener: TraceListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hear of entries replaced by `update` (a stream's messages arriving). */
+  onUpdate(listener: TraceListener): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
   }
 
   all(): readonly TraceEntry[] {

@@ -1,5 +1,5 @@
 /**
- * URL and address policy (../shared/SECURITY.md "URLs from servers" and "Fetching metadata").
+ * URL and address policy (docs/SECURITY.md "URLs from servers" and "Addresses").
  *
  * Two gates, both applied before anything is opened or fetched:
  *  1. `checkUrl`: the scheme gate. Only `https:`, or `http:` to a loopback host (or a host the user
@@ -7,7 +7,9 @@
  *     refused, in every spelling the WHATWG parser accepts (case, surrounding whitespace, embedded
  *     tab/newline, leading C0 controls), and a URL carrying control characters is refused outright.
  *  2. `assertAddressAllowed`: the SSRF gate. The address class of the MCP server the user chose
- *     decides which address classes the servers it names may send us to.
+ *     decides which address classes the servers it names may send us to, and so does the address
+ *     class of the document that named a URL (`UrlSource`): a public authorization server's metadata
+ *     may not send us to loopback even when the MCP server is on loopback.
  *
  * The WHATWG URL parser already rewrites every IPv4 spelling (decimal `2852039166`, octal
  * `0251.0376.0251.0376`, hex `0xa9fea9fe`, short `127.1`) to a dotted quad and IPv6 to its
@@ -50,14 +52,17 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
  * Parse and check a URL that came from a server (or the user): only https:, or http: to a loopback
  * host (or an allowed host). Throws `url_scheme_refused` / `url_invalid` before anything is opened.
  * Error messages name the scheme and host only: never the path or query, which may carry secrets.
+ * `at` (optional) puts the flow step and the field the URL came from into the error.
  */
-export function checkUrl(input: string | URL, what: string, allowHttpHosts: readonly string[] = []): URL {
+export function checkUrl(input: string | URL, what: string, allowHttpHosts: readonly string[] = [], at: AddressCheckContext = {}): URL {
+  const where = { step: at.step, field: at.source?.field };
   const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : String(input);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new InspectorError('url_invalid', `${what} is not a valid absolute URL`, {
+      ...where,
       hint: 'Check the server configuration; only https: URLs (or http: on loopback) are accepted',
     });
   }
@@ -65,11 +70,13 @@ export function checkUrl(input: string | URL, what: string, allowHttpHosts: read
   // arrives here as "javascript:" and falls to the refusal below.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InspectorError('url_scheme_refused', `${what} uses the scheme "${url.protocol}", which is refused`, {
+      ...where,
       hint: 'Only https: URLs (or http: on loopback) are ever fetched or opened; nothing was opened',
     });
   }
   if (CONTROL_CHARS.test(raw)) {
     throw new InspectorError('url_invalid', `${what} (${urlLabel(url)}) contains control characters (tab, newline, NUL…)`, {
+      ...where,
       hint: 'A URL with hidden characters is refused; nothing was opened',
     });
   }
@@ -78,6 +85,7 @@ export function checkUrl(input: string | URL, what: string, allowHttpHosts: read
     const allowed = allowHttpHosts.some((h) => h.toLowerCase() === host);
     if (!isLoopbackHost(host) && !allowed) {
       throw new InspectorError('url_scheme_refused', `${what} uses plain http: to a non-loopback host (${urlLabel(url)})`, {
+        ...where,
         hint: 'Only https: is accepted except on loopback (localhost, 127.0.0.0/8, [::1]); nothing was fetched',
       });
     }
@@ -236,30 +244,65 @@ const HINTS: Record<AddressClass, string> = {
 
 const ORIGIN_TTL_MS = 60_000;
 const originCache = new WeakMap<AddressPolicy, { at: number; classes: AddressClass[] }>();
+/**
+ * Every address class each host has resolved to in this policy's session. A document's host is
+ * judged by all of them, so a name that resolved to a public address when its document was fetched
+ * cannot re-resolve to loopback later and so gain loopback's rights for the URLs it names.
+ */
+const hostsSeen = new WeakMap<AddressPolicy, Map<string, Set<AddressClass>>>();
 
 /**
- * False when `assertAddressAllowed` has nothing to check: `target` is on the trusted origin's own
- * host (the user chose it). Lets the caller skip an await on the hot path; the check itself is the same.
+ * Where a URL came from: the document (or response) that named it and the field it was in. The
+ * address rule applies to that document's host as well as to the MCP server the user chose
+ * (docs/SECURITY.md "Addresses"): metadata served by a public authorization server may not point
+ * to loopback even when the MCP server that named the authorization server runs on loopback.
  */
-export function needsAddressCheck(target: URL, policy: AddressPolicy): boolean {
-  return bareHost(target.hostname) !== bareHost(policy.trustedOrigin.hostname);
+export interface UrlSource {
+  /** The URL the document was fetched from (for a WWW-Authenticate challenge: the MCP server URL). */
+  document: URL;
+  /** The field, e.g. `token_endpoint`, `authorization_servers`, `resource_metadata (WWW-Authenticate)`. */
+  field: string;
+}
+
+/** Where a check happens, for the refusal: the flow step and the source of the URL. */
+export interface AddressCheckContext {
+  step?: string;
+  source?: UrlSource;
 }
 
 /**
- * Throws `address_refused` when `target` is, or resolves to, an address class the trusted origin
- * may not reach (see REACHABLE). A target on the trusted origin's own host is always allowed: the
- * user chose it. Every resolved address of a name must be allowed, not just the first. A name that
- * does not resolve → `network_error` (fetch would fail the same way). A trusted origin that does
- * not resolve is treated as public (the most restrictive).
+ * False when `assertAddressAllowed` has nothing to check: `target` is on the trusted origin's own
+ * host (the user chose it) and, when it came from a document on another host, on that document's
+ * host too. Lets the caller skip an await on the hot path; the check itself is the same.
  */
-export async function assertAddressAllowed(target: URL, policy: AddressPolicy): Promise<void> {
-  if (!needsAddressCheck(target, policy)) return;
+export function needsAddressCheck(target: URL, policy: AddressPolicy, source?: UrlSource): boolean {
   const host = bareHost(target.hostname);
+  if (host !== bareHost(policy.trustedOrigin.hostname)) return true;
+  return source !== undefined && sourceJudges(host, source, policy);
+}
 
-  const originClasses = await trustedOriginClasses(policy);
-  // An origin with several addresses gets only what every one of its addresses may reach.
-  const reachable = (cls: AddressClass) => originClasses.every((o) => REACHABLE[o].has(cls));
-  const originLabel = [...new Set(originClasses)].join('/');
+/** Whether the source document's host judges `host`: it is neither that host nor the trusted origin's. */
+function sourceJudges(host: string, source: UrlSource, policy: AddressPolicy): boolean {
+  const doc = bareHost(source.document.hostname);
+  return doc !== host && doc !== bareHost(policy.trustedOrigin.hostname);
+}
+
+/**
+ * Throws `address_refused` when `target` is, or resolves to, an address class that may not be
+ * reached from the trusted origin (the MCP server the user chose) or, when `at.source` names the
+ * document the URL came from, from that document's host (see REACHABLE). A target on the judging
+ * host itself is always allowed by that host: the user chose the MCP server, and a document may name
+ * its own host. Every resolved address of a name must be allowed, not just the first. A name that
+ * does not resolve → `network_error` (fetch would fail the same way). A judging host that does not
+ * resolve is treated as public (the most restrictive). The refusal carries the step and the field.
+ */
+export async function assertAddressAllowed(target: URL, policy: AddressPolicy, at: AddressCheckContext = {}): Promise<void> {
+  const host = bareHost(target.hostname);
+  const judges: Array<{ host: string; classes: AddressClass[] }> = [];
+  if (host !== bareHost(policy.trustedOrigin.hostname)) judges.push({ host: policy.trustedOrigin.host, classes: await trustedOriginClasses(policy) });
+  if (at.source && sourceJudges(host, at.source, policy)) judges.push({ host: at.source.document.host, classes: await documentClasses(at.source.document, policy) });
+  if (judges.length === 0) return;
+  const where = { step: at.step, field: at.source?.field };
 
   const literal = isIP(host.replace(/%.*$/, '')) !== 0;
   let addresses: string[];
@@ -269,22 +312,27 @@ export async function assertAddressAllowed(target: URL, policy: AddressPolicy): 
     try {
       addresses = await resolve(host, policy);
     } catch (err) {
-      throw new InspectorError('network_error', `could not resolve ${host}`, {
-        hint: 'Check the host name in the server metadata',
-        cause: err,
-      });
+      throw new InspectorError('network_error', `could not resolve ${host}`, { ...where, hint: 'Check the host name in the server metadata', cause: err });
     }
     if (addresses.length === 0) {
-      throw new InspectorError('network_error', `could not resolve ${host}: no addresses`, { hint: 'Check the host name in the server metadata' });
+      throw new InspectorError('network_error', `could not resolve ${host}: no addresses`, { ...where, hint: 'Check the host name in the server metadata' });
     }
   }
-  for (const ip of addresses) {
-    const cls = classifyAddress(ip);
-    if (reachable(cls)) continue;
-    const where = literal ? `${host} is a ${cls} address` : `${host} resolves to a ${cls} address (${ip})`;
-    throw new InspectorError('address_refused', `${where}, which a server on a ${originLabel} address (${policy.trustedOrigin.host}) may not point the client to`, {
-      hint: HINTS[cls],
-    });
+  const classes = addresses.map(classifyAddress);
+  remember(policy, host, classes);
+  for (const judge of judges) {
+    // A judging host with several addresses gets only what every one of its addresses may reach.
+    for (const [i, cls] of classes.entries()) {
+      if (judge.classes.every((o) => REACHABLE[o].has(cls))) continue;
+      const what = literal ? `${host} is a ${cls} address` : `${host} resolves to a ${cls} address (${addresses[i]})`;
+      const named = at.source ? `${at.source.field} in ${at.source.document.origin}${at.source.document.pathname} is refused: ` : '';
+      const judgeLabel = [...new Set(judge.classes)].join('/');
+      throw new InspectorError('address_refused', `${named}${what}, which a server on a ${judgeLabel} address (${judge.host}) may not point the client to`, {
+        ...where,
+        url: urlLabel(target),
+        hint: HINTS[cls],
+      });
+    }
   }
 }
 
@@ -302,6 +350,32 @@ async function trustedOriginClasses(policy: AddressPolicy): Promise<AddressClass
   } catch {
     return ['public']; // not remembered: the next request tries again
   }
+}
+
+/** The classes a document's host is judged by: what it resolves to now and every class it resolved to before. */
+async function documentClasses(document: URL, policy: AddressPolicy): Promise<AddressClass[]> {
+  const host = bareHost(document.hostname);
+  if (isIP(host.replace(/%.*$/, ''))) return [classifyAddress(host)];
+  let now: AddressClass[];
+  try {
+    const ips = await resolve(host, policy);
+    now = ips.length ? ips.map(classifyAddress) : ['public'];
+  } catch {
+    now = ['public'];
+  }
+  remember(policy, host, now);
+  return [...(hostsSeen.get(policy)?.get(host) ?? now)];
+}
+
+function remember(policy: AddressPolicy, host: string, classes: readonly AddressClass[]): void {
+  let seen = hostsSeen.get(policy);
+  if (!seen) hostsSeen.set(policy, (seen = new Map()));
+  let set = seen.get(host);
+  if (!set) {
+    if (seen.size >= 256) seen.delete(seen.keys().next().value!);
+    seen.set(host, (set = new Set()));
+  }
+  for (const c of classes) set.add(c);
 }
 
 async function resolve(host: string, policy: AddressPolicy): Promise<string[]> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { InspectorError } from '../../../src/core/errors';
-import { createGuardedFetch } from '../../../src/core/http/guardedFetch';
+import { admitUrl, createGuardedFetch } from '../../../src/core/http/guardedFetch';
 import { Redactor } from '../../../src/core/http/redact';
 import { Trace } from '../../../src/core/http/trace';
 import { assertAddressAllowed, classifyAddress, type AddressClass, type AddressPolicy } from '../../../src/core/http/urlPolicy';
@@ -280,5 +280,140 @@ describe('http/guardedFetch address policy end to end', () => {
     } finally {
       await redirecting.close();
     }
+  });
+});
+
+describe('http/urlPolicy: the document that named a URL is judged too', () => {
+  // The common developer setup: the MCP server on this machine, its authorization server hosted.
+  const loopbackPolicy = (lookup = DNS.lookup): AddressPolicy => ({ trustedOrigin: new URL('http://127.0.0.1:3000/mcp'), lookup });
+  const publicAsDoc = { document: new URL('https://as.public.example/.well-known/oauth-authorization-server'), field: 'token_endpoint' };
+
+  async function refusedFrom(target: string, policy: AddressPolicy, source: { document: URL; field: string }, cls: AddressClass): Promise<InspectorError> {
+    let caught: unknown;
+    await assert.rejects(assertAddressAllowed(new URL(target), policy, { step: 'authorization server metadata', source }), (e: unknown) => {
+      caught = e;
+      return e instanceof InspectorError && e.code === 'address_refused';
+    }, target);
+    const err = caught as InspectorError;
+    assert.equal(err.step, 'authorization server metadata');
+    assert.equal(err.field, source.field);
+    assert.equal(err.url, new URL(target).origin);
+    assert.match(err.message, new RegExp(`a ${cls} address`), err.message);
+    assert.ok(err.message.includes(`${source.field} in ${source.document.origin}${source.document.pathname} is refused`), err.message);
+    assert.ok(err.message.startsWith('authorization server metadata: '), err.message);
+    assert.ok(err.hint, 'has a hint');
+    return err;
+  }
+
+  it('public metadata may not point to loopback, private or link-local, even when the MCP server is on loopback', async () => {
+    for (const t of ['http://127.0.0.1:9000/token', 'http://localhost:9000/token', 'http://[::1]/token', 'http://2130706433/', 'https://loop.evil.example/token']) {
+      const err = await refusedFrom(t, loopbackPolicy(), publicAsDoc, 'loopback');
+      assert.match(err.message, /public address \(as\.public\.example\)/);
+    }
+    await refusedFrom('https://10.0.0.1/token', loopbackPolicy(), publicAsDoc, 'private');
+    await refusedFrom('https://internal.evil.example/token', loopbackPolicy(), publicAsDoc, 'private');
+    await refusedFrom('http://169.254.169.254/latest/meta-data/', loopbackPolicy(), { ...publicAsDoc, field: 'jwks_uri' }, 'link-local');
+    await refusedFrom('http://0.0.0.0:3000/', loopbackPolicy(), publicAsDoc, 'unspecified');
+  });
+
+  it('not even to the MCP server\'s own loopback host (another port there is another service)', async () => {
+    await refusedFrom('http://127.0.0.1:6379/', loopbackPolicy(), { ...publicAsDoc, field: 'registration_endpoint' }, 'loopback');
+  });
+
+  it('loopback metadata may point to loopback; public metadata to public and to its own host', async () => {
+    const loopDoc = { document: new URL('http://localhost:9000/.well-known/oauth-authorization-server'), field: 'token_endpoint' };
+    await assertAddressAllowed(new URL('http://127.0.0.1:9001/token'), loopbackPolicy(), { source: loopDoc });
+    await assertAddressAllowed(new URL('http://localhost:9000/token'), loopbackPolicy(), { source: loopDoc });
+    await assertAddressAllowed(new URL('https://as.public.example/token'), loopbackPolicy(), { source: publicAsDoc });
+    await assertAddressAllowed(new URL('https://mcp.public.example/jwks'), loopbackPolicy(), { source: publicAsDoc });
+  });
+
+  it('a document host that resolved to a public address is judged as public even if it later resolves to loopback', async () => {
+    let rebound = false;
+    const lookup = async (h: string) => (h === 'as.rebind.example' ? (rebound ? ['127.0.0.1'] : ['104.16.0.9']) : DNS.lookup(h));
+    const policy = loopbackPolicy(lookup);
+    // the client reaches the document's host (a public address at the time) ...
+    await assertAddressAllowed(new URL('https://as.rebind.example/.well-known/oauth-authorization-server'), policy);
+    rebound = true;
+    // ... then the name answers 127.0.0.1: the document still speaks for a public host
+    await refusedFrom('http://127.0.0.1:9000/token', policy, { document: new URL('https://as.rebind.example/.well-known/oauth-authorization-server'), field: 'token_endpoint' }, 'loopback');
+  });
+
+  it('the MCP server\'s own rule still applies: a loopback document cannot open link-local for it', async () => {
+    const loopDoc = { document: new URL('http://localhost:9000/.well-known/oauth-authorization-server'), field: 'jwks_uri' };
+    await assert.rejects(assertAddressAllowed(new URL('http://169.254.169.254/'), loopbackPolicy(), { step: 'authorization server metadata', source: loopDoc }), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'address_refused' && e.field === 'jwks_uri' && /127\.0\.0\.1:3000/.test(e.message),
+    );
+  });
+});
+
+describe('http/guardedFetch: sources of URLs', () => {
+  let server: LocalServer;
+  before(async () => {
+    server = await startServer((_req, res) => res.end('{"keys":[]}'));
+  });
+  after(() => server.close());
+  afterEach(() => {
+    server.requests.length = 0;
+  });
+
+  function loopbackFetch(lookup: (h: string) => Promise<string[]>) {
+    const trace = new Trace();
+    let calls = 0;
+    const gf = createGuardedFetch({
+      policy: { trustedOrigin: new URL(`http://127.0.0.1:${server.port}/mcp`), lookup },
+      trace,
+      redactor: new Redactor(),
+      fetchImpl: (...a) => {
+        calls++;
+        return fetch(...a);
+      },
+    });
+    return { gf, trace, calls: () => calls };
+  }
+
+  it('a request with a public source to this machine is refused, names step and field, and sends nothing', async () => {
+    const { gf, trace, calls } = loopbackFetch(DNS.lookup);
+    const source = { document: new URL('https://as.public.example/.well-known/oauth-authorization-server'), field: 'jwks_uri' };
+    await assert.rejects(gf(`http://127.0.0.1:${server.port}/jwks`, { purpose: 'jwks', step: 'JWKS', source }), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'address_refused' && e.step === 'JWKS' && e.field === 'jwks_uri' && /jwks_uri in https:\/\/as\.public\.example/.test(e.message),
+    );
+    assert.equal(calls(), 0);
+    assert.equal(server.requests.length, 0);
+    const entry = trace.all().find((e) => e.kind === 'http') as { error?: { code: string; message: string } };
+    assert.equal(entry.error?.code, 'address_refused');
+    assert.match(entry.error!.message, /jwks_uri/);
+    // without a source the same URL is the loopback server's own business: allowed
+    const res = await gf(`http://127.0.0.1:${server.port}/jwks`, { purpose: 'jwks' });
+    assert.equal(res.status, 200);
+  });
+
+  it('admitUrl remembers the source: a later request to that URL (by any module) is judged by it again', async () => {
+    let target = ['104.16.0.7'];
+    const lookup = async (h: string) => (h === 'keys.public.example' ? target : DNS.lookup(h));
+    const { gf, calls } = loopbackFetch(lookup);
+    const source = { document: new URL('https://as.public.example/.well-known/oauth-authorization-server'), field: 'jwks_uri' };
+    const url = await admitUrl(gf, 'https://keys.public.example/jwks', 'jwks_uri', source, 'authorization server metadata');
+    assert.equal(url.href, 'https://keys.public.example/jwks');
+    // the name now answers loopback: the MCP server alone (loopback) would allow it; the document does not
+    target = ['127.0.0.1'];
+    await assert.rejects(gf('https://keys.public.example/jwks#x', { purpose: 'jwks', step: 'JWKS (token signature)' }), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'address_refused' && e.field === 'jwks_uri' && e.step === 'JWKS (token signature)',
+    );
+    assert.equal(calls(), 0);
+  });
+
+  it('admitUrl refuses before anything is fetched, with step, field and URL; refuses a fetch it did not create', async () => {
+    const { gf, calls } = loopbackFetch(DNS.lookup);
+    const source = { document: new URL('https://as.public.example/.well-known/oauth-authorization-server'), field: 'token_endpoint' };
+    await assert.rejects(admitUrl(gf, `http://127.0.0.1:${server.port}/token`, 'token_endpoint', source, 'authorization server metadata'), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'address_refused' && e.step === 'authorization server metadata' && e.field === 'token_endpoint' && e.url === `http://127.0.0.1:${server.port}`,
+    );
+    await assert.rejects(admitUrl(gf, 'javascript:alert(1)', 'token_endpoint', source, 'authorization server metadata'), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'url_scheme_refused' && e.field === 'token_endpoint' && e.step === 'authorization server metadata',
+    );
+    assert.equal(calls(), 0);
+    assert.equal(server.requests.length, 0);
+    assert.throws(() => admitUrl((u, i) => gf(u, i), 'https://as.public.example/', 'x', source, 's'), (e: unknown) => e instanceof InspectorError && e.code === 'internal');
   });
 });

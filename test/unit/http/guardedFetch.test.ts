@@ -205,7 +205,7 @@ describe('http/guardedFetch', () => {
       }
       assert.ok(Date.now() - t0 > 300, 'read past the timeout and past the size cap');
       await reader.cancel();
-      assert.equal(exchanges(trace)[0].response?.body, '[event stream]');
+      assert.match(exchanges(trace)[0].response?.body ?? '', /^event: message\ndata: \{"n":1\}\n\n/, 'the messages read so far are in the trace (eventStreamTrace.test.ts)');
     });
 
     it('the caller\'s AbortSignal still cancels an open event stream', async () => {
@@ -277,6 +277,8 @@ describe('http/guardedFetch', () => {
       regToken: 'REG-ACCESS-TOKEN-000',
       session: 'SESSION-ID-1234567890',
     };
+    /** An MCP session id is not a secret (it grants nothing without the token): traced as sent. */
+    const MCP_SESSION = 'MCP-SESSION-ID-visible-42';
 
     it('URLs, form bodies, JSON bodies, headers and error messages', async () => {
       const s = await serve((q, r) => {
@@ -289,7 +291,7 @@ describe('http/guardedFetch', () => {
           return r.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ client_id: 'c1', client_secret: S.dcrSecret, registration_access_token: S.regToken }));
         }
         if (q.url.startsWith('/slow')) return; // never answers
-        r.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': S.session }).end('{"jsonrpc":"2.0","id":1,"result":{}}');
+        r.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': MCP_SESSION }).end('{"jsonrpc":"2.0","id":1,"result":{}}');
       });
       const { gf, trace } = guarded(s.origin, { timeoutMs: 300 });
 
@@ -320,7 +322,7 @@ describe('http/guardedFetch', () => {
       await gf(`${s.origin}/mcp`, {
         purpose: 'mcp',
         method: 'POST',
-        headers: new Headers({ authorization: `Bearer ${S.bearer}`, 'content-type': 'application/json', 'mcp-session-id': S.session }),
+        headers: new Headers({ authorization: `Bearer ${S.bearer}`, 'content-type': 'application/json', 'mcp-session-id': MCP_SESSION }),
         body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
       });
       // a failure whose URL carries a code: neither trace nor error message may show it
@@ -338,6 +340,7 @@ describe('http/guardedFetch', () => {
       assert.ok(dump.includes('Basic [REDACTED]'), 'the Authorization scheme is kept');
       assert.ok(dump.includes('Bearer [REDACTED]'));
       assert.ok(dump.includes('access_token=[REDACTED]&x=1'));
+      assert.equal(exchanges(trace).filter((e) => e.purpose === 'mcp').map((e) => [e.request.headers['mcp-session-id'], e.response?.headers['mcp-session-id']]).flat().filter((v) => v === MCP_SESSION).length, 2, 'the MCP session id is shown, sent and received');
       assert.ok(dump.includes('grant_type=authorization_code'), 'non-secret form fields stay');
       const reg = exchanges(trace).find((e) => e.purpose === 'registration')!;
       assert.deepEqual(JSON.parse(reg.response!.body!), { client_id: 'c1', client_secret: '[REDACTED]', registration_access_token: '[REDACTED]' });

@@ -3,10 +3,10 @@ import { isSecretKey, REDACTED, Redactor } from '../../../src/core/http/redact';
 
 describe('http/redact', () => {
   it('knows the secret keys, in any case', () => {
-    for (const k of ['access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'client_assertion', 'Authorization', 'PROXY-AUTHORIZATION', 'cookie', 'Set-Cookie', 'registration_access_token', 'Mcp-Session-Id']) {
+    for (const k of ['access_token', 'refresh_token', 'id_token', 'code', 'code_verifier', 'client_secret', 'client_assertion', 'Authorization', 'PROXY-AUTHORIZATION', 'cookie', 'Set-Cookie', 'registration_access_token']) {
       assert.equal(isSecretKey(k), true, k);
     }
-    for (const k of ['client_id', 'grant_type', 'state', 'scope', 'redirect_uri', 'token_type', 'expires_in', 'content-type', 'www-authenticate']) {
+    for (const k of ['client_id', 'grant_type', 'state', 'scope', 'redirect_uri', 'token_type', 'expires_in', 'content-type', 'www-authenticate', 'Mcp-Session-Id']) {
       assert.equal(isSecretKey(k), false, k);
     }
   });
@@ -50,7 +50,7 @@ describe('http/redact', () => {
     assert.equal(r.url('not a url VALUE-SECRET-1'), `not a url ${REDACTED}`);
   });
 
-  it('keeps the Authorization scheme, hides the credentials; other secret headers fully', () => {
+  it('keeps the Authorization scheme, hides the credentials; other secret headers fully; mcp-session-id is not a secret', () => {
     const r = new Redactor();
     r.addSecret('ECHO-SECRET-99');
     const h = new Headers({
@@ -65,13 +65,29 @@ describe('http/redact', () => {
       authorization: `Bearer ${REDACTED}`,
       'proxy-authorization': `Basic ${REDACTED}`,
       cookie: REDACTED,
-      'mcp-session-id': REDACTED,
+      'mcp-session-id': 'sess-1',
       'x-echo': `got ${REDACTED}`,
       accept: 'application/json',
     });
     assert.deepEqual(r.headers({ Authorization: 'DPoP tok', Other: 'x' }), { Authorization: `DPoP ${REDACTED}`, Other: 'x' });
     assert.deepEqual(r.headers({ authorization: 'bare-token-no-scheme' }), { authorization: REDACTED });
     assert.deepEqual(r.headers(undefined), {});
+  });
+
+  it('mcp-session-id stays readable in headers and JSON; Authorization, Cookie and Set-Cookie stay redacted', () => {
+    const r = new Redactor();
+    assert.equal(isSecretKey('mcp-session-id'), false);
+    assert.equal(isSecretKey('Mcp-Session-Id'), false);
+    for (const k of ['authorization', 'Authorization', 'cookie', 'set-cookie', 'proxy-authorization']) assert.equal(isSecretKey(k), true, k);
+    const h = new Headers({ 'Mcp-Session-Id': '5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b', authorization: 'Bearer tok-123456789', cookie: 'sid=s3cr3t-cookie', 'set-cookie': 'a=b-cookie' });
+    assert.deepEqual(r.headers(h), {
+      'mcp-session-id': '5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
+      authorization: `Bearer ${REDACTED}`,
+      cookie: REDACTED,
+      'set-cookie': REDACTED,
+    });
+    assert.equal(r.header('mcp-session-id', 'abc-session'), 'abc-session');
+    assert.equal(r.body('{"mcp-session-id":"abc-session-0001","access_token":"x"}'), '{"mcp-session-id":"abc-session-0001","access_token":"[REDACTED]"}');
   });
 
   it('redacts nested JSON by key, anywhere in the tree, and known values in strings', () => {
