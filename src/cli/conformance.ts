@@ -14,6 +14,7 @@ import type { CrossAppAccessConfig } from '../core/oauth/grants';
 import type { ClientConfig } from '../core/oauth/registration';
 import type { Logger } from '../core/ports';
 import { sampleArguments } from '../core/mcp/sampleArguments';
+import { terminalLine } from '../core/text/terminal';
 
 /** The client_id the suite expects for Client ID Metadata Documents (it never fetches it). */
 const CONFORMANCE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
@@ -94,7 +95,8 @@ export function planFor(scenario: string, ctx: Record<string, string>, clientMet
 export async function runConformance(url: string, flags: { 'client-metadata-url'?: string; trace?: boolean }): Promise<number> {
   const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
   let conn: Connection | undefined;
-  const log = (m: string) => process.stderr.write(`${conn ? conn.redactor.text(m) : m}\n`);
+  // One line per message, server text escaped (core/text/terminal): a server cannot write controls or forge lines.
+  const log = (m: string) => process.stderr.write(`${terminalLine(conn ? conn.redactor.text(m) : m)}\n`);
   const logger: Logger = { trace() {}, debug() {}, info: (m) => log(`info ${m}`), warn: (m) => log(`warn ${m}`), error: (m) => log(`error ${m instanceof Error ? m.message : m}`) };
   try {
     const plan = planFor(scenario, readContext(), flags['client-metadata-url']);

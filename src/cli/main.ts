@@ -5,6 +5,7 @@
  *   mcp-oauth-inspector tools <url>              tools with their security requirements
  *   mcp-oauth-inspector call <url> <tool> --args '{"a":1}'
  *   mcp-oauth-inspector token <url>              inspect the access token (decoded, verified, checked)
+ *   mcp-oauth-inspector refresh <url> --store f  refresh the stored token with its refresh token
  *   mcp-oauth-inspector conformance <url>        the adapter the official MCP conformance suite runs
  */
 import { spawn } from 'node:child_process';
@@ -14,16 +15,33 @@ import { parseArgs } from 'node:util';
 import { createConnection, type Connection } from '../core/connection';
 import { InspectorError, isInspectorError } from '../core/errors';
 import { Redactor } from '../core/http/redact';
-import type { TraceEntry } from '../core/http/trace';
+import { Trace } from '../core/http/trace';
 import { inspectConnectionToken } from '../core/inspect/connectionToken';
 import { MemorySecretStore } from '../core/memorySecretStore';
 import { elicitationHandler, type ElicitationUi } from '../core/mcp/elicitation';
 import type { ToolInfo } from '../core/mcp/session';
+import { terminalLine } from '../core/text/terminal';
 import type { GrantKind } from '../core/oauth/authManager';
 import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/registration';
 import type { Browser, Logger, SecretStore } from '../core/ports';
 import { runConformance } from './conformance';
 import { FileSecretStore } from './fileSecretStore';
+import {
+  EXIT,
+  block,
+  callHuman,
+  errorLine,
+  jsonOut,
+  tokenExitCode,
+  tokenHuman,
+  toolsHuman,
+  toolsTruncation,
+  traceLine,
+  traceText,
+  traceTruncation,
+  type FailOn,
+  type Truncated,
+} from './output';
 
 const USAGE = `Usage: mcp-oauth-inspector <command> <server-url> [options]
 
@@ -32,6 +50,7 @@ Commands:
   tools <url>                 list tools with their securitySchemes and whether the token covers them
   call <url> <tool>           call a tool (--args '<json object>')
   token <url>                 inspect the stored access token (needs --store, or signs in first)
+  refresh <url>               refresh the token stored with --store, using its refresh token
   conformance <url>           run what the MCP conformance suite's current scenario needs
 
 Options:
@@ -42,15 +61,28 @@ Options:
   --private-key <file>        PKCS#8 PEM for private_key_jwt
   --client-metadata-url <url> the https URL used as client_id with Client ID Metadata Documents
   --grant <grant>             authorization_code (default) | client_credentials
-  --scopes "<a b>"            scopes to request (default: what the server asks for)
+  --scopes "<a b>"            scopes to request, merged with what the server's challenge asks for
+                              (and offline_access when the authorization server offers it)
   --headless                  request the authorization URL ourselves and follow redirects
   --open                      open the authorization URL in the system browser (default: print it)
   --store <file>              keep tokens in this file (0600) instead of memory
+  --redirect-port <n>         listen for the sign-in callback on 127.0.0.1:<n> instead of a free port,
+                              for a pre-registered client whose authorization server matches the
+                              redirect URI exactly (register http://127.0.0.1:<n>/callback there)
   --args <json>               tool arguments for "call"
   --timeout <ms>              per-request timeout (default 30000)
-  --json                      machine-readable output (includes the redacted OAuth trace)
+  --max-pages <n>             tools/list pages to follow (default 50); a longer list is shown cut, and says so
+  --max-trace-entries <n>     trace entries kept for --json (default 2000); older ones are dropped, and it says so
+  --max-body-bytes <n>        largest response body accepted (default 5242880); a larger one is an error
+  --fail-on <level>           token: exit 3 when a finding is at this level or worse (fail | warn)
+  --json                      machine-readable output (includes the redacted OAuth trace); a cut list
+                              is named in its "truncated" object, with the limit and the flag that raises it
   --trace                     print the redacted OAuth trace to stderr
   -h, --help                  this text
+
+Exit status: 0 the command ran (token: the inspection ran, whatever it found); 1 it failed, or call
+got a tool error result; 2 usage error; 3 token --fail-on found a finding at that level or worse.
+Text from servers is printed with control and bidi characters escaped (\x1b, \u202e).
 `;
 
 interface Flags {
@@ -67,6 +99,11 @@ interface Flags {
   store?: string;
   args?: string;
   timeout?: string;
+  'redirect-port'?: string;
+  'max-pages'?: string;
+  'max-trace-entries'?: string;
+  'max-body-bytes'?: string;
+  'fail-on'?: string;
   json?: boolean;
   trace?: boolean;
   help?: boolean;
@@ -91,6 +128,11 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       store: { type: 'string' },
       args: { type: 'string' },
       timeout: { type: 'string' },
+      'redirect-port': { type: 'string' },
+      'max-pages': { type: 'string' },
+      'max-trace-entries': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'fail-on': { type: 'string' },
       json: { type: 'boolean' },
       trace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -99,12 +141,14 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
   return { command: positionals[0], positionals: positionals.slice(1), flags: values as Flags };
 }
 
-const COMMANDS = ['connect', 'tools', 'call', 'token', 'conformance'];
+const DEFAULT_MAX_PAGES = 50;
+const DEFAULT_TRACE_ENTRIES = 2000;
+const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance'];
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 function stderrLogger(verbose: boolean, redact: (s: string) => string): Logger {
-  const w = (level: string, m: unknown) => process.stderr.write(`${level} ${redact(m instanceof Error ? m.message : String(m))}\n`);
+  const w = (level: string, m: unknown) => process.stderr.write(`${level} ${terminalLine(redact(m instanceof Error ? m.message : String(m)))}\n`);
   return {
     trace: () => {},
     debug: (m) => verbose && w('debug', m),
@@ -118,10 +162,10 @@ function stderrLogger(verbose: boolean, redact: (s: string) => string): Logger {
 function systemBrowser(): Browser {
   return {
     async open(url) {
-      process.stderr.write(`Opening ${url.host} for sign-in…\n`);
+      process.stderr.write(`Opening ${terminalLine(url.host)} for sign-in…\n`);
       const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer.exe' : 'xdg-open';
       const child = spawn(cmd, [url.href], { stdio: 'ignore', detached: true, shell: false });
-      child.on('error', () => process.stderr.write(`Could not start ${cmd}; open this URL yourself:\n${url.href}\n`));
+      child.on('error', () => process.stderr.write(`Could not start ${cmd}; open this URL yourself:\n${terminalLine(url.href)}\n`));
       child.unref();
     },
   };
@@ -130,12 +174,23 @@ function systemBrowser(): Browser {
 function printingBrowser(): Browser {
   return {
     async open(url) {
-      process.stderr.write(`Sign in at ${url.host} — open this URL in a browser:\n${url.href}\n`);
+      process.stderr.write(`Sign in at ${terminalLine(url.host)} — open this URL in a browser:\n${terminalLine(url.href)}\n`);
     },
   };
 }
 
-export function buildConnection(url: string, flags: Flags, secrets: SecretStore, logger?: Logger, redactor?: Redactor): Connection {
+/** An integer option within [min, max], or undefined when not given; anything else is config_invalid. */
+function intFlag(flags: Flags, name: 'redirect-port' | 'max-pages' | 'max-trace-entries' | 'max-body-bytes', min: number, max: number): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InspectorError('config_invalid', `--${name} must be a whole number from ${min} to ${max}, got "${terminalLine(raw).slice(0, 40)}"`);
+  }
+  return n;
+}
+
+export function buildConnection(url: string, flags: Flags, secrets: SecretStore, logger?: Logger, redactor?: Redactor, trace?: Trace): Connection {
   const policy = (flags.registration ?? 'auto') as RegistrationPolicy;
   if (!POLICIES.includes(policy)) throw new InspectorError('config_invalid', `unknown registration policy "${flags.registration}"`, { hint: `Use one of ${POLICIES.join(', ')}` });
   const method = flags['auth-method'] as TokenEndpointAuthMethod | undefined;
@@ -152,6 +207,8 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
   }
   const timeoutMs = flags.timeout ? Number(flags.timeout) : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new InspectorError('config_invalid', '--timeout must be a positive number of milliseconds');
+  const redirectPort = intFlag(flags, 'redirect-port', 1, 65_535);
+  const maxBodyBytes = intFlag(flags, 'max-body-bytes', 1, Number.MAX_SAFE_INTEGER);
   return createConnection({
     serverUrl: url,
     secrets,
@@ -168,8 +225,11 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
     grant,
     scopes: flags.scopes ? flags.scopes.split(/\s+/).filter(Boolean) : undefined,
     timeoutMs,
+    redirectPort,
+    maxBodyBytes,
     logger,
     redactor,
+    trace,
     onElicit: elicitationHandler(terminalElicitation(!!flags.json)),
   });
 }
@@ -191,11 +251,12 @@ function terminalElicitation(json: boolean): ElicitationUi {
       rl.close();
     }
   };
-  const plain = (t: string) => t.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  // Server text, one line each (core/text/terminal): controls and bidi characters shown as escapes.
+  const plain = terminalLine;
   return {
     async intro(message, fields) {
       if (!interactive) {
-        process.stderr.write(`The server asks for input (${fields.map((f) => f.name).join(', ')}): ${plain(message)} — declined (not a terminal, or --json).\n`);
+        process.stderr.write(`The server asks for input (${plain(fields.map((f) => f.name).join(', '))}): ${plain(message)} — declined (not a terminal, or --json).\n`);
         return 'decline';
       }
       process.stderr.write(`The server asks: ${plain(message)}\n`);
@@ -230,7 +291,7 @@ function terminalElicitation(json: boolean): ElicitationUi {
       }
     },
     unsupported(why) {
-      process.stderr.write(`Declined a request for input: ${why}.\n`);
+      process.stderr.write(`Declined a request for input: ${plain(why)}.\n`);
     },
   };
 }
@@ -254,80 +315,89 @@ function toolRow(t: ToolInfo): Record<string, unknown> {
   };
 }
 
-function securityText(t: ToolInfo): string {
-  const s = t.security;
-  const declared = !s.schemes ? 'server default' : s.schemes.map((x) => (x.type === 'noauth' ? 'public' : `oauth2${x.scopes.length ? `(${x.scopes.join(' ')})` : ''}`)).join(' | ');
-  const state = s.covered ? (s.requiresAuth ? 'unlocked' : 'open') : `locked${s.missing.length ? `, missing ${s.missing.join(' ')}` : ''}`;
-  return `${declared} — ${state}`;
-}
-
-function traceText(entries: readonly TraceEntry[]): string {
-  return entries
-    .map((e) => (e.kind === 'note' ? `  [${e.level}] ${e.step}: ${e.message}${e.spec ? ` (${e.spec})` : ''}` : `  ${e.request.method} ${e.request.url} → ${e.response ? e.response.status : e.error?.code} (${e.durationMs} ms)`))
-    .join('\n');
-}
-
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parse(argv);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
+    process.stderr.write(`error: ${terminalLine((err as Error).message)}\n\n${USAGE}`);
+    return EXIT.usage;
   }
   const { command, positionals, flags } = parsed;
   if (flags.help || !command) {
     process.stdout.write(USAGE);
-    return command || flags.help ? 0 : 2;
+    return command || flags.help ? EXIT.ok : EXIT.usage;
   }
   if (!COMMANDS.includes(command)) {
-    process.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
-    return 2;
+    process.stderr.write(`error: unknown command "${terminalLine(command)}"\n\n${USAGE}`);
+    return EXIT.usage;
   }
   if (command === 'conformance') {
     const url = positionals[positionals.length - 1];
     if (!url) {
       process.stderr.write('error: conformance needs the server URL as its last argument\n');
-      return 2;
+      return EXIT.usage;
     }
     return runConformance(url, flags);
   }
   const url = positionals[0];
   if (!url) {
     process.stderr.write(`error: ${command} needs a server URL\n\n${USAGE}`);
-    return 2;
+    return EXIT.usage;
   }
 
   let conn: Connection | undefined;
+  let trace: Trace | undefined;
+  let traceMax = DEFAULT_TRACE_ENTRIES;
+  let traceSeen = 0;
+  /** Lists this run shows cut (named in --json's "truncated" and on stderr). */
+  const truncated: Truncated = {};
+  const withTruncated = (json: Record<string, unknown>): Record<string, unknown> => {
+    if (trace && traceSeen > trace.all().length) truncated.trace = traceTruncation(traceMax, traceSeen - trace.all().length);
+    return Object.keys(truncated).length ? { ...json, truncated } : json;
+  };
   try {
+    const failOn = flags['fail-on'];
+    if (failOn !== undefined && failOn !== 'fail' && failOn !== 'warn') throw new InspectorError('config_invalid', `unknown --fail-on level "${terminalLine(failOn).slice(0, 40)}"`, { hint: 'Use fail or warn' });
+    const maxPages = intFlag(flags, 'max-pages', 1, 1_000_000) ?? DEFAULT_MAX_PAGES;
+    traceMax = intFlag(flags, 'max-trace-entries', 1, 10_000_000) ?? DEFAULT_TRACE_ENTRIES;
+    if (command === 'refresh' && !flags.store) {
+      throw new InspectorError('config_invalid', 'refresh needs the sign-in stored with --store', { hint: `Sign in first with: mcp-oauth-inspector connect <url> --store <file>, then: mcp-oauth-inspector refresh <url> --store <file>` });
+    }
     const secrets: SecretStore = flags.store ? new FileSecretStore(flags.store) : new MemorySecretStore();
     const redactor = new Redactor();
-    conn = buildConnection(url, flags, secrets, stderrLogger(!!flags.trace, (s) => redactor.text(s)), redactor);
-    if (flags.trace) conn.trace.onEntry((e) => process.stderr.write(`${traceText([e])}\n`));
-    const out = (human: string, json: unknown) => process.stdout.write(flags.json ? `${JSON.stringify(json, null, 2)}\n` : `${human}\n`);
+    trace = new Trace(traceMax);
+    trace.onEntry(() => traceSeen++);
+    conn = buildConnection(url, flags, secrets, stderrLogger(!!flags.trace, (s) => redactor.text(s)), redactor, trace);
+    if (flags.trace) conn.trace.onEntry((e) => process.stderr.write(`${traceLine(e)}\n`));
+    const out = (human: string, json: Record<string, unknown>) => {
+      process.stdout.write(flags.json ? jsonOut(withTruncated(json)) : human);
+      // In --json a person watching stderr is still told; in human output the text says it.
+      if (flags.json) for (const t of Object.values(truncated)) process.stderr.write(`warn ${t.message}\n`);
+    };
 
     switch (command) {
       case 'connect':
       case 'tools': {
         await conn.session.connect();
-        const tools = await conn.session.listTools();
+        const listed = await conn.session.listToolsPaged(maxPages);
+        const tools = listed.tools;
+        if (listed.truncated) truncated.tools = toolsTruncation(listed.truncated.maxPages, tools.length);
         const info = conn.session.serverInfo;
         const auth = conn.auth;
-        const human = [
-          `Connected to ${info?.name ?? 'server'} ${info?.version ?? ''} at ${conn.serverUrl.href} (${conn.session.transportKind}${conn.session.protocolVersion ? `, protocol ${conn.session.protocolVersion}` : ''})`,
-          auth.tokens
-            ? `Signed in at ${auth.discovery?.as.issuer} as client ${auth.client?.client_id} (${auth.client?.mode}); scopes: ${auth.tokens.scope ?? '(none granted)'}${auth.tokens.expires_at ? `; expires ${new Date(auth.tokens.expires_at * 1000).toISOString()}` : ''}`
-            : 'Not signed in (no operation needed a token yet)',
-          `${tools.length} tool${tools.length === 1 ? '' : 's'}:`,
-          ...tools.map((t) => `  ${t.tool.name} — ${securityText(t)}`),
-        ].join('\n');
+        const human = toolsHuman({
+          server: { name: info?.name, version: info?.version, url: conn.serverUrl.href, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion },
+          signedIn: auth.tokens ? { issuer: auth.discovery?.as.issuer, clientId: auth.client?.client_id, mode: auth.client?.mode, scope: auth.tokens.scope, expiresAt: auth.tokens.expires_at } : undefined,
+          tools,
+          truncated: truncated.tools,
+        });
         out(human, {
           server: { url: conn.serverUrl.href, info, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion },
           auth: authSummary(conn),
           tools: tools.map(toolRow),
           trace: conn.trace.all(),
         });
-        return 0;
+        return EXIT.ok;
       }
       case 'call': {
         const name = positionals[1];
@@ -345,11 +415,8 @@ async function main(argv: string[]): Promise<number> {
         }
         await conn.session.connect();
         const result = await conn.session.callTool(name, args);
-        const text = result.content
-          .map((c) => (c.type === 'text' ? c.text : `[${c.type}]`))
-          .join('\n');
-        out(`${result.isError ? 'Tool error:\n' : ''}${text}${result.structuredContent ? `\n${JSON.stringify(result.structuredContent, null, 2)}` : ''}`, { result, auth: authSummary(conn), trace: conn.trace.all() });
-        return result.isError ? 1 : 0;
+        out(callHuman(result), { result, auth: authSummary(conn), trace: conn.trace.all() });
+        return result.isError ? EXIT.error : EXIT.ok;
       }
       case 'token': {
         await conn.session.connect();
@@ -361,27 +428,51 @@ async function main(argv: string[]): Promise<number> {
         const t = conn.auth.tokens!;
         const disc = conn.auth.discovery!;
         const inspection = (await inspectConnectionToken(conn))!;
-        const human = [
-          `Token for ${disc.resource} from ${disc.as.issuer} (${inspection.format}${inspection.verified ? ', signature verified' : ''})`,
-          `  subject: ${inspection.subject ?? '-'}; audience: ${(inspection.audience ?? []).join(' ') || '-'}; scopes: ${inspection.scopes.join(' ') || '-'}`,
-          `  expires: ${inspection.expiresAt ? new Date(inspection.expiresAt * 1000).toISOString() : 'unknown'}; refresh token: ${t.refresh_token ? 'yes' : 'no'}`,
-          ...inspection.findings.map((f) => `  [${f.level}] ${f.message}`),
-        ].join('\n');
-        out(human, { inspection, hasRefreshToken: !!t.refresh_token, trace: conn.trace.all() });
-        return inspection.findings.some((f) => f.level === 'fail') ? 1 : 0;
+        out(tokenHuman({ resource: disc.resource, issuer: disc.as.issuer, hasRefreshToken: !!t.refresh_token, inspection }), { inspection, hasRefreshToken: !!t.refresh_token, trace: conn.trace.all() });
+        // The inspection ran: 0 whatever it found, unless --fail-on asks (exit 3).
+        return tokenExitCode(inspection.findings, failOn as FailOn | undefined);
+      }
+      case 'refresh': {
+        await conn.auth.load();
+        const before = conn.auth.tokens;
+        if (!before) {
+          throw new InspectorError('authorization_required', `${flags.store} holds no sign-in for ${conn.serverUrl.href}`, {
+            step: 'token refresh',
+            hint: `Sign in first: mcp-oauth-inspector connect ${conn.serverUrl.href} --store ${flags.store}`,
+          });
+        }
+        if (!before.refresh_token) {
+          throw new InspectorError('refresh_failed', `the sign-in stored for ${conn.serverUrl.href} has no refresh token (the authorization server did not issue one)`, {
+            step: 'token refresh',
+            hint: 'Sign in again (connect); some authorization servers issue a refresh token only for the offline_access scope',
+          });
+        }
+        const next = await conn.auth.refresh();
+        const rotated = !!next.refresh_token && next.refresh_token !== before.refresh_token;
+        const disc = conn.auth.discovery;
+        out(
+          block([
+            `Refreshed the token for ${disc?.resource ?? conn.serverUrl.href} at ${disc?.as.issuer ?? '?'}`,
+            `  scopes: ${next.scope ?? '(none granted)'}; expires: ${next.expires_at ? new Date(next.expires_at * 1000).toISOString() : 'unknown'}; refresh token: ${next.refresh_token ? (rotated ? 'rotated' : 'kept') : 'none'}`,
+            `  stored in ${flags.store}`,
+          ]),
+          { refreshed: true, refreshTokenRotated: rotated, auth: authSummary(conn), trace: conn.trace.all() },
+        );
+        return EXIT.ok;
       }
       default:
-        process.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
-        return 2;
+        process.stderr.write(`error: unknown command "${terminalLine(command)}"\n\n${USAGE}`);
+        return EXIT.usage;
     }
   } catch (err) {
     const redact = (s: string) => conn?.redactor.text(s) ?? s;
     const code = isInspectorError(err) ? err.code : 'internal';
-    const message = redact((err as Error)?.message ?? String(err));
-    if (flags.json) process.stdout.write(`${JSON.stringify({ error: { code, message }, trace: conn?.trace.all() ?? [] }, null, 2)}\n`);
-    process.stderr.write(`error [${code}]: ${message}\n`);
+    let message = redact((err as Error)?.message ?? String(err));
+    if (code === 'response_too_large') message += `. Raise the limit with --max-body-bytes <bytes>${flags['max-body-bytes'] ? ` (now ${flags['max-body-bytes']})` : ' (default 5242880)'}`;
+    if (flags.json) process.stdout.write(jsonOut(withTruncated({ error: { code, message }, trace: conn?.trace.all() ?? [] })));
+    process.stderr.write(errorLine(code, message));
     if (flags.trace && conn) process.stderr.write(`${traceText(conn.trace.all())}\n`);
-    return 1;
+    return EXIT.error;
   } finally {
     await conn?.close();
   }
@@ -401,10 +492,35 @@ function authSummary(conn: Connection) {
   };
 }
 
+/**
+ * Resolves once everything written to `stream` so far has been handed to the OS, or the reader is
+ * gone. `process.exit` does not wait for a pipe's pending writes: exiting without this cut a large
+ * `--json` output mid-string (with exit 0) whenever the reading program was slower than us.
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    // Writes complete in order: this empty write's callback runs after every earlier one's.
+    stream.write('', () => resolve());
+  });
+}
+
+// A reader that goes away early (`| head`) is not an error of ours: stop writing, exit as planned.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
+async function exitWhenWritten(code: number): Promise<never> {
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenWritten(code),
   (err) => {
-    process.stderr.write(`error [internal]: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exit(1);
+    process.stderr.write(errorLine('internal', (err as Error)?.message ?? String(err)));
+    return exitWhenWritten(EXIT.error);
   },
 );

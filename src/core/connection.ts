@@ -37,6 +37,10 @@ export interface ConnectionOptions {
   authorizationTimeoutMs?: number;
   /** Where the browser is sent back to (default: the loopback receiver). */
   startReceiver?: RedirectReceiverFactory;
+  /** A fixed port for the loopback receiver instead of an ephemeral one (exact-match redirect URIs). */
+  redirectPort?: number;
+  /** Maximum bytes of a buffered response body (default 5 MiB; see GuardedFetchOptions). */
+  maxBodyBytes?: number;
   /**
    * Headless only: how the callback URL the headless browser reached is handed to the receiver.
    * Default: a plain GET (the loopback receiver). A receiver the host application feeds (a URI
@@ -72,6 +76,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     trace,
     redactor,
     timeoutMs: o.timeoutMs,
+    maxBodyBytes: o.maxBodyBytes,
     fetchImpl: o.fetchImpl,
   });
   const ctx: OAuthContext = { fetch, trace, redactor, logger, clock: o.clock ?? systemClock };
@@ -94,6 +99,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     crossApp: o.crossApp,
     authorizationTimeoutMs: o.authorizationTimeoutMs,
     startReceiver: o.startReceiver,
+    redirectPort: o.redirectPort,
   });
   const target: ServerTarget = { kind: 'http', url: serverUrl, transport: o.transport };
   const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged });

@@ -36,6 +36,8 @@ export interface AuthManagerOptions {
   maxAttempts?: number;
   authorizationTimeoutMs?: number;
   redirectHost?: '127.0.0.1' | 'localhost';
+  /** A fixed loopback redirect port (pre-registered clients with exact redirect URI matching); default ephemeral. */
+  redirectPort?: number;
   startReceiver?: RedirectReceiverFactory;
 }
 
@@ -528,6 +530,7 @@ export class AuthManager {
           knownHosts: this.knownHosts,
           timeoutMs: this.opts.authorizationTimeoutMs,
           redirectHost: this.opts.redirectHost,
+          redirectPort: this.opts.redirectPort,
           startReceiver: this.opts.startReceiver,
           signal,
           onClient: (c) => this.saveClient(c),

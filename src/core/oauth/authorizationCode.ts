@@ -36,6 +36,8 @@ export interface AuthorizationCodeOptions {
   knownHosts?: ReadonlySet<string>;
   timeoutMs?: number;
   redirectHost?: '127.0.0.1' | 'localhost';
+  /** A fixed port for the loopback receiver (default ephemeral); see RedirectReceiverOptions.port. */
+  redirectPort?: number;
   /**
    * Receiver factory. Default: the loopback receiver on 127.0.0.1 (with `redirectHost`). The extension
    * may route the loopback redirect through asExternalUri, or receive it through its URI handler.
@@ -107,7 +109,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
   const authorizationEndpoint = checkUrl(as.authorization_endpoint, 'authorization_endpoint');
 
   const state = oauth.generateRandomState();
-  const receiverOptions = { expectedState: state, timeoutMs: opts.timeoutMs ?? 300_000, signal: opts.signal };
+  const receiverOptions = { expectedState: state, timeoutMs: opts.timeoutMs ?? 300_000, signal: opts.signal, port: opts.redirectPort };
   const receiver: RedirectReceiver = opts.startReceiver
     ? await opts.startReceiver(receiverOptions)
     : await startLoopbackReceiver({ ...receiverOptions, redirectHost: opts.redirectHost });

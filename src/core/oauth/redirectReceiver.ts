@@ -23,6 +23,11 @@ export interface RedirectReceiverOptions {
   /** ms before the receiver gives up and closes; default 300_000. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * A fixed loopback port (a pre-registered client whose authorization server compares redirect
+   * URIs exactly, port included). Default: an ephemeral port. Receivers that listen on no port ignore it.
+   */
+  port?: number;
 }
 
 export interface RedirectCallback {

