@@ -24,6 +24,23 @@ export interface RecordActions {
 
 const MAX_JSON = 200_000;
 
+/**
+ * A call's time: its own, and the time spent signing in apart when it signed in first —
+ * "20 ms (+ sign-in 10.7 s)", not "10727 ms" for a 20 ms call.
+ */
+export function callDuration(rec: Pick<CallRecord, 'durationMs' | 'signInMs'>): string {
+  const own = `${rec.durationMs} ms`;
+  return rec.signInMs ? `${own} (+ sign-in ${span(rec.signInMs)})` : own;
+}
+
+/** 850 ms, 10.7 s, 2 min 5 s. */
+function span(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 export function renderRecord(rec: CallRecord, act: RecordActions): HTMLElement {
   const when = new Date(rec.at);
   const status = !rec.ok ? 'failed' : rec.isError ? 'tool error' : 'ok';
@@ -37,7 +54,7 @@ export function renderRecord(rec: CallRecord, act: RecordActions): HTMLElement {
     h(
       'span',
       { class: 'muted' },
-      ` · ${when.toLocaleTimeString()} · ${rec.durationMs} ms · `,
+      ` · ${when.toLocaleTimeString()} · ${callDuration(rec)} · `,
       rec.authenticated ? icon('key') : icon('globe'),
       rec.authenticated ? ' sent with the token' : ' anonymous',
     ),

@@ -16,7 +16,7 @@ import { serverBar } from './common';
 import { h, icon, mount, relativeTime } from './dom';
 import { buildForm, collect, extraKeys, initialDraft, type Draft, type FormModel } from './form/model';
 import { renderForm, type FormView } from './form/view';
-import { AUTH_CODES, renderRecord, scopeList } from './result';
+import { AUTH_CODES, callDuration, renderRecord, scopeList } from './result';
 import { RpcError, type Rpc } from './rpc';
 
 interface ToolUi {
@@ -39,6 +39,8 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   let filter = '';
   let shown: CallRecord | undefined;
   let busy: string | undefined;
+  /** The call in progress signs in first (Cancel belongs in the panel while it waits). */
+  let busySignIn = false;
   let formFor: string | undefined;
   let formView: FormView | undefined;
   const uis = new Map<string, ToolUi>();
@@ -70,9 +72,10 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   const formSlot = h('div', { class: 'tool-form', onkeydown: onFormKey });
   const actionsSlot = h('div', { class: 'tool-actions' });
   const statusSlot = h('div', { class: 'call-status', role: 'status', 'aria-live': 'polite' });
+  const signInSlot = h('div', { class: 'sign-in-wait' });
   const resultSlot = h('div', { class: 'result' });
   const historySlot = h('div', { class: 'history' });
-  const detail = h('section', { class: 'tool-detail', 'aria-label': 'Selected tool' }, headerSlot, authSlot, formSlot, actionsSlot, statusSlot, resultSlot);
+  const detail = h('section', { class: 'tool-detail', 'aria-label': 'Selected tool' }, headerSlot, authSlot, formSlot, actionsSlot, statusSlot, signInSlot, resultSlot);
   const layout = h(
     'div',
     { class: 'tools-layout' },
@@ -118,6 +121,76 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     renderList();
     renderDetail();
     renderHistory();
+    renderSignIn();
+  }
+
+  /* ------------------------------------------------------------ a sign-in waiting for the browser */
+
+  /** What the sign-in notice shows (and the last action's outcome): unchanged → left alone. */
+  let signInKey = '';
+  let signInNote = '';
+
+  /**
+   * While a sign-in waits for the browser — one this panel started ("Signing in and calling …") or
+   * one the host reports — the panel offers what gets the user unstuck when the browser never comes
+   * back: copy the sign-in link, open it again, or cancel the wait (the call then fails as cancelled
+   * and every button is usable again). The host keeps the URL; these only ask it to act.
+   */
+  function renderSignIn(): void {
+    const host = st?.signIn?.host;
+    const show = busySignIn || host !== undefined;
+    const key = show ? JSON.stringify([host ?? null, busySignIn, signInNote]) : '';
+    if (key === signInKey) return;
+    const appearing = signInKey === '' && key !== '';
+    const focusWasIn = signInSlot.contains(document.activeElement) ? (document.activeElement?.getAttribute('aria-label') ?? '') : undefined;
+    signInKey = key;
+    if (!show) {
+      signInNote = '';
+      mount(signInSlot);
+      return;
+    }
+    mount(
+      signInSlot,
+      h(
+        'div',
+        { class: 'notice level-warn-box', role: 'group', 'aria-label': 'Sign-in waiting for the browser' },
+        icon('sign-in'),
+        h('span', null, host !== undefined ? [`Sign in at `, h('strong', null, clip(host, 200)), ' in your browser. No browser, or it does not come back? '] : 'Waiting for the sign-in… '),
+        host !== undefined
+          ? [
+              h('button', { type: 'button', class: 'secondary', 'data-testid': 'sign-in-copy', 'aria-label': 'Copy sign-in link', title: 'Copy the authorization URL to open it in any browser', onclick: () => signInAction('auth/copyLink') }, icon('copy'), ' Copy sign-in link'),
+              ' ',
+              h('button', { type: 'button', class: 'secondary', 'data-testid': 'sign-in-open-again', 'aria-label': 'Open again', title: 'Open the same sign-in page in the browser again', onclick: () => signInAction('auth/openAgain') }, icon('link-external'), ' Open again'),
+              ' ',
+            ]
+          : null,
+        h('button', { type: 'button', class: 'secondary', 'data-testid': 'sign-in-cancel', 'aria-label': 'Cancel', title: 'Stop waiting for the browser', onclick: () => signInAction('auth/cancel') }, icon('close'), ' Cancel'),
+        h('span', { class: 'muted sign-in-note', role: 'status' }, signInNote),
+      ),
+    );
+    // keep the keyboard where it was; when the notice appears and the focus was on a button the call disabled, offer it here
+    if (focusWasIn !== undefined) ([...signInSlot.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === focusWasIn) ?? signInSlot.querySelector('button'))?.focus();
+    else if (appearing && (document.activeElement === document.body || (document.activeElement as HTMLButtonElement | null)?.disabled)) signInSlot.querySelector<HTMLElement>('button')?.focus();
+  }
+
+  function signInAction(method: 'auth/copyLink' | 'auth/openAgain' | 'auth/cancel'): void {
+    rpc.request(method, {}).then(
+      (r) => {
+        const done = 'copied' in r ? r.copied : 'opened' in r ? r.opened : r.cancelled;
+        signInNote = !done
+          ? 'No sign-in is waiting any more.'
+          : method === 'auth/copyLink'
+            ? 'Copied: paste it into a browser on this machine.'
+            : method === 'auth/openAgain'
+              ? 'Opened again.'
+              : 'Cancelled.';
+        renderSignIn();
+      },
+      (err: unknown) => {
+        signInNote = err instanceof Error ? err.message : String(err);
+        renderSignIn();
+      },
+    );
   }
 
   function connectRow(): HTMLElement | null {
@@ -531,6 +604,9 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     const refocus = actionsSlot.contains(document.activeElement) ? (document.activeElement?.textContent ?? '') : undefined;
     const fromResult = resultSlot.contains(document.activeElement);
     busy = t.name;
+    busySignIn = signIn;
+    signInNote = '';
+    renderSignIn();
     mount(statusSlot, h('p', null, h('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), signIn ? ` Signing in and calling ${clip(t.name, 80)}…` : ` Calling ${clip(t.name, 80)}…`));
     renderActions(t);
     let rec: CallRecord | undefined;
@@ -539,14 +615,16 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       sentArgs.set(rec.id, args);
       if (selected === t.name) shown = rec;
       // a short summary for screen readers (the result itself is not a live region: it can be long)
-      mount(statusSlot, h('span', { class: 'sr-only' }, `${t.name}: ${!rec.ok ? `failed (${rec.error?.code ?? 'error'})` : rec.isError ? 'the tool reported an error' : 'ok'}, ${rec.durationMs} ms`));
+      mount(statusSlot, h('span', { class: 'sr-only' }, `${t.name}: ${!rec.ok ? `failed (${rec.error?.code ?? 'error'})` : rec.isError ? 'the tool reported an error' : 'ok'}, ${callDuration(rec)}`));
     } catch (err) {
       // the host refused the message itself (not a call outcome: those come back as records)
       mount(statusSlot, h('p', { class: 'error', role: 'alert' }, icon('error'), ` ${err instanceof RpcError ? err.message : String(err)}`));
     } finally {
       busy = undefined;
+      busySignIn = false;
       renderDetail();
       renderHistory();
+      renderSignIn();
     }
     // an offer to sign in takes the focus (Enter accepts it); otherwise the focus stays where it was
     const offer = rec?.error ? resultSlot.querySelector<HTMLElement>('.call-error button') : null;
@@ -653,7 +731,7 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     }
     const current = shown ?? st.history.find((r) => r.tool === selected);
     const stop = hist.find((r) => r.id === current?.id)?.id ?? hist[0].id;
-    const key = JSON.stringify([stop, current?.id, hist.map((r) => [r.id, r.tool, r.at, r.durationMs, r.ok, r.isError, r.error?.code, r.authenticated])]);
+    const key = JSON.stringify([stop, current?.id, hist.map((r) => [r.id, r.tool, r.at, r.durationMs, r.signInMs, r.ok, r.isError, r.error?.code, r.authenticated])]);
     if (key === historyKey) return;
     historyKey = key;
     mount(
@@ -692,7 +770,7 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
               h('span', { class: 'sr-only' }, !r.ok ? (r.error && AUTH_CODES.has(r.error.code) ? 'sign-in needed: ' : 'failed: ') : r.isError ? 'tool error: ' : 'ok: '),
               ' ',
               h('span', { class: 'mono' }, clip(r.tool, 60)),
-              h('span', { class: 'muted' }, ` ${new Date(r.at).toLocaleTimeString()} · ${r.durationMs} ms${r.authenticated ? ' · token' : ''}`),
+              h('span', { class: 'muted' }, ` ${new Date(r.at).toLocaleTimeString()} · ${callDuration(r)}${r.authenticated ? ' · token' : ''}`),
             ),
           ),
         ),

@@ -75,6 +75,11 @@ export interface CallRecord {
   args: Record<string, unknown>;
   /** Whether the call carried a token. */
   authenticated: boolean;
+  /**
+   * Milliseconds of the call spent signing in (discovery, registration, the browser, the code
+   * exchange); `durationMs` is then the call's own time without them. Absent when it did not sign in.
+   */
+  signInMs?: number;
   ok: boolean;
   isError?: boolean;
   content?: ContentPart[];
@@ -101,6 +106,12 @@ export interface ToolsState {
   tools: ToolView[];
   history: CallRecord[];
   selected?: string;
+  /**
+   * A sign-in of this server waiting for the browser to come back, with the host the user signs in
+   * at. The panel offers "Copy sign-in link", "Open again" and "Cancel"; the URL itself stays in the
+   * host (the webview asks for those actions, it never holds or names the URL).
+   */
+  signIn?: { host: string };
 }
 
 export interface TokenClaimRow {
@@ -244,6 +255,12 @@ export interface Requests {
   'token/copy': { params: Record<string, never>; result: { copied: boolean } };
   /** Export the flow as Markdown into a new editor. */
   'flow/export': { params: Record<string, never>; result: { opened: boolean } };
+  /** Copy the authorization URL of the sign-in waiting for the browser (it holds no secret). */
+  'auth/copyLink': { params: Record<string, never>; result: { copied: boolean } };
+  /** Open the waiting sign-in's authorization URL again, through the same opener (never a URL the webview names). */
+  'auth/openAgain': { params: Record<string, never>; result: { opened: boolean } };
+  /** End the wait for the browser (the sign-in fails as cancelled; the session stays connected). */
+  'auth/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
 }
 export type RequestMethod = keyof Requests;
 
@@ -309,6 +326,9 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
   'auth/signOut': (p): p is Record<string, never> => isEmpty(p),
   'token/copy': (p): p is Record<string, never> => isEmpty(p),
   'flow/export': (p): p is Record<string, never> => isEmpty(p),
+  'auth/copyLink': (p): p is Record<string, never> => isEmpty(p),
+  'auth/openAgain': (p): p is Record<string, never> => isEmpty(p),
+  'auth/cancel': (p): p is Record<string, never> => isEmpty(p),
 };
 
 const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {

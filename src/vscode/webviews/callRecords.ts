@@ -73,6 +73,7 @@ export function summary(r: CallRecord): CallRecord {
     tool: r.tool,
     at: r.at,
     durationMs: r.durationMs,
+    signInMs: r.signInMs,
     args: {},
     authenticated: r.authenticated,
     ok: r.ok,
@@ -81,6 +82,17 @@ export function summary(r: CallRecord): CallRecord {
     rpc: { request: null, response: null },
     partial: true,
   };
+}
+
+/**
+ * A call's time as the panel shows it: its own (`durationMs`) and the part spent signing in apart
+ * (`signInMs`, when there was one), from the wall-clock time of the whole call and the sign-in time
+ * the engine counted during it. A sign-in that began before the call cannot take more than the call.
+ */
+export function splitDuration(elapsedMs: number, signInMs: number): { durationMs: number; signInMs?: number } {
+  const total = Math.max(0, Math.round(elapsedMs));
+  const signIn = Math.min(total, Math.max(0, Math.round(signInMs)));
+  return signIn > 0 ? { durationMs: total - signIn, signInMs: signIn } : { durationMs: total };
 }
 
 /** The history as sent to the webview: the newest records in full, the rest as summaries. */

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { isInspectorError } from '../../core/errors';
+import { checkUrl } from '../../core/http/urlPolicy';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
-import { capRecord, historyForState } from './callRecords';
+import { capRecord, historyForState, splitDuration } from './callRecords';
 import type { InspectorPanel, PanelController } from './panels';
 import { serverSummary, toolView } from './state';
 
@@ -69,6 +70,20 @@ export async function signInFor(c: ServerConnection, scopes: string[]): Promise<
   c.recomputeSecurity();
 }
 
+/**
+ * The sign-in time the engine counts from now on, for this server — across a reconnect, which builds
+ * a new engine connection (with its own count) in the middle of a call.
+ */
+function signInClock(c: ServerConnection): () => number {
+  const first = c.conn?.auth;
+  const base = first?.authorizationTime() ?? 0;
+  return () => {
+    const grown = first ? first.authorizationTime() - base : 0;
+    const now = c.conn?.auth;
+    return now && now !== first ? grown + now.authorizationTime() : grown;
+  };
+}
+
 /** Connects first when the server is not connected (the panel can outlive a connection). */
 async function ensureConnected(c: ServerConnection): Promise<void> {
   if (c.state !== 'connected' || !c.conn) await c.connect();
@@ -90,6 +105,9 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
   const redactor = panel.s.redactor;
   const request = { jsonrpc: '2.0', method: 'tools/call', params: { name: tool, arguments: args } };
   const started = Date.now();
+  // the call's own time is shown apart from the time spent signing in (minutes in a browser, maybe)
+  const signedIn = signInClock(c);
+  const timing = () => splitDuration(Date.now() - started, signedIn());
   let authenticated = false;
   try {
     await ensureConnected(c);
@@ -107,7 +125,7 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
     return history.add(c.entry.id, {
       tool,
       at: started,
-      durationMs: Date.now() - started,
+      ...timing(),
       args: redactor.json(args) as Record<string, unknown>,
       authenticated,
       ok: true,
@@ -125,10 +143,13 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
       ? { code: err.code, message, step: err.step, hint: err.hint && redactor.text(err.hint), scopes: err.scopes }
       : { code: 'error', message };
     panel.s.log.warn(`tools panel: ${tool} on ${c.entry.name} failed: ${message}`);
+    const took = timing();
+    // what the refusal taught about the tool (e.g. declared public, refused without a token) shows at once
+    c.recomputeSecurity();
     return history.add(c.entry.id, {
       tool,
       at: started,
-      durationMs: Date.now() - started,
+      ...took,
       args: redactor.json(args) as Record<string, unknown>,
       authenticated: !!c.conn?.auth.tokens,
       ok: false,
@@ -144,9 +165,17 @@ export function toolsController(history: CallHistory): PanelController {
     title: (c) => `Tools — ${c.entry.name}`,
     async state(panel) {
       const c = panel.server;
+      const pending = c.conn?.auth.pendingAuthorization;
       return {
         method: 'state/tools',
-        params: { server: serverSummary(c), tools: c.tools.map(toolView), history: historyForState(history.for(c.entry.id)), selected: panel.state.tool },
+        params: {
+          server: serverSummary(c),
+          tools: c.tools.map(toolView),
+          history: historyForState(history.for(c.entry.id)),
+          selected: panel.state.tool,
+          // the host the user signs in at; the URL itself stays here
+          signIn: pending ? { host: pending.host } : undefined,
+        },
       };
     },
     requests: {
@@ -166,6 +195,27 @@ export function toolsController(history: CallHistory): PanelController {
       'auth/signIn': async (panel, p) => {
         await signInFor(panel.server, p.scopes);
         return serverSummary(panel.server);
+      },
+      // The browser never came back: the waiting sign-in's own URL — never one the webview names.
+      'auth/copyLink': async (panel) => {
+        const pending = panel.server.conn?.auth.pendingAuthorization;
+        if (!pending) return { copied: false };
+        await vscode.env.clipboard.writeText(checkUrl(pending.url, 'authorization URL').href);
+        panel.s.log.info(`tools panel: copied the sign-in link for ${panel.server.entry.name} (sign in at ${pending.host})`);
+        return { copied: true };
+      },
+      'auth/openAgain': async (panel) => {
+        const auth = panel.server.conn?.auth;
+        // the same Browser port the sign-in used (openExternal after the URL policy)
+        const opened = auth ? await auth.reopenAuthorization() : false;
+        if (opened) panel.s.log.info(`tools panel: opened the sign-in link for ${panel.server.entry.name} again`);
+        return { opened };
+      },
+      'auth/cancel': async (panel) => {
+        // what Cancel in the progress notification does: the wait for the browser ends (authorization_cancelled)
+        const waiting = panel.server.conn?.auth.state === 'authorizing';
+        panel.server.cancelSignIn();
+        return { cancelled: waiting };
       },
     },
   };

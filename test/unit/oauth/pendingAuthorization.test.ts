@@ -38,7 +38,9 @@ describe('oauth/authManager: the sign-in waiting for the browser', () => {
     const signIn = conn.auth.authorize();
     await until(() => browser.opened.length === 1, 'the browser');
     const sent = browser.opened[0].url;
-    const pending = conn.auth.pendingAuthorization;
+    // read through a function: the assertion above narrowed the property to undefined for tsc
+    const pendingNow = () => conn.auth.pendingAuthorization;
+    const pending = pendingNow();
     assert.ok(pending, 'a pending sign-in');
     assert.equal(pending.url.href, sent.href);
     assert.equal(pending.redirectUri, browser.opened[0].redirectUri);

@@ -17,6 +17,9 @@ describe('shared/protocol: messages from a webview', () => {
       { type: 'command', method: 'ready', params: {} },
       { type: 'command', method: 'tools/select', params: { tool: 'list_todos' } },
       { type: 'command', method: 'tools/rendered', params: { tools: 1000, ms: 41.5 } },
+      { type: 'request', id: 10, method: 'auth/copyLink', params: {} },
+      { type: 'request', id: 11, method: 'auth/openAgain', params: {} },
+      { type: 'request', id: 12, method: 'auth/cancel' },
     ];
     for (const m of ok) assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
   });
@@ -48,6 +51,9 @@ describe('shared/protocol: messages from a webview', () => {
     ['a render report with a negative time', { type: 'command', method: 'tools/rendered', params: { tools: 3, ms: -1 } }, /wrong parameters/],
     ['a render report with a text count', { type: 'command', method: 'tools/rendered', params: { tools: '3', ms: 1 } }, /wrong parameters/],
     ['a render report carrying more than its two numbers', { type: 'command', method: 'tools/rendered', params: { tools: 3, ms: 1, html: '<img onerror=x>' } }, /wrong parameters/],
+    ['"open again" naming a URL (the host opens only the sign-in URL it keeps)', { type: 'request', id: 1, method: 'auth/openAgain', params: { url: 'javascript:alert(1)' } }, /wrong parameters/],
+    ['a copy of the sign-in link naming what to copy', { type: 'request', id: 1, method: 'auth/copyLink', params: { text: 'https://evil.example/' } }, /wrong parameters/],
+    ['a cancel for another server', { type: 'request', id: 1, method: 'auth/cancel', params: { serverId: 'other' } }, /wrong parameters/],
     ['parameters on reload', { type: 'command', method: 'reload', params: { url: 'javascript:alert(1)' } }, /wrong parameters/],
   ];
   for (const [what, m, reason] of refused) {

@@ -308,6 +308,67 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     assert.deepEqual(await probe('__t.sent("tools/call")'), [], 'Enter on the list only moves the focus');
   });
 
+  it('a sign-in whose browser never comes back does not lock the panel: Copy sign-in link, Open again and Cancel, asking the host (never naming a URL)', async () => {
+    const s = state([tool('list_todos', 'oauth'), tool('public_echo')]);
+    await push(s);
+    const requests = (method: string) => probe<Array<{ id: number; params: unknown }>>(`window.__msgs.filter((m) => m.type === 'request' && m.method === ${JSON.stringify(method)})`);
+    const reply = (id: number, result: unknown) => page.evaluate(([i, r]) => window.postMessage({ type: 'reply', id: i, ok: true, result: r }, '*'), [id, result] as const);
+    const waitNotice = page.getByRole('group', { name: 'Sign-in waiting for the browser' });
+    assert.equal(await waitNotice.count(), 0, 'no notice before a sign-in');
+
+    await page.getByRole('button', { name: 'Sign in and call' }).click();
+    assert.match(await page.locator('.call-status').innerText(), /Signing in and calling list_todos/);
+    assert.equal(await page.getByRole('button', { name: 'Sign in and call' }).isDisabled(), true, 'the call buttons wait');
+    // before the browser is sent: Cancel already lives in the panel; nothing to copy yet
+    assert.equal(await waitNotice.getByRole('button', { name: 'Cancel' }).count(), 1);
+    assert.equal(await waitNotice.getByRole('button', { name: 'Copy sign-in link' }).count(), 0);
+
+    // the host reports the sign-in waiting at the authorization server's host
+    const waiting = clone(s);
+    waiting.signIn = { host: 'auth.example:8443' };
+    await push(waiting);
+    assert.match(await waitNotice.innerText(), /Sign in at auth\.example:8443 in your browser/);
+    for (const name of ['Copy sign-in link', 'Open again', 'Cancel']) assert.equal(await waitNotice.getByRole('button', { name }).isEnabled(), true, name);
+
+    await waitNotice.getByRole('button', { name: 'Copy sign-in link' }).click();
+    const [copy] = await requests('auth/copyLink');
+    assert.deepEqual(copy.params, {}, 'the webview asks; the host copies the URL it keeps');
+    await reply(copy.id, { copied: true });
+    await page.waitForFunction(() => /Copied/.test(document.querySelector('.sign-in-note')?.textContent ?? ''));
+
+    await waitNotice.getByRole('button', { name: 'Open again' }).click();
+    const [again] = await requests('auth/openAgain');
+    assert.deepEqual(again.params, {}, 'no URL from the webview');
+    await reply(again.id, { opened: true });
+    await page.waitForFunction(() => /Opened again/.test(document.querySelector('.sign-in-note')?.textContent ?? ''));
+
+    await waitNotice.getByRole('button', { name: 'Cancel' }).click();
+    const [cancel] = await requests('auth/cancel');
+    assert.deepEqual(cancel.params, {});
+    await reply(cancel.id, { cancelled: true });
+    // the host's wait ends: the call comes back as cancelled, the sign-in is no longer waiting
+    const [call] = await requests('tools/call');
+    const record = { id: 7, tool: 'list_todos', at: Date.now(), durationMs: 0, signInMs: 4200, args: {}, authenticated: false, ok: false, error: { code: 'authorization_cancelled', message: 'sign-in was cancelled', step: 'authorization callback' }, rpc: { request: null, response: null } };
+    await reply(call.id, record);
+    const after = clone(s);
+    after.history = [record];
+    await push(after);
+    await page.waitForFunction(() => !document.querySelector('.sign-in-wait')?.childElementCount);
+    assert.equal(await page.getByRole('button', { name: 'Sign in and call' }).isEnabled(), true, 'the panel is usable again');
+    assert.doesNotMatch(await page.locator('.call-status').innerText(), /Signing in and calling/);
+  });
+
+  it('a call that signed in first shows its own time and the sign-in apart, in the result and the history', async () => {
+    const rec = (id: number, durationMs: number, signInMs?: number) => ({ id, tool: 'list_todos', at: Date.now(), durationMs, signInMs, args: {}, authenticated: true, ok: true, content: [{ type: 'text', text: 'ok' }], rpc: { request: null, response: null } });
+    await push(state([tool('list_todos')], { history: [rec(2, 20, 10_727), rec(1, 35)] }));
+    assert.match(await page.locator('.result-head').innerText(), /· 20 ms \(\+ sign-in 10\.7 s\) ·/);
+    const lines = await page.locator('.history-item').allInnerTexts();
+    assert.match(lines[0], /20 ms \(\+ sign-in 10\.7 s\)/);
+    assert.doesNotMatch(lines[0], /10727|10747/);
+    assert.match(lines[1], /35 ms/);
+    assert.doesNotMatch(lines[1], /sign-in/);
+  });
+
   it('hostile tool names, titles and scopes render as text, first and after updates; selecting one sends its exact name', async () => {
     const hostile = [
       tool(HOSTILE_TOOL, 'oauth', { title: PAYLOADS.script, security: security('oauth', { scopesNeeded: [PAYLOADS.img], missing: [PAYLOADS.img] }) }),

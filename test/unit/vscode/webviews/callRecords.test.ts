@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CallRecord } from '../../../../src/shared/protocol';
-import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT } from '../../../../src/vscode/webviews/callRecords';
+import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT, splitDuration } from '../../../../src/vscode/webviews/callRecords';
 
 const base = (over: Partial<CallRecord> = {}): CallRecord => ({
   id: 1,
@@ -63,5 +63,16 @@ describe('vscode/webviews/callRecords: bounded history', () => {
       assert.deepEqual(r.rpc, { request: null, response: null });
       assert.equal(typeof r.tool, 'string');
     }
+  });
+
+  it('a call that signed in first: its own time, and the sign-in apart (10,747 ms in all for a 20 ms call)', () => {
+    assert.deepEqual(splitDuration(10_747, 10_727), { durationMs: 20, signInMs: 10_727 });
+    assert.deepEqual(splitDuration(20, 0), { durationMs: 20 }, 'no sign-in: nothing apart');
+    assert.deepEqual(splitDuration(20.4, 0.3), { durationMs: 20 }, 'whole milliseconds');
+    // a sign-in already running when the call started counts only up to the call's length
+    assert.deepEqual(splitDuration(500, 9_000), { durationMs: 0, signInMs: 500 });
+    // summaries in state pushes keep both numbers for the history list
+    const records = Array.from({ length: FULL_RECORDS + 1 }, (_, i) => base({ id: i + 1, durationMs: 20, signInMs: 10_727 }));
+    assert.deepEqual(historyForState(records).map((r) => [r.partial ?? false, r.durationMs, r.signInMs]), [...Array(FULL_RECORDS).fill([false, 20, 10_727]), [true, 20, 10_727]]);
   });
 });
