@@ -778,3 +778,139 @@ describe('CLI in pipes and scripts', function () {
     });
   });
 });
+
+describe('CLI token, refresh and redirect port', function () {
+  this.timeout(30_000);
+  let fx: Fixture;
+
+  before(async () => {
+    if (cli && existsSync(cli)) return;
+    dir = mkdtempSync(join(tmpdir(), 'mcp-cli-test-'));
+    cli = join(dir, 'cli.js');
+    await esbuild.build({ absWorkingDir: ROOT, entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent' });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => fx?.close());
+
+  const leaks = (text: string) => fx.allSecrets().filter((s) => s.length >= 8 && text.includes(s));
+
+  /** An access token that is a JWT for another audience, unsigned, with hostile claims: its inspection fails. */
+  function jwtTokenResponse(): string {
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const jwt = `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64({ iss: fx.issuer, aud: 'https://other.example/', sub: 'user\u001b]8;;https://evil.example\u0007\nerror [internal]: forged', scope: 'mcp:tools', exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
+    return JSON.stringify({ access_token: jwt, token_type: 'Bearer', expires_in: 3600, scope: 'mcp:tools' });
+  }
+
+  it('token exits 0 when the inspection ran, even with failing findings; --fail-on fail|warn → exit 3; claims are escaped', async () => {
+    fx = await startOAuthFixture({ anonymousTools: true });
+    fx.intercept = (server, req, res) => {
+      if (server !== 'as' || !req.path.startsWith('/token')) return false;
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(jwtTokenResponse());
+      return true;
+    };
+    const r = await run(['token', fx.mcpUrl, '--headless']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}\[fail\] /m, 'the inspection found failures');
+    assert.doesNotMatch(r.stdout + r.stderr, RAW_CONTROL);
+    assert.match(r.stdout, /^ {2}subject: user\\x1b\]8;;https:\/\/evil\.example\\x07\\nerror \[internal\]: forged; audience: https:\/\/other\.example\//m);
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('error')).length, 0, 'no forged line');
+
+    const failOn = await run(['token', fx.mcpUrl, '--headless', '--fail-on', 'fail']);
+    assert.equal(failOn.code, 3, failOn.stderr);
+    assert.match(failOn.stdout, /^Token for /);
+    const warnJson = await run(['token', fx.mcpUrl, '--headless', '--fail-on', 'warn', '--json']);
+    assert.equal(warnJson.code, 3, warnJson.stderr);
+    assert.ok((JSON.parse(warnJson.stdout) as { inspection: { findings: unknown[] } }).inspection.findings.length > 0);
+    const bad = await run(['token', fx.mcpUrl, '--headless', '--fail-on', 'sometimes']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error \[config_invalid\]: unknown --fail-on level "sometimes"/);
+  });
+
+  it('token --fail-on fail exits 0 when nothing fails', async () => {
+    fx = await startOAuthFixture({ requiredScopes: ['mcp:tools'] });
+    const r = await run(['token', fx.mcpUrl, '--headless', '--fail-on', 'fail']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.doesNotMatch(r.stdout, /\[fail\]/);
+  });
+
+  it('refresh uses the stored refresh token, stores the new tokens, prints no secret', async () => {
+    fx = await startOAuthFixture({ requiredScopes: ['mcp:tools'] });
+    const store = join(dir, `refresh-${Date.now()}.json`);
+    const first = await run(['connect', fx.mcpUrl, '--headless', '--store', store]);
+    assert.equal(first.code, 0, first.stderr);
+    const authorizeCount = fx.counters.authorize;
+    const r = await run(['refresh', fx.mcpUrl, '--store', store]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fx.counters.refresh, 1);
+    assert.equal(fx.counters.authorize, authorizeCount, 'no new sign-in');
+    assert.match(r.stdout, /^Refreshed the token for http:\/\/127\.0\.0\.1:\d+\/mcp at http:\/\/127\.0\.0\.1:\d+\n {2}scopes: mcp:tools; expires: \S+; refresh token: rotated\n/);
+    const latest = fx.issued.accessTokens[fx.issued.accessTokens.length - 1];
+    assert.ok(readFileSync(store, 'utf8').includes(latest), 'the new access token is stored');
+    assert.deepEqual(leaks(r.stdout + r.stderr), []);
+
+    const j = await run(['refresh', fx.mcpUrl, '--store', store, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    const out = JSON.parse(j.stdout) as { refreshed: boolean; refreshTokenRotated: boolean; auth: { signedIn: boolean } };
+    assert.deepEqual([out.refreshed, out.refreshTokenRotated, out.auth.signedIn], [true, true, true]);
+    assert.deepEqual(leaks(j.stdout + j.stderr), []);
+  });
+
+  it('refresh: without --store, with no stored sign-in, or with no refresh token → a clear error', async () => {
+    fx = await startOAuthFixture({ requiredScopes: ['mcp:tools'], issueRefreshTokens: false });
+    const noStore = await run(['refresh', fx.mcpUrl]);
+    assert.equal(noStore.code, 1);
+    assert.match(noStore.stderr, /^error \[config_invalid\]: refresh needs the sign-in stored with --store/);
+
+    const empty = join(dir, `empty-${Date.now()}.json`);
+    const none = await run(['refresh', fx.mcpUrl, '--store', empty]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^error \[authorization_required\]: token refresh: .* holds no sign-in for http:\/\/127\.0\.0\.1:\d+\/mcp.*connect/);
+    assert.equal(fx.counters.token, 0);
+
+    const store = join(dir, `norefresh-${Date.now()}.json`);
+    assert.equal((await run(['connect', fx.mcpUrl, '--headless', '--store', store])).code, 0);
+    const tokenRequests = fx.counters.token;
+    const r = await run(['refresh', fx.mcpUrl, '--store', store]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error \[refresh_failed\]: token refresh: the sign-in stored for .* has no refresh token/);
+    assert.equal(fx.counters.token, tokenRequests, 'no token request');
+  });
+
+  it('--redirect-port: the loopback receiver listens on that port and the redirect URI says so; a taken port is a clear error', async () => {
+    fx = await startOAuthFixture({ requiredScopes: ['mcp:tools'] });
+    const port = await freePort();
+    fx.addClient({ client_id: 'pre-registered', token_endpoint_auth_method: 'none', redirect_uris: [`http://127.0.0.1:${port}/callback`] });
+    const r = await run(['connect', fx.mcpUrl, '--headless', '--registration', 'preregistered', '--client-id', 'pre-registered', '--redirect-port', String(port)]);
+    assert.equal(r.code, 0, r.stderr);
+    const authorize = fx.requests.find((q) => q.server === 'as' && q.path.startsWith('/authorize'));
+    assert.equal(new URL(authorize!.path, fx.issuer).searchParams.get('redirect_uri'), `http://127.0.0.1:${port}/callback`);
+
+    const taken = createServer();
+    await new Promise<void>((res) => taken.listen(port, '127.0.0.1', res));
+    try {
+      const before = fx.counters.authorize;
+      const busy = await run(['connect', fx.mcpUrl, '--headless', '--registration', 'preregistered', '--client-id', 'pre-registered', '--redirect-port', String(port)]);
+      assert.equal(busy.code, 1);
+      assert.match(busy.stderr, new RegExp(`^error \\[network_error\\]: authorization callback: Could not listen on 127\\.0\\.0\\.1:${port} .*EADDRINUSE.*Port ${port} may be in use`));
+      assert.equal(fx.counters.authorize, before, 'no browser was sent anywhere');
+    } finally {
+      await new Promise<void>((res) => taken.close(() => res()));
+    }
+    for (const bad of ['0', '65536', 'http', '-1']) {
+      const b = await run(['connect', fx.mcpUrl, `--redirect-port=${bad}`]);
+      assert.equal(b.code, 1, bad);
+      assert.match(b.stderr, /^error \[config_invalid\]: --redirect-port must be a whole number from 1 to 65535/);
+    }
+  });
+
+  it('--help says --scopes is merged with the challenge, lists refresh, --redirect-port, the caps and the exit codes', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--scopes "<a b>" +scopes to request, merged with what the server's challenge asks for/);
+    assert.match(r.stdout, /^ {2}refresh <url> /m);
+    assert.match(r.stdout, /--redirect-port <n>/);
+    assert.match(r.stdout, /--max-pages <n>/);
+    assert.match(r.stdout, /--fail-on <level>/);
+    assert.match(r.stdout, /Exit status: 0 the command ran \(token: the inspection ran, whatever it found\)/);
+  });
+});
