@@ -312,7 +312,8 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     const s = state([tool('list_todos', 'oauth'), tool('public_echo')]);
     await push(s);
     const requests = (method: string) => probe<Array<{ id: number; params: unknown }>>(`window.__msgs.filter((m) => m.type === 'request' && m.method === ${JSON.stringify(method)})`);
-    const reply = (id: number, result: unknown) => page.evaluate(([i, r]) => window.postMessage({ type: 'reply', id: i, ok: true, result: r }, '*'), [id, result] as const);
+    const reply = (id: number, result: unknown) => page.evaluate(`window.postMessage(${JSON.stringify({ type: 'reply', id, ok: true, result })}, '*')`);
+    const noteSays = (re: RegExp) => page.waitForFunction(`${re}.test(document.querySelector('.sign-in-note')?.textContent ?? '')`);
     const waitNotice = page.getByRole('group', { name: 'Sign-in waiting for the browser' });
     assert.equal(await waitNotice.count(), 0, 'no notice before a sign-in');
 
@@ -334,13 +335,13 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     const [copy] = await requests('auth/copyLink');
     assert.deepEqual(copy.params, {}, 'the webview asks; the host copies the URL it keeps');
     await reply(copy.id, { copied: true });
-    await page.waitForFunction(() => /Copied/.test(document.querySelector('.sign-in-note')?.textContent ?? ''));
+    await noteSays(/Copied/);
 
     await waitNotice.getByRole('button', { name: 'Open again' }).click();
     const [again] = await requests('auth/openAgain');
     assert.deepEqual(again.params, {}, 'no URL from the webview');
     await reply(again.id, { opened: true });
-    await page.waitForFunction(() => /Opened again/.test(document.querySelector('.sign-in-note')?.textContent ?? ''));
+    await noteSays(/Opened again/);
 
     await waitNotice.getByRole('button', { name: 'Cancel' }).click();
     const [cancel] = await requests('auth/cancel');
@@ -353,7 +354,7 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     const after = clone(s);
     after.history = [record];
     await push(after);
-    await page.waitForFunction(() => !document.querySelector('.sign-in-wait')?.childElementCount);
+    await page.waitForFunction(`!document.querySelector('.sign-in-wait')?.childElementCount`);
     assert.equal(await page.getByRole('button', { name: 'Sign in and call' }).isEnabled(), true, 'the panel is usable again');
     assert.doesNotMatch(await page.locator('.call-status').innerText(), /Signing in and calling/);
   });
