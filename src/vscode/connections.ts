@@ -88,6 +88,7 @@ export class ServerConnection implements vscode.Disposable {
       timeoutMs: s.requestTimeoutMs,
       allowHttpHosts: s.allowHttpHosts,
       startReceiver: this.closedOnDisconnect(redirect.startReceiver),
+      redirectPort: s.redirectPort,
       headlessDeliver: redirect.headlessDeliver,
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),

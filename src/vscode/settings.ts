@@ -17,6 +17,8 @@ export interface Settings {
    *  asExternalUri) when no port can be forwarded; 'auto': 'external' in a remote window or a
    *  browser-based editor, else 'loopback'. */
   redirectMode: RedirectModeSetting;
+  /** A fixed port for the loopback receiver ('loopback' and 'external' modes); undefined: an ephemeral port. */
+  redirectPort?: number;
 }
 
 export type RedirectMode = 'loopback' | 'external' | 'uriHandler';
@@ -36,5 +38,11 @@ export function readSettings(): Settings {
     allowHttpHosts: c.get<string[]>('allowHttpHosts', []).filter((s) => typeof s === 'string'),
     authorizationMode: c.get<string>('authorizationMode') === 'headless' ? 'headless' : 'browser',
     redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'auto') as RedirectModeSetting,
+    redirectPort: redirectPortSetting(c.get<unknown>('redirectPort', 0)),
   };
+}
+
+/** 0 or anything but a whole port number: an ephemeral port (undefined). */
+function redirectPortSetting(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65_535 ? v : undefined;
 }

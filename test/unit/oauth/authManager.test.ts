@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import { createAuthFetch } from '../../../src/core/mcp/authFetch';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
 import type { DiscoveryResult } from '../../../src/core/oauth/discovery';
+import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
 import { connectTo, expectInspectorError, findLeaks, startOAuthFixture, type Fixture, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 
@@ -25,6 +26,26 @@ function movableClock() {
 
 describe('oauth/authManager', () => {
   const { fixture, connect, track } = useOAuthFixtures();
+
+  describe('redirect port', () => {
+    it('redirectPort reaches the receiver factory (the extension and the CLI pass their own) and the loopback receiver listens on it', async () => {
+      const fx = await fixture();
+      const probe = await startServer(() => {});
+      const port = Number(new URL(probe.origin).port);
+      await probe.close();
+      const asked: Array<number | undefined> = [];
+      const conn = connect(fx, {
+        redirectPort: port,
+        startReceiver: (opts) => {
+          asked.push(opts.port);
+          return startLoopbackReceiver(opts);
+        },
+      });
+      await conn.session.connect();
+      assert.deepEqual(asked, [port]);
+      assert.equal(authorizeParams(fx)[0].get('redirect_uri'), `http://127.0.0.1:${port}/callback`);
+    });
+  });
 
   describe('refresh', () => {
     it('an expired token is refreshed before the call, and the call carries the new token', async () => {
