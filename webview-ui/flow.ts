@@ -1,10 +1,21 @@
-import type { FlowExchange, FlowFinding, FlowState, FlowStep, Level } from '../src/shared/protocol';
+import type { FlowExchange, FlowFinding, FlowState, FlowStep, InitializeView, Level } from '../src/shared/protocol';
 import { levelBadge, serverBar } from './common';
 import { capText, h, icon, mount } from './dom';
 import { bytes, clockTime, header, levelIcon, prettyBody, specRefs } from './format';
 import { RpcError, type Rpc } from './rpc';
 
 type Filter = 'all' | 'problems';
+
+/** An event stream as the trace keeps it (`data:` lines of redacted JSON-RPC), each message pretty-printed. */
+function prettyEventStream(body: string): string {
+  return body.replace(/^data: (.*)$/gm, (line, data: string) => {
+    try {
+      return `data: ${JSON.stringify(JSON.parse(data), null, 2).replace(/\n/g, '\n      ')}`;
+    } catch {
+      return line;
+    }
+  });
+}
 type Part = Node | string | null;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -60,11 +71,35 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
 
   function bodyBlock(body: string | undefined, omitted: number | undefined, contentType: string | undefined): Node {
     if (body === undefined || body === '') return h('p', { class: 'muted' }, omitted ? `${omitted} characters, not kept in the panel (Export as Markdown has them)` : 'empty');
+    const pretty = /event-stream/i.test(contentType ?? '') ? prettyEventStream(body) : prettyBody(body, contentType);
     return h(
       'div',
       null,
-      h('pre', { class: 'tf-body' }, capText(prettyBody(body, contentType), 20_000)),
+      h('pre', { class: 'tf-body' }, capText(pretty, 20_000)),
       omitted ? h('p', { class: 'muted' }, `… ${omitted} more characters not shown here (Export as Markdown has up to 20 000 per body).`) : null,
+    );
+  }
+
+  /** What the server answered to `initialize`: open by default, above the steps. All of it text. */
+  function initializeSection(v: InitializeView): HTMLElement {
+    const name = [v.serverName, v.serverVersion].filter(Boolean).join(' ') || 'not given';
+    const row = (label: string, value: Part | Part[]) => [h('dt', null, label), h('dd', null, value)];
+    return details(
+      'init',
+      'tf-init',
+      [icon('server'), ' ', h('strong', null, 'Server'), h('span', { class: 'muted' }, ` ${name}${v.protocolVersion ? ` · protocol ${v.protocolVersion}` : ''}`)],
+      () => [
+        h(
+          'dl',
+          { class: 'tf-init-list' },
+          row('Protocol version', h('code', null, v.protocolVersion ?? 'not negotiated')),
+          row('Server', [name, v.serverTitle ? h('span', { class: 'muted' }, ` (${v.serverTitle})`) : null]),
+          row('Capabilities', v.capabilities.length ? h('ul', { class: 'tf-init-caps' }, v.capabilities.map((c) => h('li', null, h('code', null, c)))) : 'none'),
+          row('Instructions', v.instructions ? h('pre', { class: 'tf-body' }, capText(v.instructions, 20_000)) : 'none'),
+        ),
+      ],
+      true,
+      'flow-initialize',
     );
   }
 
@@ -228,7 +263,7 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
       const numbers = new Map(s.steps.map((x, i) => [x.id, i + 1]));
       list = h('ol', { class: 'tf-steps', 'aria-label': 'Flow steps' }, shown.map((x) => step(x, numbers.get(x.id) ?? 0)));
     }
-    mount(app, serverBar(s.server), toolbar(s), list);
+    mount(app, serverBar(s.server), toolbar(s), s.initialize ? initializeSection(s.initialize) : null, list);
   }
 
   rpc.on('state/flow', (next: FlowState) => {

@@ -229,8 +229,23 @@ export interface FlowCounts {
   fail: number;
 }
 
+/**
+ * The server's `initialize` result (MCP lifecycle): the negotiated protocol version, the server's
+ * name, version and title, its capabilities as "name (flags)" lines, its instructions. All server text.
+ */
+export interface InitializeView {
+  protocolVersion?: string;
+  serverName?: string;
+  serverVersion?: string;
+  serverTitle?: string;
+  capabilities: string[];
+  instructions?: string;
+}
+
 export interface FlowState {
   server: ServerSummary;
+  /** What the server answered to `initialize`, once connected. */
+  initialize?: InitializeView;
   steps: FlowStep[];
   /** Steps by level. */
   counts: FlowCounts;

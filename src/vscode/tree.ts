@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import type { ToolInfo } from '../core/mcp/session';
+import { initializeView, serverInfoRows, serverLabel } from '../present/serverInfo';
+import { CONNECT_LABEL, CONNECTING_LABEL, lastErrorRow, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
 import type { ConnectionRegistry, ServerConnection } from './connections';
 import type { ServerStore } from './serverStore';
 
 /**
- * The Servers view: servers with their state; under each, the authorization node (authorization
- * server, registration mode, token expiry, granted scopes), the tools (locked/unlocked from their
+ * The Servers view: servers with their state; under each, the "Server" node (the initialize result:
+ * protocol version, name and version, capabilities, instructions), the authorization node
+ * (authorization server, registration mode, token expiry, granted scopes), the tools (locked/unlocked from their
  * securitySchemes against the current token, required scopes as the description, an inline Call
  * action), then resources and prompts. Context values drive the inline and context-menu actions.
  * Everything a server sent is shown as plain text (TreeItem labels are never rendered as HTML).
@@ -13,7 +16,12 @@ import type { ServerStore } from './serverStore';
 export type Node =
   | { kind: 'server'; server: ServerConnection }
   | { kind: 'auth'; server: ServerConnection }
-  | { kind: 'detail'; server: ServerConnection; label: string; value: string; icon: string }
+  | { kind: 'serverInfo'; server: ServerConnection }
+  | { kind: 'detail'; server: ServerConnection; parent: 'auth' | 'serverInfo'; label: string; value: string; icon: string; tooltip?: string }
+  /** Under a server that is not connected: "Connect" (runs it), or "Connecting…" while it does. */
+  | { kind: 'action'; server: ServerConnection; action: 'connect' | 'connecting' }
+  /** Under a server whose last attempt failed: the error code and a short message. */
+  | { kind: 'lastError'; server: ServerConnection }
   | { kind: 'tool'; server: ServerConnection; tool: ToolInfo }
   | { kind: 'group'; server: ServerConnection; group: 'resources' | 'prompts' }
   | { kind: 'item'; server: ServerConnection; label: string; description?: string; tooltip?: string; icon: string };
@@ -49,7 +57,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   getParent(node: Node): Node | undefined {
-    return node.kind === 'server' ? undefined : node.kind === 'detail' ? { kind: 'auth', server: node.server } : { kind: 'server', server: node.server };
+    return node.kind === 'server' ? undefined : node.kind === 'detail' ? { kind: node.parent, server: node.server } : { kind: 'server', server: node.server };
   }
 
   /** Show a server expanded (after connect: its tools are what the user came for). */
@@ -64,15 +72,36 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     const s = node.server;
     switch (node.kind) {
       case 'server': {
-        const out: Node[] = [];
-        if (s.conn?.auth.discovery || s.conn?.auth.tokens) out.push({ kind: 'auth', server: s });
-        out.push(...s.tools.map((tool): Node => ({ kind: 'tool', server: s, tool })));
-        if (s.resources.length) out.push({ kind: 'group', server: s, group: 'resources' });
-        if (s.prompts.length) out.push({ kind: 'group', server: s, group: 'prompts' });
-        return out;
+        const kinds = serverChildren({
+          state: s.state,
+          initialized: !!s.conn?.session.initializeResult,
+          hasAuth: !!(s.conn?.auth.discovery || s.conn?.auth.tokens),
+          tools: s.tools.length,
+          resources: s.resources.length,
+          prompts: s.prompts.length,
+          errorCode: s.errorCode,
+        });
+        return kinds.flatMap((k: ServerChild): Node[] => {
+          switch (k) {
+            case 'tools':
+              return s.tools.map((tool): Node => ({ kind: 'tool', server: s, tool }));
+            case 'resources':
+            case 'prompts':
+              return [{ kind: 'group', server: s, group: k }];
+            case 'connect':
+            case 'connecting':
+              return [{ kind: 'action', server: s, action: k }];
+            default:
+              return [{ kind: k, server: s }];
+          }
+        });
       }
       case 'auth':
         return authDetails(s);
+      case 'serverInfo': {
+        const v = initializeView(s.conn?.session.initializeResult);
+        return v ? serverInfoRows(v).map((r): Node => ({ kind: 'detail', server: s, parent: 'serverInfo', label: r.label, value: r.value, icon: r.icon, tooltip: r.tooltip })) : [];
+      }
       case 'group':
         return node.group === 'resources'
           ? s.resources.map((r): Node => ({ kind: 'item', server: s, label: r.name, description: r.uri, tooltip: r.description, icon: 'file' }))
@@ -107,11 +136,44 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         item.contextValue = a?.tokens ? 'auth.signedIn' : 'auth';
         return item;
       }
+      case 'serverInfo': {
+        const v = initializeView(s.conn?.session.initializeResult);
+        const item = new vscode.TreeItem(SERVER_INFO_LABEL, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `serverInfo:${s.entry.id}`;
+        item.description = v ? `${serverLabel(v)}${v.protocolVersion ? ` · ${v.protocolVersion}` : ''}` : '';
+        item.tooltip = 'What the server answered to initialize';
+        item.iconPath = new vscode.ThemeIcon('server-environment');
+        item.contextValue = 'serverInfo';
+        return item;
+      }
       case 'detail': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.description = node.value;
-        item.tooltip = `${node.label}: ${node.value}`;
+        // a plain string tooltip: server text stays text
+        item.tooltip = node.tooltip ?? `${node.label}: ${node.value}`;
         item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+      case 'action': {
+        const connecting = node.action === 'connecting';
+        const item = new vscode.TreeItem(connecting ? CONNECTING_LABEL : CONNECT_LABEL, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.action}:${s.entry.id}`;
+        item.iconPath = new vscode.ThemeIcon(connecting ? 'loading~spin' : 'plug');
+        item.contextValue = node.action;
+        if (!connecting) {
+          item.tooltip = `Connect to ${s.entry.url}`;
+          item.command = { command: 'mcpOAuthInspector.connect', title: CONNECT_LABEL, arguments: [{ kind: 'server', server: s } satisfies Node] };
+        }
+        return item;
+      }
+      case 'lastError': {
+        const row = lastErrorRow(s.errorCode ?? 'internal', s.error);
+        const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `lastError:${s.entry.id}`;
+        item.description = row.value;
+        item.tooltip = row.tooltip;
+        item.iconPath = new vscode.ThemeIcon('error');
+        item.contextValue = 'lastError';
         return item;
       }
       case 'tool': {
@@ -159,7 +221,7 @@ function authDetails(s: ServerConnection): Node[] {
   const a = s.conn?.auth;
   if (!a) return [];
   const out: Node[] = [];
-  const d = (label: string, value: string, icon: string): Node => ({ kind: 'detail', server: s, label, value, icon });
+  const d = (label: string, value: string, icon: string): Node => ({ kind: 'detail', server: s, parent: 'auth', label, value, icon });
   if (a.discovery) {
     out.push(d('Authorization server', a.discovery.as.issuer, 'server'));
     if (a.discovery.backCompat) out.push(d('Layout', '2025-03-26 back-compat (no protected resource metadata)', 'warning'));

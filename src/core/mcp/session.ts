@@ -62,6 +62,18 @@ export interface ListTruncation {
   items: number;
 }
 
+/**
+ * What the server answered to `initialize`: the negotiated protocol version, who it is, what it
+ * offers, and its instructions. As the server sent them (shown as text, never interpreted).
+ * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/lifecycle#initialization
+ */
+export interface InitializeInfo {
+  protocolVersion?: string;
+  serverInfo?: { name: string; version: string; title?: string };
+  capabilities?: Record<string, unknown>;
+  instructions?: string;
+}
+
 export interface ToolInfo {
   tool: Tool;
   security: ToolSecurity;
@@ -96,6 +108,8 @@ export class McpSession {
   serverRequiresAuth = false;
   private transport?: Transport;
   private closed = false;
+  /** The protocol version `initialize` negotiated (the SDK hands it to the transport; kept here for every transport, stdio included). */
+  private negotiatedVersion?: string;
 
   constructor(private readonly opts: McpSessionOptions) {
     this.client = new Client(CLIENT_INFO, {
@@ -121,7 +135,20 @@ export class McpSession {
   }
 
   get protocolVersion(): string | undefined {
-    return (this.transport as { protocolVersion?: string } | undefined)?.protocolVersion;
+    return this.negotiatedVersion ?? (this.transport as { protocolVersion?: string } | undefined)?.protocolVersion;
+  }
+
+  /** The `initialize` result, once the session is initialized; undefined before. */
+  get initializeResult(): InitializeInfo | undefined {
+    const serverInfo = this.client.getServerVersion();
+    const capabilities = this.client.getServerCapabilities();
+    if (!serverInfo && !capabilities && !this.negotiatedVersion) return undefined;
+    return {
+      protocolVersion: this.protocolVersion,
+      serverInfo: serverInfo && { name: serverInfo.name, version: serverInfo.version, title: serverInfo.title },
+      capabilities: capabilities as Record<string, unknown> | undefined,
+      instructions: this.client.getInstructions(),
+    };
   }
 
   async connect(): Promise<void> {
@@ -152,6 +179,13 @@ export class McpSession {
   }
 
   private async connectWith(transport: Transport, where: string): Promise<void> {
+    // Client.connect tells the transport the negotiated version through setProtocolVersion (HTTP
+    // transports send it as a header); note it on the way, for every transport.
+    const setVersion = transport.setProtocolVersion?.bind(transport);
+    transport.setProtocolVersion = (version: string) => {
+      this.negotiatedVersion = version;
+      setVersion?.(version);
+    };
     try {
       await this.client.connect(transport);
     } catch (err) {

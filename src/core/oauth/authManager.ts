@@ -12,7 +12,7 @@ import type { Browser, Prompt, SecretStore } from '../ports';
 import { authorizeWithCode } from './authorizationCode';
 import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type BearerChallenge } from './challenge';
 import type { OAuthContext } from './context';
-import { canonicalResource, discover, type DiscoveryResult } from './discovery';
+import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult } from './discovery';
 import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
 import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
@@ -142,6 +142,20 @@ export class AuthManager {
     this.loaded ??= (async () => {
       const stored = await readJsonSecret<StoredSession>(this.opts.secrets, this.sessionKey);
       if (!stored?.discovery?.as?.issuer) return;
+      try {
+        // The stored endpoints pass the URL policy as if just discovered (a session stored before a
+        // policy change gets no exemption), and the guarded fetch learns where each came from.
+        await admitStoredDiscovery(this.ctx, this.opts.serverUrl, stored.discovery as DiscoveryResult);
+      } catch (err) {
+        if (isInspectorError(err) && ['address_refused', 'url_scheme_refused', 'url_invalid'].includes(err.code)) {
+          // Not restored: the next discovery runs afresh and reports the refusal where it happens.
+          this.ctx.trace.note('authorization server metadata', 'warn', `the stored discovery is not used: ${this.ctx.redactor.text(err.message)}`);
+          return;
+        }
+        // Anything else (a name that does not resolve now, offline): restore as before; each request
+        // to an endpoint still passes the guarded fetch's own gates.
+        this.ctx.logger.debug(`stored discovery restored without re-checking its endpoints: ${this.ctx.redactor.text((err as Error)?.message ?? String(err))}`);
+      }
       this.discovery = stored.discovery as DiscoveryResult;
       const client = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(this.discovery.as.issuer));
       if (client && this.clientStillFits(client)) this.client = client;

@@ -8,6 +8,8 @@
  *  - the protected-resource step: MCP tries the WWW-Authenticate `resource_metadata` URL, then the
  *    path-inserted and root well-known URLs, and accepts a `resource` that is a same-origin path
  *    prefix of the server URL; oauth4webapi's `processResourceDiscoveryResponse` requires exact equality;
+ *  - the address policy for every URL a document names (`admitUrl`: judged by the MCP server and by
+ *    the host that served the document, before anything is fetched or opened; docs/SECURITY.md);
  *  - the OIDC path-insertion variant (`/.well-known/openid-configuration/{path}`) that oauth4webapi
  *    does not build;
  *  - the 2025-03-26 fallbacks (issuer mismatch tolerated with a label; default endpoints).
@@ -18,8 +20,9 @@
  */
 import * as oauth from 'oauth4webapi';
 import { InspectorError, isInspectorError } from '../errors';
+import { admitUrl } from '../http/guardedFetch';
 import { optionalString, optionalStringArray, readJsonObject, type JsonObject } from '../http/json';
-import { checkUrl } from '../http/urlPolicy';
+import { checkUrl, type UrlSource } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
 
 /** RFC 9728 §2 protected resource metadata (the fields we use; the rest is kept in `raw`). */
@@ -47,6 +50,7 @@ export interface DiscoveryResult {
 }
 
 const PRM_STEP = 'protected resource metadata';
+const RESOURCE_METADATA_FIELD = 'resource_metadata (WWW-Authenticate)';
 const AS_STEP = 'authorization server metadata';
 
 /** The canonical resource URI of an MCP server URL: no fragment, no query kept (RFC 8707 §2). */
@@ -88,11 +92,17 @@ export async function fetchProtectedResourceMetadata(
   serverUrl: URL,
   fromChallenge?: string,
 ): Promise<{ url: string; metadata: ProtectedResourceMetadata } | undefined> {
-  for (const url of protectedResourceMetadataUrls(serverUrl, fromChallenge)) {
+  // The server's own pointer (RFC 9728 §5.1) is the only place to look when there is one (MCP
+  // authorization §Protected Resource Metadata Discovery): if it fails, that is the finding.
+  const advertised = fromChallenge
+    ? await admitUrl(ctx.fetch, fromChallenge, 'resource_metadata URL from WWW-Authenticate', { document: serverUrl, field: RESOURCE_METADATA_FIELD }, PRM_STEP)
+    : undefined;
+  for (const url of advertised ? [advertised] : protectedResourceMetadataUrls(serverUrl)) {
     let res: Response;
     try {
       res = await ctx.fetch(url, { purpose: 'resource-metadata', step: PRM_STEP, headers: { accept: 'application/json' } });
     } catch (err) {
+      if (advertised && isInspectorError(err, 'network_error')) throw advertisedMetadataFailed(ctx, serverUrl, url, `could not be fetched (${err.message})`, err);
       if (isInspectorError(err, 'network_error')) {
         ctx.trace.note(PRM_STEP, 'warn', `could not fetch ${url.href}: ${err.message}`, 'RFC 9728 §3');
         continue;
@@ -100,6 +110,7 @@ export async function fetchProtectedResourceMetadata(
       throw err;
     }
     if (res.status !== 200) {
+      if (advertised) throw advertisedMetadataFailed(ctx, serverUrl, url, `answered HTTP ${res.status}`);
       ctx.trace.note(PRM_STEP, 'info', `${url.href} answered HTTP ${res.status}; trying the next location`, 'RFC 9728 §3.1');
       continue;
     }
@@ -160,10 +171,12 @@ async function fetchAsMetadataResponse(ctx: OAuthContext, issuer: URL, c: { url:
 export async function fetchAuthorizationServerMetadata(
   ctx: OAuthContext,
   issuerUrl: string,
-  opts: { backCompat?: boolean } = {},
+  opts: { backCompat?: boolean; source?: UrlSource } = {},
 ): Promise<{ as: oauth.AuthorizationServer; url: string } | undefined> {
-  const issuer = checkUrl(issuerUrl, 'authorization server issuer');
+  const issuer = opts.source ? await admitUrl(ctx.fetch, issuerUrl, 'authorization server issuer', opts.source, AS_STEP) : checkUrl(issuerUrl, 'authorization server issuer', [], { step: AS_STEP });
   for (const c of authorizationServerMetadataUrls(issuer)) {
+    // Each well-known URL is on the issuer's host, named by the same document as the issuer.
+    if (opts.source) await admitUrl(ctx.fetch, c.url, 'authorization server metadata URL', opts.source, AS_STEP);
     let res: Response;
     try {
       res = await fetchAsMetadataResponse(ctx, issuer, c);
@@ -194,7 +207,7 @@ export async function fetchAuthorizationServerMetadata(
         throw asMetadataError(err, issuer, where);
       }
     }
-    checkAsEndpoints(as, where);
+    await checkAsEndpoints(ctx, as, c.url, where);
     ctx.trace.note(AS_STEP, 'pass', `issuer ${as.issuer}; authorization ${as.authorization_endpoint ?? 'none'}, token ${as.token_endpoint ?? 'none'}${as.registration_endpoint ? `, registration ${as.registration_endpoint}` : ''}`, 'RFC 8414 §3');
     authorizationServerFindings(ctx, as);
     return { as, url: c.url.href };
@@ -257,18 +270,50 @@ function asMetadataError(err: unknown, issuer: URL, where: { step: string; url: 
   return new InspectorError('as_metadata_invalid', `the authorization server metadata is not valid: ${(err as Error).message}`, { ...where, cause: err });
 }
 
-/** Every endpoint the AS advertises must pass the URL policy before we ever use it. */
-function checkAsEndpoints(as: oauth.AuthorizationServer, where: { step: string; url: string }): void {
-  for (const key of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const) {
+/** The endpoints an authorization server's metadata names: every one passes the URL policy before use. */
+const AS_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'jwks_uri'] as const;
+
+/**
+ * Every endpoint the AS advertises must pass the URL policy before we ever use it — the scheme gate,
+ * and the address gate judged by the MCP server and by the host that served this metadata (a public
+ * authorization server may not name loopback, private or link-local endpoints). A refusal names the
+ * field; nothing has been fetched or opened. The guarded fetch remembers each endpoint's source, so
+ * the token, registration, revocation and JWKS requests later are judged the same way again.
+ */
+async function checkAsEndpoints(ctx: OAuthContext, as: oauth.AuthorizationServer, document: URL, where: { step: string; url: string }): Promise<void> {
+  for (const key of AS_ENDPOINTS) {
     const v = as[key];
     if (v === undefined) continue;
-    if (typeof v !== 'string') throw new InspectorError('as_metadata_invalid', `"${key}" must be a string`, where);
-    try {
-      checkUrl(v, key);
-    } catch (err) {
-      throw new InspectorError(isInspectorError(err) ? err.code : 'url_invalid', `"${key}" is refused: ${(err as Error).message}`, { ...where, cause: err });
-    }
+    if (typeof v !== 'string') throw new InspectorError('as_metadata_invalid', `"${key}" must be a string`, { ...where, field: key });
+    await admitUrl(ctx.fetch, v, key, { document, field: key }, AS_STEP);
   }
+}
+
+/**
+ * Judge the endpoints of a discovery restored from storage (no discovery requests ran this session)
+ * as if just discovered: a stored session from before a policy change gets no exemption, and the
+ * guarded fetch learns each endpoint's source for the requests that follow.
+ */
+export async function admitStoredDiscovery(ctx: OAuthContext, serverUrl: URL, disc: DiscoveryResult): Promise<void> {
+  const document = new URL(disc.asMetadataUrl ?? serverUrl.origin);
+  await checkAsEndpoints(ctx, disc.as, document, { step: AS_STEP, url: document.href });
+}
+
+/**
+ * The server's WWW-Authenticate named its protected resource metadata and that URL did not deliver
+ * it: the root cause of anything that would follow, so discovery stops here (no well-known URLs, no
+ * 2025-03-26 fallback, no registration attempt).
+ */
+function advertisedMetadataFailed(ctx: OAuthContext, serverUrl: URL, url: URL, what: string, cause?: unknown): InspectorError {
+  const shown = `${url.origin}${url.pathname}`;
+  ctx.trace.note(PRM_STEP, 'fail', `the resource_metadata URL the server advertised in WWW-Authenticate (${shown}) ${what}; discovery stops here (the well-known locations and the 2025-03-26 layout apply only when the server names no metadata URL)`, 'RFC 9728 §5.1; MCP authorization §Protected Resource Metadata Discovery');
+  return new InspectorError('resource_metadata_unavailable', `the server's WWW-Authenticate names its protected resource metadata at ${shown}, which ${what}`, {
+    step: PRM_STEP,
+    field: RESOURCE_METADATA_FIELD,
+    url: shown,
+    cause,
+    hint: `The MCP server (${serverUrl.origin}) must publish RFC 9728 metadata at that URL — a JSON object with "resource" (its own URL) and "authorization_servers" — or stop advertising it; nothing else was tried`,
+  });
 }
 
 /**
@@ -287,7 +332,7 @@ export async function discover(ctx: OAuthContext, serverUrl: URL, challengeResou
       });
     }
     if (issuers.length > 1) ctx.trace.note(AS_STEP, 'info', `several authorization servers are listed; using the first, ${issuers[0]}`, 'RFC 9728 §7.6');
-    const found = await fetchAuthorizationServerMetadata(ctx, issuers[0]);
+    const found = await fetchAuthorizationServerMetadata(ctx, issuers[0], { source: { document: new URL(prm.url), field: 'authorization_servers' } });
     if (!found) {
       throw new InspectorError('as_metadata_not_found', `no authorization server metadata found for ${issuers[0]}`, {
         step: AS_STEP,

@@ -1,3 +1,4 @@
+import { initializeView } from '../../present/serverInfo';
 import type { ServerConnection } from '../connections';
 import { flowMarkdown } from '../reports';
 import { flowCounts, flowSteps } from './flowSteps';
@@ -14,12 +15,14 @@ export function flowController(): PanelController {
     async state(panel) {
       const entries = panel.server.conn?.trace.all() ?? [];
       const steps = flowSteps(entries);
-      return { method: 'state/flow', params: { server: serverSummary(panel.server), steps, counts: flowCounts(steps), entries: entries.length } };
+      const initialize = initializeView(panel.server.conn?.session.initializeResult);
+      return { method: 'state/flow', params: { server: serverSummary(panel.server), initialize, steps, counts: flowCounts(steps), entries: entries.length } };
     },
     watch(panel, refresh) {
       // The trace belongs to the engine connection, which is rebuilt on every connect. Entries come
       // in bursts (a sign-in is ~15 of them): one re-render per burst.
       let off: (() => void) | undefined;
+      let offUpdates: (() => void) | undefined;
       let current = panel.server.conn;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const later = () => {
@@ -30,8 +33,11 @@ export function flowController(): PanelController {
       };
       const attach = () => {
         off?.();
+        offUpdates?.();
         current = panel.server.conn;
         off = current?.trace.onEntry(later);
+        // an event stream's messages arrive after its exchange was recorded
+        offUpdates = current?.trace.onUpdate(later);
       };
       attach();
       const sub = panel.server.onDidChange(() => {
@@ -40,6 +46,7 @@ export function flowController(): PanelController {
       return {
         dispose: () => {
           off?.();
+          offUpdates?.();
           sub.dispose();
           if (timer) clearTimeout(timer);
         },

@@ -51,6 +51,27 @@ describe('McpSession (no auth)', () => {
       assert.equal(s.serverRequiresAuth, false);
     });
 
+    it('keeps the initialize result (protocol version, server info, capabilities, instructions), and the trace shows it in the streamed response', async () => {
+      const fx = track(await startMcpServer({ instructions: 'Call list_todos first.\n<b>not markup</b>' }));
+      const trace = new Trace();
+      const fetch = createGuardedFetch({ policy: { trustedOrigin: fx.url }, trace, redactor: new Redactor(), timeoutMs: 5000 });
+      const s = track(new McpSession({ target: { kind: 'http', url: fx.url }, fetch, logger: logger() }));
+      assert.equal(s.initializeResult, undefined, 'nothing before connect');
+      await s.connect();
+      const init = s.initializeResult!;
+      assert.equal(init.protocolVersion, s.protocolVersion);
+      assert.match(init.protocolVersion ?? '', /^\d{4}-\d{2}-\d{2}$/);
+      assert.deepEqual(init.serverInfo, { name: 'fixture-server', version: '1.2.3', title: undefined });
+      assert.deepEqual(Object.keys(init.capabilities ?? {}).sort(), ['prompts', 'resources', 'tools']);
+      assert.equal(init.instructions, 'Call list_todos first.\n<b>not markup</b>');
+      // the fixture answers POSTs as an event stream: its initialize result is in the trace entry
+      const initExchange = trace.all().find((e) => e.kind === 'http' && e.request.body?.includes('"initialize"'));
+      assert.ok(initExchange?.kind === 'http');
+      assert.equal(initExchange.response?.headers['content-type'], 'text/event-stream');
+      assert.ok(initExchange.response?.body?.includes('"serverInfo":{"name":"fixture-server","version":"1.2.3"}'), initExchange.response?.body);
+      assert.ok((initExchange.response?.bytes ?? 0) > 0);
+    });
+
     it('listTools keeps securitySchemes (top-level and _meta) and computes security per tool', async () => {
       const fx = track(await startMcpServer());
       const s = track(sessionFor(fx.url));
@@ -314,6 +335,7 @@ describe('McpSession (no auth)', () => {
       await s.connect();
       assert.equal(s.transportKind, 'sse');
       assert.ok(!fx.requests.some((r) => r.method === 'POST' && r.path === '/mcp'));
+      assert.match(s.initializeResult?.protocolVersion ?? '', /^\d{4}-\d{2}-\d{2}$/, 'the negotiated version over the legacy transport too');
     });
   });
 
@@ -330,6 +352,7 @@ describe('McpSession (no auth)', () => {
       await s.connect();
       assert.equal(s.transportKind, 'stdio');
       assert.equal(s.serverInfo?.name, 'stdio-fixture');
+      assert.match(s.initializeResult?.protocolVersion ?? '', /^\d{4}-\d{2}-\d{2}$/, 'the negotiated version over stdio too');
       const tools = await s.listTools();
       assert.deepEqual(
         tools.map((t) => t.tool.name),

@@ -5,8 +5,15 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ServerResponse } from 'node:http';
+import { createGuardedFetch } from '../../../src/core/http/guardedFetch';
+import { Redactor } from '../../../src/core/http/redact';
+import { Trace } from '../../../src/core/http/trace';
+import { MemorySecretStore } from '../../../src/core/memorySecretStore';
+import { AuthManager } from '../../../src/core/oauth/authManager';
 import { discover } from '../../../src/core/oauth/discovery';
-import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, makeContext, recordingBrowser, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
+import { CredentialKeys } from '../../../src/core/oauth/tokens';
+import { systemClock } from '../../../src/core/ports';
+import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, makeContext, recordingBrowser, recordingLogger, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
 import { startServer, type LocalServer, type ReceivedRequest } from '../http/localServer';
 
 function json(res: ServerResponse, body: unknown, status = 200): void {
@@ -53,13 +60,12 @@ describe('oauth/discovery', () => {
   }
 
   describe('protected resource metadata order', () => {
-    it('tries the WWW-Authenticate resource_metadata URL, then path-inserted, then root; then the 2025-03-26 fallback with default endpoints, labelled', async () => {
+    it('without a resource_metadata pointer: path-inserted, then root; then the 2025-03-26 fallback with default endpoints, labelled', async () => {
       const srv = await tableServer(() => ({}));
       servers.push(srv);
       const ctx = makeContext(`${srv.origin}/mcp`);
-      const d = await discover(ctx, new URL(`${srv.origin}/mcp`), `${srv.origin}/custom/prm`);
+      const d = await discover(ctx, new URL(`${srv.origin}/mcp`));
       assert.deepEqual(paths(srv), [
-        '/custom/prm',
         '/.well-known/oauth-protected-resource/mcp',
         '/.well-known/oauth-protected-resource',
         '/.well-known/oauth-authorization-server',
@@ -75,6 +81,36 @@ describe('oauth/discovery', () => {
       const notes = ctx.trace.all().filter((e) => e.kind === 'note').map((e) => (e as { message: string }).message);
       assert.ok(notes.some((m) => /2025-03-26/.test(m) && /no protected resource metadata/.test(m)), 'back-compat labelled in the trace');
       assert.ok(notes.some((m) => /default endpoints/.test(m)), 'default endpoints labelled');
+    });
+
+    it('the resource_metadata URL the server advertised answers 404: discovery stops there, naming URL, status and what to publish (no well-known, no 2025-03-26 fallback)', async () => {
+      // Well-known PRM and AS metadata are there, so any fallback would "succeed" and hide the cause.
+      const srv = await tableServer((o) => ({
+        '/.well-known/oauth-protected-resource/mcp': { resource: `${o}/mcp`, authorization_servers: [o] },
+        '/.well-known/oauth-authorization-server': { issuer: o, authorization_endpoint: `${o}/a`, token_endpoint: `${o}/t`, registration_endpoint: `${o}/register`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'] },
+      }));
+      servers.push(srv);
+      const ctx = makeContext(`${srv.origin}/mcp`);
+      const err = await expectInspectorError(discover(ctx, new URL(`${srv.origin}/mcp`), `${srv.origin}/custom/prm?x=1`), 'resource_metadata_unavailable', 'HTTP 404', `${srv.origin}/custom/prm`, 'resource', 'authorization_servers');
+      assert.equal(err.step, 'protected resource metadata');
+      assert.equal(err.field, 'resource_metadata (WWW-Authenticate)');
+      assert.equal(err.url, `${srv.origin}/custom/prm`);
+      assert.doesNotMatch(err.message, /Dynamic Client Registration|2025-03-26 layout \(/);
+      assert.deepEqual(paths(srv), ['/custom/prm'], 'nothing but the advertised URL was requested');
+      const notes = ctx.trace.all().filter((e) => e.kind === 'note') as Array<{ level: string; message: string }>;
+      assert.ok(notes.some((n) => n.level === 'fail' && /advertised/.test(n.message) && /HTTP 404/.test(n.message)));
+      assert.ok(!notes.some((n) => /falling back to the 2025-03-26 layout/.test(n.message)));
+    });
+
+    it('the advertised resource_metadata URL cannot be reached: the same stop, saying so', async () => {
+      const srv = await tableServer(() => ({}));
+      servers.push(srv);
+      const gone = await tableServer(() => ({}));
+      const goneUrl = `${gone.origin}/.well-known/oauth-protected-resource/mcp`;
+      await gone.close();
+      const err = await expectInspectorError(discover(makeContext(`${srv.origin}/mcp`), new URL(`${srv.origin}/mcp`), goneUrl), 'resource_metadata_unavailable', 'could not be fetched', goneUrl);
+      assert.equal(err.field, 'resource_metadata (WWW-Authenticate)');
+      assert.deepEqual(paths(srv), [], 'no fallback request to the server');
     });
 
     it('uses the challenge URL first and stops there when it answers', async () => {
@@ -178,6 +214,27 @@ describe('oauth/discovery', () => {
     } finally {
       await conn.close();
     }
+    assert.equal(fx.counters.register + fx.counters.authorize + fx.counters.token, 0);
+    assert.equal(conn.browser.opened.length, 0);
+  });
+
+  it('connect: the server advertises a resource_metadata URL that answers 404 → resource_metadata_unavailable; no AS contacted, nothing registered or opened', async () => {
+    const fx = await fixture();
+    fx.intercept = (server, req, res) => {
+      if (server !== 'mcp' || !req.path.startsWith('/.well-known/oauth-protected-resource')) return false;
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return true;
+    };
+    const conn = connectTo(fx);
+    try {
+      const err = await expectInspectorError(conn.session.connect(), 'resource_metadata_unavailable', fx.resourceMetadataUrl, 'HTTP 404');
+      assert.equal(err.field, 'resource_metadata (WWW-Authenticate)');
+      assert.doesNotMatch(`${err.message} ${err.hint}`, /Dynamic Client Registration|registration_endpoint/);
+    } finally {
+      await conn.close();
+    }
+    assert.equal(fx.requests.filter((r) => r.server === 'as').length, 0, 'the authorization server was never contacted');
+    assert.deepEqual(fx.requests.filter((r) => r.server === 'mcp' && r.path.startsWith('/.well-known/')).map((r) => r.path), [new URL(fx.resourceMetadataUrl).pathname]);
     assert.equal(fx.counters.register + fx.counters.authorize + fx.counters.token, 0);
     assert.equal(conn.browser.opened.length, 0);
   });
@@ -322,5 +379,176 @@ describe('oauth/discovery', () => {
       assert.deepEqual(fx.requests.map((r) => r.path), ['/mcp']);
       assert.equal(conn.browser.opened.length, 0);
     });
+  });
+});
+
+/**
+ * "Public" hosts without the internet: names (`*.public.example`) that the injected resolver maps to
+ * public addresses, served by local servers (fetchImpl sends them to 127.0.0.1) — the same mechanism
+ * as test/unit/http/address.test.ts. The MCP server itself is on loopback: the common developer setup.
+ */
+describe('oauth/discovery: the address policy judges the document that named a URL', () => {
+  const servers: LocalServer[] = [];
+  afterEach(async () => {
+    while (servers.length) await servers.pop()!.close();
+  });
+  const PUBLIC: Record<string, string[]> = { 'as.public.example': ['104.16.0.1'], 'prm.public.example': ['104.16.0.2'] };
+
+  async function serve(table: (origin: string) => Record<string, unknown>, name?: string): Promise<LocalServer & { named: string }> {
+    let named = '';
+    const srv = await startServer((req, res) => {
+      const t = table(named);
+      const path = new URL(req.url, 'http://x').pathname;
+      if (path in t) return json(res, t[path]);
+      notFound(res);
+    });
+    named = name ? `http://${name}:${srv.port}` : srv.origin;
+    servers.push(srv);
+    return Object.assign(srv, { named });
+  }
+
+  /** A context whose guarded fetch trusts the loopback MCP server and resolves *.public.example as public. */
+  function publicWorldContext(mcpUrl: string) {
+    const sent: string[] = [];
+    const trace = new Trace();
+    const redactor = new Redactor();
+    const fetch = createGuardedFetch({
+      policy: {
+        trustedOrigin: new URL(mcpUrl),
+        allowHttpHosts: Object.keys(PUBLIC),
+        lookup: async (h) => PUBLIC[h] ?? (h === 'localhost' ? ['127.0.0.1'] : Promise.reject(Object.assign(new Error(`ENOTFOUND ${h}`), { code: 'ENOTFOUND' }))),
+      },
+      trace,
+      redactor,
+      fetchImpl: (url, init) => {
+        sent.push(String(url));
+        return globalThis.fetch(String(url).replace(/[a-z]+\.public\.example/, '127.0.0.1'), init);
+      },
+    });
+    return { ctx: { fetch, trace, redactor, logger: recordingLogger(), clock: systemClock }, sent };
+  }
+
+  const asMetadata = (issuer: string, endpoints: Record<string, string>) => ({
+    issuer,
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/token`,
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    ...endpoints,
+  });
+
+  /** Loopback MCP server → public AS (as.public.example) whose metadata says `endpoints`. */
+  async function world(endpoints: (canary: string) => Record<string, string>) {
+    const canary = await serve(() => ({}));
+    const as = await serve((o) => ({ '/.well-known/oauth-authorization-server': asMetadata(o, endpoints(canary.origin)) }), 'as.public.example');
+    const mcp = await serve((o) => ({ '/.well-known/oauth-protected-resource/mcp': { resource: `${o}/mcp`, authorization_servers: [as.named] } }));
+    return { canary, as, mcp, ...publicWorldContext(`${mcp.origin}/mcp`) };
+  }
+
+  const cases: Array<[field: string, target: (canary: string) => string, cls: string]> = [
+    ['token_endpoint', (c) => `${c}/token`, 'loopback'],
+    ['authorization_endpoint', (c) => `${c.replace('127.0.0.1', 'localhost')}/authorize`, 'loopback'],
+    ['registration_endpoint', () => 'https://10.0.0.5/register', 'private'],
+    ['revocation_endpoint', (c) => `${c.replace('127.0.0.1', '[::ffff:127.0.0.1]')}/revoke`, 'loopback'],
+    ['introspection_endpoint', () => 'https://192.168.1.20/introspect', 'private'],
+    ['jwks_uri', () => 'https://169.254.169.254/latest/meta-data/', 'link-local'],
+  ];
+  for (const [field, target, cls] of cases) {
+    it(`public AS metadata naming a ${cls} ${field} is refused (MCP server on loopback): code, step, field, URL; nothing fetched there`, async () => {
+      const w = await world((c) => ({ [field]: target(c) }));
+      const err = await expectInspectorError(discover(w.ctx, new URL(`${w.mcp.origin}/mcp`)), 'address_refused', field, `a ${cls} address`, cls === 'link-local' ? 'link-local' : 'public address (as.public.example');
+      assert.equal(err.step, 'authorization server metadata');
+      assert.equal(err.field, field);
+      assert.equal(err.url, new URL(target(w.canary.origin)).origin);
+      assert.match(err.message, new RegExp(`${field} in http://as\\.public\\.example:${w.as.port}/\\.well-known/oauth-authorization-server is refused`));
+      assert.ok(err.hint && /nothing was fetched/.test(err.hint));
+      assert.equal(w.canary.requests.length, 0, 'nothing reached this machine\'s other service');
+      assert.deepEqual(w.sent.map((u) => new URL(u).pathname), ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server']);
+    });
+  }
+
+  it('loopback metadata may point to loopback: a local AS naming loopback endpoints is accepted', async () => {
+    const canary = await serve(() => ({}));
+    const as = await serve((o) => ({ '/.well-known/oauth-authorization-server': asMetadata(o, { jwks_uri: `${canary.origin.replace('127.0.0.1', 'localhost')}/jwks`, registration_endpoint: `${canary.origin}/register` }) }));
+    const mcp = await serve((o) => ({ '/.well-known/oauth-protected-resource/mcp': { resource: `${o}/mcp`, authorization_servers: [as.origin] } }));
+    const { ctx } = publicWorldContext(`${mcp.origin}/mcp`);
+    const d = await discover(ctx, new URL(`${mcp.origin}/mcp`));
+    assert.equal(d.as.registration_endpoint, `${canary.origin}/register`);
+  });
+
+  it('a public AS naming public endpoints on its own host is accepted', async () => {
+    const w = await world(() => ({}));
+    const d = await discover(w.ctx, new URL(`${w.mcp.origin}/mcp`));
+    assert.equal(d.as.token_endpoint, `${w.as.named}/token`);
+  });
+
+  it('PRM served from a public host (the advertised resource_metadata) may not name a loopback authorization server', async () => {
+    const canary = await serve(() => ({}));
+    let mcpUrl = '';
+    const prm = await serve(() => ({ '/prm': { resource: mcpUrl, authorization_servers: [canary.origin] } }), 'prm.public.example');
+    const mcp = await serve(() => ({}));
+    mcpUrl = `${mcp.origin}/mcp`;
+    const { ctx, sent } = publicWorldContext(mcpUrl);
+    const err = await expectInspectorError(discover(ctx, new URL(mcpUrl), `${prm.named}/prm`), 'address_refused', 'authorization_servers', 'a loopback address', 'prm.public.example');
+    assert.equal(err.step, 'authorization server metadata');
+    assert.equal(err.field, 'authorization_servers');
+    assert.equal(canary.requests.length, 0);
+    assert.deepEqual(sent, [`${prm.named}/prm`]);
+  });
+
+  it('a resource_metadata URL pointing a loopback server\'s client at link-local is refused naming the field; nothing fetched', async () => {
+    const mcp = await serve(() => ({}));
+    const { ctx, sent } = publicWorldContext(`${mcp.origin}/mcp`);
+    const err = await expectInspectorError(discover(ctx, new URL(`${mcp.origin}/mcp`), 'https://169.254.169.254/latest/meta-data/'), 'address_refused', 'resource_metadata (WWW-Authenticate)', 'a link-local address');
+    assert.equal(err.step, 'protected resource metadata');
+    assert.equal(err.field, 'resource_metadata (WWW-Authenticate)');
+    assert.deepEqual(sent, []);
+  });
+});
+
+describe('oauth/authManager: a stored discovery passes the address policy again on load', () => {
+  const servers: LocalServer[] = [];
+  afterEach(async () => {
+    while (servers.length) await servers.pop()!.close();
+  });
+
+  /** A session as an older version would have stored it: a public AS (literal public address) naming `tokenEndpoint`. */
+  async function storedSession(mcpUrl: string, tokenEndpoint: string) {
+    const secrets = new MemorySecretStore();
+    const issuer = 'https://93.184.216.34';
+    const keys = new CredentialKeys(mcpUrl);
+    const discovery = {
+      resource: mcpUrl,
+      as: { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: tokenEndpoint, code_challenge_methods_supported: ['S256'] },
+      asMetadataUrl: `${issuer}/.well-known/oauth-authorization-server`,
+      backCompat: false,
+    };
+    await secrets.store(`${keys.prefix}session`, JSON.stringify({ discovery, client_id: 'c1' }));
+    await secrets.store(keys.client(issuer), JSON.stringify({ mode: 'dcr', issuer, client_id: 'c1', token_endpoint_auth_method: 'none', registered_at: 1 }));
+    await secrets.store(keys.tokens(issuer, 'c1'), JSON.stringify({ access_token: 'stored-access-token-0123456789', refresh_token: 'stored-refresh-token-0123456789', token_type: 'bearer', expires_at: 1, issued_at: 0, issuer, client_id: 'c1', resource: mcpUrl, grant: 'authorization_code' }));
+    return secrets;
+  }
+
+  it('a stored public AS whose token_endpoint is on this machine is not restored: no refresh is sent there', async () => {
+    const canary = await startServer((_q, r) => r.end('{}'));
+    servers.push(canary);
+    const mcpUrl = 'http://127.0.0.1:1/mcp';
+    const secrets = await storedSession(mcpUrl, `${canary.origin}/token`);
+    const ctx = makeContext(mcpUrl);
+    const auth = new AuthManager({ ctx, serverUrl: new URL(mcpUrl), secrets, browser: recordingBrowser(), client: { policy: 'auto' } });
+    assert.equal(await auth.accessToken(), undefined, 'the stored (expired) token is not used or refreshed');
+    assert.equal(auth.discovery, undefined);
+    assert.equal(canary.requests.length, 0);
+    const notes = ctx.trace.all().filter((e) => e.kind === 'note') as Array<{ level: string; message: string }>;
+    assert.ok(notes.some((n) => n.level === 'warn' && /stored discovery is not used/.test(n.message) && /token_endpoint/.test(n.message)), JSON.stringify(notes));
+  });
+
+  it('a stored public AS with public endpoints is restored as before', async () => {
+    const mcpUrl = 'http://127.0.0.1:1/mcp';
+    const secrets = await storedSession(mcpUrl, 'https://93.184.216.34/token');
+    const auth = new AuthManager({ ctx: makeContext(mcpUrl), serverUrl: new URL(mcpUrl), secrets, browser: recordingBrowser(), client: { policy: 'auto' } });
+    await auth.load();
+    assert.equal(auth.discovery?.as.token_endpoint, 'https://93.184.216.34/token');
+    assert.equal(auth.state, 'signed-in');
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * What the Servers view shows under a server, decided from its state (no vscode): the tree adapter
+ * (src/vscode/tree.ts) turns these into TreeItems. A server that is not connected is never an empty
+ * node: it offers "Connect", and says why the last attempt failed.
+ */
+import { oneLine, plainText } from './serverInfo';
+
+export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
+
+/** The kinds of children a server node has, in order. */
+export type ServerChild = 'serverInfo' | 'auth' | 'tools' | 'resources' | 'prompts' | 'connect' | 'connecting' | 'lastError';
+
+export interface ServerChildrenInput {
+  state: ServerState;
+  /** The session has an `initialize` result. */
+  initialized: boolean;
+  /** Discovery ran or a token is held (the Authorization node has something to show). */
+  hasAuth: boolean;
+  tools: number;
+  resources: number;
+  prompts: number;
+  /** The last attempt's error code, when it failed. */
+  errorCode?: string;
+}
+
+/** Labels of the tree items that are ours (a UI test looks for them). */
+export const CONNECT_LABEL = 'Connect';
+export const CONNECTING_LABEL = 'Connecting…';
+export const LAST_ERROR_LABEL = 'Last error';
+export const SERVER_INFO_LABEL = 'Server';
+
+export function serverChildren(i: ServerChildrenInput): ServerChild[] {
+  if (i.state === 'connected') {
+    const out: ServerChild[] = [];
+    if (i.initialized) out.push('serverInfo');
+    if (i.hasAuth) out.push('auth');
+    if (i.tools) out.push('tools');
+    if (i.resources) out.push('resources');
+    if (i.prompts) out.push('prompts');
+    return out;
+  }
+  if (i.state === 'connecting') return i.hasAuth ? ['connecting', 'auth'] : ['connecting'];
+  const out: ServerChild[] = ['connect'];
+  if (i.errorCode && (i.state === 'error' || i.state === 'sign-in-required')) out.push('lastError');
+  if (i.hasAuth) out.push('auth');
+  return out;
+}
+
+/** The "Last error" row: the code and a short message on one line; the whole message as the tooltip. */
+export function lastErrorRow(code: string, message: string | undefined): { label: string; value: string; tooltip: string } {
+  const text = message?.trim() ? message : 'no message';
+  return { label: LAST_ERROR_LABEL, value: `${oneLine(code, 60)} — ${oneLine(text, 100)}`, tooltip: `${oneLine(code, 60)}\n${plainText(text, 2_000)}` };
+}
