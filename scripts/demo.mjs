@@ -11,7 +11,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheRoot as cache, codeServerArgs, editorEnv, editorSettings, ensureCodeServer, installVsix, packageVsix, repoRoot as root, writeUserSettings } from './editor.mjs';
+import { cacheRoot as cache, codeServerArgs, demoServers, editorEnv, editorSettings, ensureCodeServer, installVsix, packageVsix, repoRoot as root, writeUserSettings } from './editor.mjs';
 
 const editorPort = Number(process.env.MCP_DEMO_EDITOR_PORT || 5090);
 const mcpPort = Number(process.env.MCP_DEMO_PORT || 5080);
@@ -43,10 +43,7 @@ process.on('SIGTERM', () => void stopAll(0));
 
 // Everything slow (build, package, the first code-server install) happens before any server starts,
 // so a Ctrl-C or a failure there leaves nothing running.
-const servers = [
-  { name: 'Todo demo (all behind OAuth)', url: `http://localhost:${mcpPort}/mcp` },
-  { name: 'Todo demo (per-tool security)', url: `http://localhost:${mcpPort}/mcp-mixed` },
-];
+const servers = demoServers({ mcpUrl: `http://localhost:${mcpPort}/mcp`, mixedUrl: `http://localhost:${mcpPort}/mcp-mixed` });
 const useEditor = process.env.MCP_DEMO_EDITOR !== 'none';
 const vsixDir = join(cache, 'demo-editor');
 const vsix = join(vsixDir, 'mcp-oauth-inspector.vsix');

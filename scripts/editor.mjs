@@ -54,6 +54,14 @@ export function editorEnv({ xdgConfigHome, xdgDataHome } = {}) {
   };
 }
 
+/** The demo's two servers, as the demo's editor lists them in its Servers view. */
+export function demoServers({ mcpUrl, mixedUrl }) {
+  return [
+    { name: 'Todo demo (all behind OAuth)', url: mcpUrl },
+    { name: 'Todo demo (per-tool security)', url: mixedUrl },
+  ];
+}
+
 /** The user settings of the demo's editor. `servers` goes into the extension's server list. */
 export function editorSettings({ servers } = {}) {
   return {
@@ -65,6 +73,8 @@ export function editorSettings({ servers } = {}) {
     // The extension's loopback receiver is not an app to forward: no "port forwarded" toasts.
     'remote.autoForwardPorts': false,
     'workbench.startupEditor': 'none',
+    // Current VS Code opens a chat side bar on first start; the demo is about this extension's views.
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'workbench.tips.enabled': false,
     'workbench.enableExperiments': false,
     'telemetry.telemetryLevel': 'off',
