@@ -26,8 +26,12 @@ export interface AuthFetchOptions {
   fetch: GuardedFetch;
   /** Undefined for servers without OAuth. */
   auth?: AuthManager;
-  /** Told about every 401/403 on a request without a token, so the UI knows the server wants auth. */
-  onAuthRequired?: () => void;
+  /**
+   * Told about every 401/403 on a request without a token, so the UI knows the server wants auth;
+   * with the operation (e.g. "tools/call list_todos") and the status, so a tool declared public that
+   * is refused can be flagged.
+   */
+  onAuthRequired?: (op: string, status: number) => void;
 }
 
 export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
@@ -46,7 +50,7 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       else headers.delete('authorization');
       const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
       if ((res.status === 401 || res.status === 403) && auth && mayGoTo(auth, target)) {
-        if (!token) opts.onAuthRequired?.();
+        if (!token) opts.onAuthRequired?.(op, res.status);
         // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
         // ends the session only refresh (see ChallengeInfo.background).
         const retry = await auth.handleChallenge({ status: res.status, header: res.headers.get('www-authenticate'), op, hadToken: !!token, sentToken: token, background: method !== 'POST' });

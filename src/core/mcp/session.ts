@@ -26,7 +26,9 @@ import type { AuthManager } from '../oauth/authManager';
 import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallenges } from '../oauth/challenge';
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
-import { toolSecurity, type ToolSecurity } from './toolSecurity';
+import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
+
+const TOOLS_CALL = 'tools/call ';
 
 /**
  * tools/list as the SDK parses it, except that each tool keeps the fields the SDK's schema does not
@@ -159,7 +161,14 @@ export class McpSession {
       await this.connectWith(this.transport, t.command);
       return;
     }
-    const fetch = createAuthFetch({ fetch: this.opts.fetch, auth: this.opts.auth, onAuthRequired: () => (this.serverRequiresAuth = true) });
+    const fetch = createAuthFetch({
+      fetch: this.opts.fetch,
+      auth: this.opts.auth,
+      onAuthRequired: (op, status) => {
+        this.serverRequiresAuth = true;
+        if (op.startsWith(TOOLS_CALL)) this.noteRefusedWithoutToken(op.slice(TOOLS_CALL.length), status, 'http');
+      },
+    });
     const kind = t.transport ?? 'auto';
     if (kind !== 'sse') {
       try {
@@ -228,7 +237,18 @@ export class McpSession {
 
   securityOf(tool: Tool): ToolSecurity {
     const auth = this.opts.auth;
-    return toolSecurity(tool as unknown as Record<string, unknown>, auth?.grantedScopes() ?? [], !!auth?.tokens, this.serverRequiresAuth);
+    return toolSecurity(tool as unknown as Record<string, unknown>, auth?.grantedScopes() ?? [], !!auth?.tokens, this.serverRequiresAuth, this.refusedWithoutToken.get(tool.name));
+  }
+
+  /**
+   * Calls made without a token that the server refused, by tool name (the latest; cleared when such
+   * a call later succeeds). A tool declared public (noauth) shows the disagreement (ToolSecurity.mismatch).
+   */
+  private readonly refusedWithoutToken = new Map<string, RefusedWithoutToken>();
+
+  private noteRefusedWithoutToken(tool: string, status: number, via: RefusedWithoutToken['via']): void {
+    if (!this.refusedWithoutToken.has(tool) && this.refusedWithoutToken.size >= 1000) return; // a server cannot grow it without bound
+    this.refusedWithoutToken.set(tool, { status, via, at: Date.now() });
   }
 
   async listResources(): Promise<Resource[]> {
@@ -285,10 +305,13 @@ export class McpSession {
         // The token this call is about to carry (the fetch asks the same single-flight source), so a
         // challenge to a token another call has meanwhile replaced is answered by a plain retry.
         const sentToken = auth ? await auth.accessToken() : undefined;
+        const refusedBefore = this.refusedWithoutToken.get(name);
         const result = await this.request(call, op);
         const challenges = toolLevelChallenges(result);
         if (challenges.length === 0 || !auth) {
           auth?.succeeded(op);
+          // answered without a token (and not refused on the way): an earlier refusal no longer holds
+          if (!sentToken && !auth?.tokens && this.refusedWithoutToken.get(name) === refusedBefore) this.refusedWithoutToken.delete(name);
           return result;
         }
         // One header value of all the challenge strings (RFC 9110 §11.6.1: a list of challenges).
@@ -297,6 +320,7 @@ export class McpSession {
         // invalid_token or no error → the 401 path (refresh, else sign in); insufficient_scope → step-up.
         // handleChallenge counts the authorizations per operation, so a tool that always challenges ends.
         const status = toolChallengeStatus(bearerChallenge(await parseChallenges(header)), hadToken);
+        if (!sentToken) this.noteRefusedWithoutToken(name, status, 'tool-result');
         const retry = await auth.handleChallenge({ status, header, op, hadToken, sentToken: hadToken ? sentToken : undefined, interactive: opts.authorize === false ? false : undefined });
         if (!retry) return result;
       }

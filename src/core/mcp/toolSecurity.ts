@@ -8,6 +8,25 @@
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
+/** A call of the tool made without a token that the server refused. */
+export interface RefusedWithoutToken {
+  /** The HTTP status (401/403), or the one a tool-level challenge stands for. */
+  status: number;
+  /** 'http': the response to the request; 'tool-result': an authorization challenge in the result (`_meta["mcp/www_authenticate"]`). */
+  via: 'http' | 'tool-result';
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Declared security and observed behaviour disagree: what was declared, what happened, in one sentence. */
+export interface SecurityMismatch {
+  /** What the tool declares, e.g. "public (noauth)". */
+  declared: string;
+  observed: RefusedWithoutToken;
+  /** e.g. "declared public (noauth), but the server answered 401 to a call without a token". */
+  message: string;
+}
+
 export interface ToolSecurity {
   /** What the tool declares; undefined when it declares nothing (the server's default applies). */
   schemes?: SecurityScheme[];
@@ -25,6 +44,11 @@ export interface ToolSecurity {
   covered: boolean;
   /** Where the declaration came from. */
   source: 'securitySchemes' | '_meta.securitySchemes' | 'default';
+  /**
+   * Set when the declaration says calls may go without a token (noauth) but the server refused such
+   * a call: the declaration is shown as declared, with this warning beside it.
+   */
+  mismatch?: SecurityMismatch;
 }
 
 /** Read and validate the declared schemes; anything malformed is ignored, never trusted. */
@@ -53,10 +77,26 @@ function parseSchemes(v: unknown): SecurityScheme[] | undefined {
 }
 
 /**
+ * The warning for a tool declared callable without a token (noauth, alone or beside oauth2) that
+ * the server refused without one; undefined when nothing disagrees.
+ */
+export function securityMismatch(schemes: SecurityScheme[] | undefined, refused: RefusedWithoutToken | undefined): SecurityMismatch | undefined {
+  if (!refused || !schemes?.some((s) => s.type === 'noauth')) return undefined;
+  const declared = schemes.some((s) => s.type === 'oauth2') ? 'public or OAuth (noauth, oauth2)' : 'public (noauth)';
+  const what =
+    refused.via === 'http'
+      ? `answered ${refused.status} to a call without a token`
+      : `answered a call without a token with an authorization challenge in the tool result (${refused.status})`;
+  return { declared, observed: refused, message: `declared ${declared}, but the server ${what}` };
+}
+
+/**
  * @param serverRequiresAuth whether the server as a whole demanded a token (it answered 401 to
  *   initialize or tools/list without one); decides what an undeclared tool needs.
+ * @param refused the last call of this tool without a token, when the server refused it (the
+ *   session remembers it): against a noauth declaration it becomes `mismatch`.
  */
-export function toolSecurity(tool: Record<string, unknown>, heldScopes: readonly string[], hasToken: boolean, serverRequiresAuth: boolean): ToolSecurity {
+export function toolSecurity(tool: Record<string, unknown>, heldScopes: readonly string[], hasToken: boolean, serverRequiresAuth: boolean, refused?: RefusedWithoutToken): ToolSecurity {
   const { schemes, source } = readSecuritySchemes(tool);
   const held = [...heldScopes];
   if (!schemes) {
@@ -93,5 +133,6 @@ export function toolSecurity(tool: Record<string, unknown>, heldScopes: readonly
     missing: hasToken ? missing : best,
     covered: anonymous || (hasToken && missing.length === 0),
     source,
+    ...(refused ? { mismatch: securityMismatch(schemes, refused) } : {}),
   };
 }

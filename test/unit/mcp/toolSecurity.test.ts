@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { readSecuritySchemes, toolSecurity } from '../../../src/core/mcp/toolSecurity';
+import type { ServerResponse } from 'node:http';
+import { isInspectorError } from '../../../src/core/errors';
+import { readSecuritySchemes, toolSecurity, type RefusedWithoutToken } from '../../../src/core/mcp/toolSecurity';
+import { useOAuthFixtures, type FixtureRequest } from '../../fixtures/oauthFixture';
 
 const tool = (extra: Record<string, unknown> = {}) => ({ name: 't', inputSchema: { type: 'object' }, ...extra });
 
@@ -183,6 +186,81 @@ describe('toolSecurity', () => {
       const s = toolSecurity(tool({ securitySchemes: [scheme] }), [], false, false);
       assert.deepEqual(s.scopesNeeded, ['a']);
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+  });
+
+  describe('declared versus observed: a tool declared public that the server refuses without a token', () => {
+    const refused: RefusedWithoutToken = { status: 401, via: 'http', at: 1 };
+
+    it('noauth refused → a mismatch saying what was declared and what happened; the declaration itself is kept', () => {
+      const s = toolSecurity(tool({ securitySchemes: [{ type: 'noauth' }] }), [], false, true, refused);
+      assert.equal(s.mismatch?.message, 'declared public (noauth), but the server answered 401 to a call without a token');
+      assert.equal(s.mismatch?.declared, 'public (noauth)');
+      assert.deepEqual(s.mismatch?.observed, refused);
+      assert.equal(s.anonymous, true, 'shown as declared, with the warning beside it');
+    });
+
+    it('noauth + oauth2 refused, and a tool-level challenge: said so', () => {
+      const s = toolSecurity(tool({ securitySchemes: [{ type: 'noauth' }, { type: 'oauth2', scopes: ['x'] }] }), [], false, false, { status: 401, via: 'tool-result', at: 1 });
+      assert.equal(s.mismatch?.message, 'declared public or OAuth (noauth, oauth2), but the server answered a call without a token with an authorization challenge in the tool result (401)');
+    });
+
+    it('no disagreement: nothing observed, an oauth2-only or undeclared tool refused', () => {
+      assert.equal(toolSecurity(tool({ securitySchemes: [{ type: 'noauth' }] }), [], false, true).mismatch, undefined);
+      assert.equal(toolSecurity(tool({ securitySchemes: [{ type: 'oauth2', scopes: ['a'] }] }), [], false, true, refused).mismatch, undefined);
+      assert.equal(toolSecurity(tool(), [], false, true, refused).mismatch, undefined);
+    });
+  });
+
+  describe('the session records what a call without a token met', () => {
+    const { fixture, connect } = useOAuthFixtures();
+    const PUBLIC = [{ name: 'public_info', securitySchemes: [{ type: 'noauth' }] }, { name: 'echo' }];
+
+    it('after Sign Out on an all-OAuth server, the tool declared public is refused (401) → flagged on the tool; signing in keeps the flag', async () => {
+      const fx = await fixture({ tools: PUBLIC });
+      const conn = connect(fx);
+      await conn.session.connect();
+      const info = () => conn.session.securityOf({ name: 'public_info', inputSchema: { type: 'object' }, securitySchemes: PUBLIC[0].securitySchemes } as never);
+      assert.equal(info().mismatch, undefined, 'nothing observed yet');
+      await conn.auth.signOut();
+      const err = await conn.session.callTool('public_info', {}, { authorize: false }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(isInspectorError(err, 'authorization_required'), String(err));
+      const s = info();
+      assert.equal(s.anonymous, true);
+      assert.equal(s.mismatch?.message, 'declared public (noauth), but the server answered 401 to a call without a token');
+      assert.equal(s.mismatch?.observed.via, 'http');
+      // an undeclared tool is not flagged (nothing was declared to disagree with)
+      assert.equal(conn.session.securityOf({ name: 'echo', inputSchema: { type: 'object' } }).mismatch, undefined);
+      // signing in makes the call work (with a token): what was seen without one still stands
+      await conn.session.callTool('public_info');
+      assert.ok(conn.auth.tokens);
+      assert.equal(info().mismatch?.observed.status, 401);
+    });
+
+    it('a tool-level challenge to a call without a token flags it too; a later call without a token that succeeds clears it', async () => {
+      const fx = await fixture({ anonymousTools: true, tools: PUBLIC });
+      let challenge = true;
+      fx.intercept = (server: 'as' | 'mcp', req: FixtureRequest, res: ServerResponse) => {
+        if (server !== 'mcp' || req.method !== 'POST' || !challenge) return false;
+        const msg = JSON.parse(req.body) as { id?: unknown; method?: string; params?: { name?: string } };
+        if (msg.method !== 'tools/call' || msg.params?.name !== 'public_info' || req.headers.authorization) return false;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { isError: true, content: [{ type: 'text', text: 'sign in' }], _meta: { 'mcp/www_authenticate': `Bearer resource_metadata="${fx.resourceMetadataUrl}"` } } }));
+        return true;
+      };
+      const conn = connect(fx);
+      await conn.session.connect();
+      const tool = { name: 'public_info', inputSchema: { type: 'object' as const }, securitySchemes: [{ type: 'noauth' }] };
+      await conn.session.inspectToolCall('public_info', {}, { authorize: false }).catch(() => undefined);
+      const s = conn.session.securityOf(tool);
+      assert.equal(s.mismatch?.observed.via, 'tool-result');
+      assert.match(s.mismatch?.message ?? '', /^declared public \(noauth\), but the server answered a call without a token with an authorization challenge/);
+      challenge = false;
+      await conn.session.inspectToolCall('public_info', {}, { authorize: false });
+      assert.equal(conn.session.securityOf(tool).mismatch, undefined, 'the server now answers without a token');
     });
   });
 });
