@@ -46,8 +46,21 @@ export interface Prompt {
    * browser opens. Resolve false to cancel.
    */
   confirmAuthorizationHost?(host: string, url: URL): Promise<boolean>;
-  /** No registration mode is possible automatically: ask for a client id (and optional secret). */
-  askClientCredentials?(issuer: string): Promise<{ client_id: string; client_secret?: string } | undefined>;
+  /**
+   * Ask for a client id (and optional secret): because the user chose to enter one ("Ask me"), or
+   * because no registration is possible automatically — `why` says which, and what the server supports.
+   */
+  askClientCredentials?(issuer: string, why?: ClientIdRequest): Promise<{ client_id: string; client_secret?: string } | undefined>;
+}
+
+/** Why the engine asks for a client id, and what the authorization server supports (so the question says what is true). */
+export interface ClientIdRequest {
+  /** 'chosen': the registration policy is "Ask me" (manual); 'no-automatic-registration': nothing else is possible. */
+  reason: 'chosen' | 'no-automatic-registration';
+  /** The server advertises Client ID Metadata Document support. */
+  cimd: boolean;
+  /** The server has a registration_endpoint (Dynamic Client Registration). */
+  dcr: boolean;
 }
 
 export const nullLogger: Logger = {

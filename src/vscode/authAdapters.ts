@@ -3,6 +3,7 @@ import { InspectorError } from '../core/errors';
 import { checkUrl, displayHost } from '../core/http/urlPolicy';
 import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import { clientIdPromptText } from '../core/oauth/registration';
 import type { Browser, Prompt } from '../core/ports';
 import type { RedirectMode, RedirectModeSetting } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
@@ -47,10 +48,10 @@ export function editorPrompt(): Prompt {
       );
       return choice === 'Open Browser';
     },
-    async askClientCredentials(issuer) {
+    async askClientCredentials(issuer, why) {
       const client_id = await vscode.window.showInputBox({
         title: 'Client registration needed',
-        prompt: `${issuer} supports neither Client ID Metadata Documents nor Dynamic Client Registration. Enter the client id registered there.`,
+        prompt: clientIdPromptText(issuer, why),
         ignoreFocusOut: true,
       });
       if (!client_id) return undefined;

@@ -14,7 +14,7 @@ import { InspectorError } from '../errors';
 import { readJsonObject } from '../http/json';
 import { checkUrl } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
-import type { Prompt } from '../ports';
+import type { ClientIdRequest, Prompt } from '../ports';
 import type { Redactor } from '../http/redact';
 
 export type RegistrationPolicy = 'auto' | 'preregistered' | 'cimd' | 'dcr' | 'manual';
@@ -146,18 +146,49 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
     case 'dcr':
       return dynamicRegistration(ctx, opts, base);
     case 'manual': {
-      const answer = await opts.prompt?.askClientCredentials?.(as.issuer);
+      const why = clientIdRequest(config.policy, as);
+      const answer = await opts.prompt?.askClientCredentials?.(as.issuer, why);
       if (!answer?.client_id) {
+        if (why.reason === 'chosen') {
+          // The user chose to enter a client id: say that, not what the server lacks (it may support both).
+          throw new InspectorError('client_id_not_entered', `the registration policy is "Ask me" and no client id was entered for ${as.issuer}`, {
+            step: STEP,
+            hint: `Enter the client id registered at the authorization server${automaticOptions(why) ? `, or choose Automatic registration: this server supports ${automaticOptions(why)}` : ''}`,
+          });
+        }
         throw new InspectorError('registration_unavailable', `the authorization server ${as.issuer} offers neither Client ID Metadata Documents nor Dynamic Client Registration`, {
           step: STEP,
           hint: 'Register a client at the authorization server and connect again with its client id (policy "preregistered")',
         });
       }
       const method = answer.client_secret ? pickSecretMethod(as) : 'none';
-      ctx.trace.note(STEP, 'pass', `client id entered by the user: ${answer.client_id} (${method})`);
+      const because = why.reason === 'chosen' ? 'registration policy "Ask me"' : 'no automatic registration is possible';
+      ctx.trace.note(STEP, 'pass', `client id entered by the user (${because}): ${answer.client_id} (${method})`);
       return { ...base, mode, client_id: answer.client_id, client_secret: answer.client_secret, token_endpoint_auth_method: method };
     }
   }
+}
+
+/** Why a client id is asked for under this policy, and what the server supports. */
+export function clientIdRequest(policy: RegistrationPolicy, as: oauth.AuthorizationServer): ClientIdRequest {
+  return { reason: policy === 'manual' ? 'chosen' : 'no-automatic-registration', cimd: as.client_id_metadata_document_supported === true, dcr: typeof as.registration_endpoint === 'string' };
+}
+
+/** "Client ID Metadata Documents and Dynamic Client Registration", one of them, or '' for neither. */
+function automaticOptions(why: ClientIdRequest): string {
+  return [why.cimd && 'Client ID Metadata Documents', why.dcr && 'Dynamic Client Registration'].filter(Boolean).join(' and ');
+}
+
+/**
+ * The question the editor shows when it asks for a client id: what is true for this server — the
+ * user chose to enter one (and what the server would also allow), or nothing else is possible.
+ */
+export function clientIdPromptText(issuer: string, why: ClientIdRequest = { reason: 'no-automatic-registration', cimd: false, dcr: false }): string {
+  if (why.reason === 'chosen') {
+    const also = automaticOptions(why);
+    return `You chose to enter a client ID for ${issuer} (registration "Ask me").${also ? ` This server also supports ${also}.` : ''} Enter the client id registered there.`;
+  }
+  return `${issuer} supports neither Client ID Metadata Documents nor Dynamic Client Registration. Enter the client id registered there.`;
 }
 
 async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, base: { issuer: string; registered_at: number }): Promise<RegisteredClient> {

@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
 import type { RedirectReceiverFactory } from '../../../src/core/oauth/redirectReceiver';
-import { isCimdLoopbackRedirect } from '../../../src/core/oauth/registration';
+import { clientIdPromptText, isCimdLoopbackRedirect } from '../../../src/core/oauth/registration';
+import type { ClientIdRequest } from '../../../src/core/ports';
 import { expectInspectorError, findLeaks, leakWatch, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const tokenRequests = (fx: Fixture) => fx.requests.filter((r) => r.server === 'as' && r.path === '/token');
@@ -167,6 +168,41 @@ describe('oauth/registration', () => {
     await conn.session.connect();
     assert.deepEqual(asked, [fx.issuer]);
     assert.equal(authorizeParams(fx)[0].get('client_id'), 'typed-in');
+  });
+
+  it('no automatic registration possible: the question says so (reason, what the server supports)', async () => {
+    const fx = await fixture({ asMetadata: { registration_endpoint: undefined } });
+    const asked: unknown[] = [];
+    const conn = connect(fx, { prompt: { askClientCredentials: async (_issuer, why) => (asked.push(why), undefined) } });
+    await expectInspectorError(conn.session.connect(), 'registration_unavailable', 'neither');
+    assert.deepEqual(asked, [{ reason: 'no-automatic-registration', cimd: false, dcr: false }]);
+    assert.match(clientIdPromptText(fx.issuer, asked[0] as ClientIdRequest), /supports neither/);
+  });
+
+  it('"Ask me" on a server that supports CIMD and DCR: the question and a cancel say the user chose to enter a client id, never "neither"', async () => {
+    const fx = await fixture({ asMetadata: { client_id_metadata_document_supported: true } });
+    const asked: Array<ClientIdRequest | undefined> = [];
+    const conn = connect(fx, { client: { policy: 'manual' }, prompt: { askClientCredentials: async (_issuer, why) => (asked.push(why), undefined) } });
+    const err = await expectInspectorError(conn.session.connect(), 'client_id_not_entered', '"Ask me"', 'no client id was entered', fx.issuer);
+    assert.equal(err.step, 'client registration');
+    assert.doesNotMatch(`${err.message} ${err.hint}`, /neither|offers no|does not support/);
+    assert.match(err.hint!, /Automatic registration: this server supports Client ID Metadata Documents and Dynamic Client Registration/);
+    assert.deepEqual(asked, [{ reason: 'chosen', cimd: true, dcr: true }]);
+    const text = clientIdPromptText(fx.issuer, asked[0]);
+    assert.match(text, /You chose to enter a client ID/);
+    assert.match(text, /also supports Client ID Metadata Documents and Dynamic Client Registration/);
+    assert.doesNotMatch(text, /neither/);
+    assert.equal(fx.counters.register + fx.counters.authorize, 0);
+    assert.equal(conn.browser.opened.length, 0);
+  });
+
+  it('"Ask me" with an answer: the entered client id is used and the trace says it was the user\'s choice', async () => {
+    const fx = await fixture();
+    fx.addClient({ client_id: 'typed-in', token_endpoint_auth_method: 'none' });
+    const conn = connect(fx, { client: { policy: 'manual' }, prompt: { askClientCredentials: async () => ({ client_id: 'typed-in' }) } });
+    await conn.session.connect();
+    assert.equal(fx.counters.register, 0);
+    assert.ok(conn.trace.all().some((e) => e.kind === 'note' && /client id entered by the user \(registration policy "Ask me"\): typed-in/.test(e.message)));
   });
 
   it('DCR refused by the AS → registration_failed with the server error, nothing opened', async () => {
