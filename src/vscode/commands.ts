@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { discoverConfigPaths, parseMcpConfig, type ImportedServer, type ImportSource } from '../core/config/importServers';
 import { isInspectorError } from '../core/errors';
 import { checkUrl } from '../core/http/urlPolicy';
+import { signOutMessage } from '../core/oauth/authManager';
 import { sanitizeServerText } from '../core/oauth/redirectReceiver';
 import type { ToolInfo } from '../core/mcp/session';
 import type { RegistrationPolicy } from '../core/oauth/registration';
@@ -73,7 +74,7 @@ export const COMMANDS = {
     if (!c) return;
     const r = await c.ensureConn().auth.signOut();
     c.recomputeSecurity();
-    const msg = `Signed out of ${c.entry.name}: ${r.revoked ? 'tokens revoked at the server and' : 'the server offers no revocation;'} every stored secret deleted.${r.errors.length ? ` (${r.errors.join('; ')})` : ''}`;
+    const msg = signOutMessage(c.entry.name, r);
     s.log.info(msg);
     void vscode.window.showInformationMessage(msg);
     return r;

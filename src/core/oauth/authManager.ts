@@ -90,6 +90,32 @@ export interface ChallengeInfo {
   sentToken?: string;
 }
 
+/**
+ * What Sign Out did about revocation (RFC 7009): there were no tokens stored, so nothing to revoke;
+ * the tokens were revoked; the authorization server offers no revocation endpoint; or revocation was
+ * attempted and failed (`errors` says why). Every stored secret is deleted in every case.
+ */
+export type RevocationOutcome = 'nothing-stored' | 'revoked' | 'not-supported' | 'failed';
+
+export interface SignOutResult {
+  revocation: RevocationOutcome;
+  /** At least one token was revoked. */
+  revoked: boolean;
+  /** Revocation failures, already redacted. */
+  errors: string[];
+}
+
+/** The one-line summary of a Sign Out that the editor and the CLI show: what is true for `r`. */
+export function signOutMessage(serverName: string, r: SignOutResult): string {
+  const what: Record<RevocationOutcome, string> = {
+    'nothing-stored': 'no tokens were stored, so there was nothing to revoke;',
+    revoked: 'tokens revoked at the server and',
+    'not-supported': 'the server offers no revocation;',
+    failed: 'revocation at the server failed;',
+  };
+  return `Signed out of ${serverName}: ${what[r.revocation]} every stored secret deleted.${r.errors.length ? ` (${r.errors.join('; ')})` : ''}`;
+}
+
 export class AuthManager {
   readonly keys: CredentialKeys;
   discovery?: DiscoveryResult;
@@ -619,11 +645,13 @@ export class AuthManager {
   }
 
   /** Revoke (when offered) and delete every stored secret of this server. */
-  async signOut(): Promise<{ revoked: boolean; errors: string[] }> {
+  async signOut(): Promise<SignOutResult> {
     await this.load();
     const errors: string[] = [];
     let revoked = false;
     const disc = this.discovery;
+    const hadTokens = !!(disc && this.client && this.tokens);
+    const offered = !!disc?.as.revocation_endpoint;
     if (disc && this.client && this.tokens) {
       for (const [token, hint] of [
         [this.tokens.refresh_token, 'refresh_token'],
@@ -643,7 +671,8 @@ export class AuthManager {
     this.discovery = undefined;
     this.loaded = Promise.resolve();
     this.changed('signed-out');
-    return { revoked, errors };
+    const revocation: RevocationOutcome = !hadTokens ? 'nothing-stored' : !offered ? 'not-supported' : errors.length ? 'failed' : 'revoked';
+    return { revocation, revoked, errors };
   }
 
   async forgetClient(): Promise<void> {

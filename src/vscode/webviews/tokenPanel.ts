@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { inspectConnectionToken } from '../../core/inspect/connectionToken';
+import { signOutMessage } from '../../core/oauth/authManager';
 import type { TokenFinding, TokenInspection } from '../../core/inspect/token';
 import type { TokenCheck, TokenClaimRow, TokenState } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
@@ -106,7 +107,7 @@ export function tokenController(): PanelController {
         const r = await panel.server.ensureConn().auth.signOut();
         panel.server.recomputeSecurity();
         panel.s.log.info(`signed out of ${panel.server.entry.name} from the token panel (revoked: ${r.revoked})`);
-        panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: `Signed out: ${r.revoked ? 'tokens revoked and' : 'no revocation offered;'} every stored secret deleted.` });
+        panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: signOutMessage(panel.server.entry.name, r) });
         return serverSummary(panel.server);
       },
       'token/copy': async (panel) => {
