@@ -17,7 +17,7 @@
  *
  * The file is untrusted input (a cloned repository's `.vscode/mcp.json` is written by someone else):
  * never throws, caps size and counts, builds objects without prototypes, refuses URL schemes with
- * `checkUrl` (../shared/SECURITY.md "URLs from servers"), and never imports secrets: headers, env vars,
+ * `checkUrl` (docs/SECURITY.md "URLs from servers"), and never imports secrets: headers, env vars,
  * URL credentials / query parameters and arguments that look like secrets are dropped and named in
  * `droppedSecrets` (this inspector obtains tokens through OAuth and keeps them in SecretStorage only).
  */
