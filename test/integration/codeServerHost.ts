@@ -152,6 +152,8 @@ export class CodeServerHost {
     readonly context: BrowserContext,
     readonly page: Page,
     private readonly keepTmp: boolean,
+    /** Where `opts.vsix` was installed (the unpacked VSIX in the extensions folder), if one was. */
+    readonly installedExtension: string | undefined,
   ) {}
 
   get origin(): string {
@@ -190,7 +192,7 @@ export class CodeServerHost {
       ...editorEnv({ xdgConfigHome: join(tmp, 'xdg-config'), xdgDataHome: join(tmp, 'xdg-data') }),
       ...opts.env,
     };
-    if (opts.vsix) installVsix({ launcher, userDataDir, extensionsDir, vsix: opts.vsix, env: env as Record<string, string> });
+    const installedExtension = opts.vsix ? installVsix({ launcher, userDataDir, extensionsDir, vsix: opts.vsix, env: env as Record<string, string> }) : undefined;
     const serverLog = join(tmp, 'code-server.log');
 
     let lastError = '';
@@ -264,7 +266,7 @@ export class CodeServerHost {
         await browser?.close().catch(() => undefined);
         return fail(err);
       }
-      const host = new CodeServerHost(port, tmp, folder, serverLog, proc, exit, browser, context, page, keepTmp);
+      const host = new CodeServerHost(port, tmp, folder, serverLog, proc, exit, browser, context, page, keepTmp, installedExtension);
       proc.on('exit', (code, signal) => (host.serverExit = { code, signal }));
       page.on('console', (m) => {
         // The extension host forwards console calls with printf-style formats ('%c INFO', '%s'):

@@ -21,6 +21,7 @@ import { CodeServerHost, waitFor } from './codeServerHost';
 import { formatSpec, GREP_ENV, RESULTS_ENV, type RunResults } from './results';
 import { mapResultStacks } from './sourceMaps';
 import { startDemo, type DemoHandle } from '../../demo/index';
+import { packageVsix } from '../../scripts/editor.mjs';
 
 /** How the in-host suites find the demo (read in test/integration/connect.test.ts). */
 export const DEMO_ENV = { mcpUrl: 'MCP_DEMO_MCP_URL', mixedUrl: 'MCP_DEMO_MIXED_URL', issuer: 'MCP_DEMO_ISSUER' } as const;
@@ -46,7 +47,8 @@ export async function runInHostSuites(opts: { grep?: string; timeoutMs?: number 
   let demo: DemoHandle | undefined;
   const demoLog: string[] = [];
   try {
-    const built = await buildIntegration();
+    const built = await buildIntegration({ extension: false });
+    const vsix = packageVsix();
     console.log(`in-host: built ${built.tests.length} suite(s) in ${Date.now() - t0} ms`);
     demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, log: (line) => demoLog.push(line) });
     console.log(`in-host: demo MCP server ${demo.mcpUrl} (+ ${demo.mixedUrl}), authorization server ${demo.issuer}`);
@@ -57,10 +59,12 @@ export async function runInHostSuites(opts: { grep?: string; timeoutMs?: number 
       [DEMO_ENV.issuer]: demo.issuer,
     };
     if (opts.grep) env[GREP_ENV] = opts.grep;
-    host = await CodeServerHost.start({ env, settings: { 'mcpOAuthInspector.authorizationMode': 'headless' } });
+    host = await CodeServerHost.start({ env, vsix, settings: { 'mcpOAuthInspector.authorizationMode': 'headless' } });
     console.log(`in-host: code-server up on ${host.origin} after ${Date.now() - t0} ms`);
     const h = host;
-    await h.page.goto(h.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: built.index }), {
+    // The extension under test is the VSIX as installed: its unpacked folder in the extensions dir,
+    // named as the development extension so VS Code runs the tests against exactly those files.
+    await h.page.goto(h.workbenchUrl({ extensionDevelopmentPath: h.installedExtension!, extensionTestsPath: built.index }), {
       waitUntil: 'domcontentloaded',
     });
     outcome.results = await waitFor(
