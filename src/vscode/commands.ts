@@ -7,6 +7,7 @@ import { signOutMessage } from '../core/oauth/authManager';
 import { sanitizeServerText } from '../core/oauth/redirectReceiver';
 import type { ToolInfo } from '../core/mcp/session';
 import type { RegistrationPolicy } from '../core/oauth/registration';
+import { entryForConnect, pickOrder } from '../present/servers';
 import { clientSecretKey, type ServerConnection } from './connections';
 import { resultMarkdown } from './reports';
 import { inspectCurrentToken } from './webviews/tokenPanel';
@@ -42,18 +43,14 @@ export const COMMANDS = {
       const c = await resolveServer(s, arg);
       return c && connectWithProgress(s, c);
     }
-    const input = isConnectArgs(arg) ? arg : await askConnectArgs();
+    // From the palette: a URL already in the list connects that entry as it is (no questions).
+    const input = isConnectArgs(arg) ? arg : await askConnectArgs((url) => s.servers.findByUrl(url));
     if (!input) return undefined;
     const url = checkUrl(input.url.trim(), 'MCP server URL', readSettings().allowHttpHosts).href;
-    const entry: ServerEntry = {
-      ...(s.servers.findByUrl(url) ?? {}),
-      id: serverIdFor(url),
-      name: input.name ?? defaultName(url),
-      url,
-      registration: input.registration,
-      clientId: input.clientId,
-      scopes: input.scopes,
-    };
+    // A URL already in the list keeps its entry: same id, name and place (issue 12: it was renamed
+    // and moved to the end); only what the arguments name explicitly changes.
+    const existing = s.servers.findByUrl(url);
+    const { entry, changed } = entryForConnect(existing, { ...input, url }, serverIdFor(url), defaultName(url));
     if (input.clientId && input.clientSecret !== undefined) {
       const key = clientSecretKey(url, input.clientId);
       if (input.clientSecret) {
@@ -61,7 +58,7 @@ export const COMMANDS = {
         await s.secrets.store(key, input.clientSecret);
       } else await s.secrets.delete(key);
     }
-    await s.servers.upsert(entry);
+    if (changed) await s.servers.upsert(entry);
     return connectWithProgress(s, s.registry.for(entry));
   },
   'mcpOAuthInspector.disconnect': (s) => async (arg?: unknown) => {
@@ -270,7 +267,11 @@ function defaultName(url: string): string {
   return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
 }
 
-async function askConnectArgs(): Promise<ConnectArgs | undefined> {
+/**
+ * The palette's questions. `known` finds an entry already in the list for the URL typed: that one is
+ * connected as it is, without the registration and scope questions (its choices stay).
+ */
+async function askConnectArgs(known: (url: string) => ServerEntry | undefined): Promise<ConnectArgs | undefined> {
   const settings = readSettings();
   const url = await vscode.window.showInputBox({
     title: 'Connect to MCP Server (1/3)',
@@ -287,6 +288,13 @@ async function askConnectArgs(): Promise<ConnectArgs | undefined> {
     },
   });
   if (!url) return undefined;
+  let href: string | undefined;
+  try {
+    href = checkUrl(url.trim(), 'MCP server URL', settings.allowHttpHosts).href;
+  } catch {
+    href = undefined;
+  }
+  if (href && known(href)) return { url: href };
   const policies: Array<vscode.QuickPickItem & { value: RegistrationPolicy }> = [
     { label: 'Automatic', description: 'recommended', detail: 'Pre-registered if you give a client id, else a Client ID Metadata Document if the server supports it, else Dynamic Client Registration', value: 'auto' },
     { label: 'Pre-registered client', detail: 'Use a client id registered at the authorization server', value: 'preregistered' },
@@ -382,6 +390,14 @@ async function offerNextStep(s: Services, err: unknown, opts: { server?: ServerC
   } else if (choice === 'Show Log') s.channel.show(true);
 }
 
+const PICK_STATE: Record<ServerConnection['state'], string> = {
+  connected: 'connected',
+  connecting: 'connecting',
+  disconnected: 'not connected',
+  'sign-in-required': 'sign-in required',
+  error: 'error',
+};
+
 /** A command's server: a tree node, a server id or URL, or a quick pick. */
 async function resolveServer(s: Services, arg: unknown): Promise<ServerConnection | undefined> {
   if (arg && typeof arg === 'object' && 'server' in arg) return (arg as Node).server;
@@ -395,11 +411,16 @@ async function resolveServer(s: Services, arg: unknown): Promise<ServerConnectio
     return undefined;
   }
   if (entries.length === 1) return s.registry.for(entries[0]);
+  // Connected servers first: they are what a command is most often about.
+  const servers = pickOrder(
+    entries.map((e) => s.registry.for(e)),
+    (c) => c.state,
+  );
   const pick = await vscode.window.showQuickPick(
-    entries.map((e) => ({ label: e.name, description: e.url, e })),
+    servers.map((c) => ({ label: c.entry.name, description: `${PICK_STATE[c.state]} · ${c.entry.url}`, c })),
     { title: 'Which server?' },
   );
-  return pick ? s.registry.for(pick.e) : undefined;
+  return pick?.c;
 }
 
 async function resolveTool(s: Services, arg: unknown): Promise<{ server: ServerConnection; tool: ToolInfo } | undefined> {
@@ -445,7 +466,8 @@ export function registerCommands(s: Services): void {
         try {
           return await handler(...args);
         } catch (err) {
-          s.log.error(err instanceof Error ? err : String(err));
+          // one line (code, step, URL); the same error already logged by the connection is not repeated
+          s.log.error(err instanceof Error ? err : new Error(String(err)), { what: id.replace('mcpOAuthInspector.', '') });
           if (!(err as { shown?: boolean })?.shown) {
             // the server the command was about, when its argument names one (no prompt here)
             const server = typeof args[0] === 'string' || (args[0] && typeof args[0] === 'object' && 'server' in args[0]) ? await resolveServer(s, args[0]).catch(() => undefined) : undefined;

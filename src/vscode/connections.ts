@@ -146,7 +146,7 @@ export class ServerConnection implements vscode.Disposable {
       await this.refreshLists();
       this.set('connected');
     } catch (err) {
-      this.deps.log.error(err instanceof Error ? err : String(err));
+      this.deps.log.error(err instanceof Error ? err : new Error(String(err)), { what: `connect to ${this.entry.name}`, url: this.entry.url });
       const needsSignIn = isInspectorError(err) && ['authorization_cancelled', 'authorization_timeout', 'authorization_denied', 'browser_open_failed'].includes(err.code);
       this.set(needsSignIn ? 'sign-in-required' : 'error', err);
       throw err;

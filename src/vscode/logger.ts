@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { Redactor } from '../core/http/redact';
+import { FailureLog, type FailureContext } from '../present/failureLine';
+import { stackMapper } from './stackMap';
 
 /** The one output channel of the extension (a LogOutputChannel: levels, timestamps, "Set Log Level"). */
 export const LOG_CHANNEL_NAME = 'MCP OAuth Inspector';
@@ -14,10 +16,19 @@ export function createLogChannel(): vscode.LogOutputChannel {
  * so a secret the engine has seen never reaches the log (house rule 7).
  */
 export class ChannelLogger implements Logger {
+  private readonly failures: FailureLog;
+
   constructor(
     private readonly channel: vscode.LogOutputChannel,
     private readonly redactor?: Redactor,
-  ) {}
+  ) {
+    this.failures = new FailureLog(
+      { error: (line) => channel.error(line), trace: (text) => channel.trace(text), traceEnabled: () => channel.logLevel === vscode.LogLevel.Trace },
+      (s) => this.clean(s),
+      // __filename is dist/extension.js in the bundle (its map ships beside it)
+      stackMapper(__filename),
+    );
+  }
 
   private clean(message: string): string {
     return this.redactor ? this.redactor.text(message) : message;
@@ -39,14 +50,22 @@ export class ChannelLogger implements Logger {
   warn(message: string, ...args: unknown[]): void {
     this.channel.warn(this.clean(message), ...this.cleanArgs(args));
   }
+  /**
+   * An Error is a failure: one line with its code, step and URL (an optional FailureContext as the
+   * first argument says what was being done); its stack only at trace level, mapped to the sources.
+   * An Error handed to the channel itself would print its minified stack at every level.
+   */
   error(message: string | Error, ...args: unknown[]): void {
-    if (message instanceof Error) {
-      const e = new Error(this.clean(message.message));
-      e.name = message.name;
-      e.stack = message.stack ? this.clean(message.stack) : undefined;
-      this.channel.error(e, ...this.cleanArgs(args));
-    } else {
-      this.channel.error(this.clean(message), ...this.cleanArgs(args));
-    }
+    if (message instanceof Error) this.failure(message, isFailureContext(args[0]) ? args[0] : undefined);
+    else this.channel.error(this.clean(message), ...this.cleanArgs(args));
   }
+
+  /** Log a failure once (the same error reported by a connection and by its command is one line). */
+  failure(err: unknown, ctx?: FailureContext): void {
+    this.failures.log(err, ctx);
+  }
+}
+
+function isFailureContext(v: unknown): v is FailureContext {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'what' || k === 'url');
 }

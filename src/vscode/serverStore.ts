@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { RegistrationPolicy } from '../core/oauth/registration';
+import { upsertInPlace } from '../present/servers';
 
 /**
  * The list of servers the user added: URLs and non-secret choices only, kept in globalState.
@@ -47,9 +48,9 @@ export class ServerStore {
     return this.all().find((e) => e.url === url);
   }
 
+  /** Add an entry at the end, or replace the one with its id where it is (the list keeps its order). */
   async upsert(entry: ServerEntry): Promise<void> {
-    const list = this.all().filter((e) => e.id !== entry.id);
-    list.push(entry);
+    const list = upsertInPlace(this.all(), entry);
     await this.state.update(KEY, list);
     this.emitter.fire();
   }
