@@ -408,6 +408,14 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
         coverageBadge(s, st!.server.signedIn),
         h('span', { class: 'muted' }, ` · ${s.source === 'default' ? 'not declared (the server’s default)' : `declared in ${s.source}`}`),
       ),
+      s.mismatch
+        ? h(
+            'div',
+            { class: 'notice level-warn-box security-mismatch', role: 'note', 'data-testid': 'security-mismatch' },
+            icon('warning'),
+            h('span', null, h('strong', null, 'Declared and observed security disagree: '), `${s.mismatch.message}. The server enforces more than the tool declares: sign in to call it.`),
+          )
+        : null,
       h(
         'div',
         { class: 'token-line muted' },
@@ -435,7 +443,8 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     );
   }
 
-  const needsSignIn = (t: ToolView) => t.security.requiresAuth && !t.security.covered;
+  // a tool declared public that the server refused without a token needs one all the same
+  const needsSignIn = (t: ToolView) => (t.security.requiresAuth && !t.security.covered) || (!!t.security.mismatch && !st?.server.signedIn);
   let formSeq = 0;
 
   function renderFormSlot(t: ToolView, ui: ToolUi): void {
@@ -802,7 +811,7 @@ function matches(t: ToolView, q: string): boolean {
  * its key).
  */
 function securityKey(s: SecurityView, signedIn: boolean): string {
-  return JSON.stringify([s.kind, s.requiresAuth, s.covered, s.scopesNeeded, s.missing, s.kind === 'both' && signedIn]);
+  return JSON.stringify([s.kind, s.requiresAuth, s.covered, s.scopesNeeded, s.missing, s.kind === 'both' && signedIn, s.mismatch?.message ?? null]);
 }
 
 /**
@@ -830,7 +839,16 @@ function fillItem(el: HTMLLIElement, t: ToolView, secKey: string, signedIn: bool
     el,
     name,
     t.title ? h('div', { class: 'tool-item-title muted' }, clip(t.title, 120)) : null,
-    fromProto(`badges ${secKey}`, () => h('div', { class: 'tool-item-badges' }, securityBadge(s, true), ' ', coverageBadge(s, signedIn))),
+    fromProto(`badges ${secKey}`, () =>
+      h(
+        'div',
+        { class: 'tool-item-badges' },
+        securityBadge(s, true),
+        ' ',
+        coverageBadge(s, signedIn),
+        s.mismatch ? [' ', h('span', { class: 'badge level-warn sec-mismatch', 'data-level': 'warn', title: s.mismatch.message }, icon('warning'), ` refused without a token (${s.mismatch.status})`)] : null,
+      ),
+    ),
   );
 }
 

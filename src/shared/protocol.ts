@@ -51,6 +51,12 @@ export interface SecurityView {
   missing: string[];
   covered: boolean;
   source: string;
+  /**
+   * Declared and observed disagree: the tool is declared callable without a token (noauth) but the
+   * server refused such a call. `message` says both, e.g. "declared public (noauth), but the server
+   * answered 401 to a call without a token".
+   */
+  mismatch?: { declared: string; status: number; message: string };
 }
 
 export interface ToolView {

@@ -189,6 +189,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         tip.appendText(`${t.tool.title ?? t.tool.name}\n\n${t.tool.description ?? ''}\n\n`);
         tip.appendText(`Security (${sec.source}): ${sec.schemes ? sec.schemes.map((x) => (x.type === 'noauth' ? 'public' : `oauth2 ${x.scopes.join(' ')}`)).join(' | ') : 'server default'}\n`);
         tip.appendText(`Token: ${state}${sec.missing.length ? ` — missing ${sec.missing.join(' ')}` : ''}`);
+        if (sec.mismatch) { item.description = `${item.description} · ⚠ refused without a token`; tip.appendText(`\n\nWarning: ${sec.mismatch.message}.`); } // declared vs observed (ToolSecurity.mismatch)
         item.tooltip = tip;
         item.contextValue = `tool.${state}`;
         item.command = { command: 'mcpOAuthInspector.callTool', title: 'Call Tool', arguments: [node] };

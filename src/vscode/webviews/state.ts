@@ -32,6 +32,7 @@ export function securityView(t: ToolInfo): SecurityView {
     missing: s.missing,
     covered: s.covered,
     source: s.source,
+    ...(s.mismatch ? { mismatch: { declared: s.mismatch.declared, status: s.mismatch.observed.status, message: s.mismatch.message } } : {}),
   };
 }
 

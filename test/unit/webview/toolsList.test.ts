@@ -370,6 +370,25 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     assert.doesNotMatch(lines[1], /sign-in/);
   });
 
+  it('a tool declared public that the server refused without a token shows both, in the list and the header, and offers the sign-in', async () => {
+    const message = 'declared public (noauth), but the server answered 401 to a call without a token';
+    const flagged = state([tool('public_info', 'public', { security: security('public', { mismatch: { declared: 'public (noauth)', status: 401, message } }) }), tool('echo')]);
+    await push(flagged);
+    const item = (await items())[0];
+    assert.match(item.text, /public/, 'the declaration is still shown');
+    assert.match(item.text, /refused without a token \(401\)/);
+    assert.equal(await page.locator('#tool-list > li').nth(0).locator('.sec-mismatch').getAttribute('title'), message);
+    assert.doesNotMatch((await items())[1].text, /refused/);
+    const note = page.getByTestId('security-mismatch');
+    assert.match(await note.innerText(), new RegExp(message.replace(/[()]/g, '\\$&')));
+    assert.equal(await page.getByRole('button', { name: 'Sign in and call' }).count(), 1, 'the call needs a token after all');
+    // the server answers without a token again: the warning goes, Send is back
+    await push(state([tool('public_info'), tool('echo')]));
+    assert.equal(await note.count(), 0);
+    assert.doesNotMatch((await items())[0].text, /refused/);
+    assert.equal(await page.getByRole('button', { name: 'Send' }).count(), 1);
+  });
+
   it('hostile tool names, titles and scopes render as text, first and after updates; selecting one sends its exact name', async () => {
     const hostile = [
       tool(HOSTILE_TOOL, 'oauth', { title: PAYLOADS.script, security: security('oauth', { scopesNeeded: [PAYLOADS.img], missing: [PAYLOADS.img] }) }),
