@@ -426,7 +426,7 @@ describe('oauth/authManager', () => {
       const { access_token, refresh_token } = conn.auth.tokens!;
       assert.ok((await secrets.keys(conn.auth.keys.prefix)).length >= 3);
       const out = await conn.auth.signOut();
-      assert.deepEqual(out, { revoked: true, errors: [] });
+      assert.deepEqual(out, { revocation: 'revoked', revoked: true, errors: [] });
       assert.equal(fx.counters.revoke, 2);
       assert.ok(fx.revoked.has(access_token) && fx.revoked.has(refresh_token!));
       assert.deepEqual(await secrets.keys(conn.auth.keys.prefix), []);
