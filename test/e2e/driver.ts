@@ -247,6 +247,40 @@ export class Driver {
     return this.page.frameLocator(outer).frameLocator('#active-frame');
   }
 
+  /**
+   * The content frame of the webview panel whose page title is `title`. (In code-server 4.100 the
+   * outer `iframe.webview` has no title attribute, so webview({ title }) cannot tell panels apart;
+   * the inner document's <title> is the panel title, html.ts sets it.)
+   */
+  async panel(title: string, timeoutMs = STEP_MS): Promise<FrameLocator> {
+    const index = await waitFor(
+      `a webview panel titled "${title}"`,
+      async () => {
+        try {
+          const outers = await this.page.locator('iframe.webview.ready').elementHandles();
+          for (let i = 0; i < outers.length; i++) {
+            const inner = await (await (await outers[i].contentFrame())?.$('#active-frame'))?.contentFrame();
+            if (inner && (await inner.title().catch(() => '')) === title) return i;
+          }
+        } catch {
+          /* frames come and go while the workbench lays out or reloads: look again */
+        }
+        return undefined;
+      },
+      { timeoutMs, abort: () => this.host.failure() },
+    );
+    return this.page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
+  }
+
+  /** When a command asks "Which server?" (a quick pick opens within a moment), picks `label`. */
+  async pickIfAsked(label: string | RegExp, withinMs = 3_000): Promise<void> {
+    const asked = await this.quickInput.waitFor({ state: 'visible', timeout: withinMs }).then(
+      () => true,
+      () => false,
+    );
+    if (asked) await this.quickPick(label);
+  }
+
   /** Saves a screenshot as test-results/screenshots/<name>.png and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(screenshotDir, { recursive: true });

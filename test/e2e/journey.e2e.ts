@@ -22,27 +22,6 @@ const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The per-tool server's name in the demo editor's list (panel titles carry it). */
 const MIXED = 'Todo demo (per-tool security)';
 
-/** The content frame of the webview whose page title is `title` (html.ts sets the inner <title>). */
-async function panel(d: Driver, title: string): Promise<FrameLocator> {
-  const index = await waitFor(
-    `a webview panel titled "${title}"`,
-    async () => {
-      try {
-        const outers = await d.page.locator('iframe.webview.ready').elementHandles();
-        for (let i = 0; i < outers.length; i++) {
-          const inner = await (await (await outers[i].contentFrame())?.$('#active-frame'))?.contentFrame();
-          if (inner && (await inner.title().catch(() => '')) === title) return i;
-        }
-      } catch {
-        /* frames come and go while the workbench lays out */
-      }
-      return undefined;
-    },
-    { timeoutMs: STEP_MS, abort: () => d.host.failure() },
-  );
-  return d.page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
-}
-
 /**
  * The panel is styled by media/webview.css as shipped: real elements take the stylesheet's values,
  * not the browser's defaults (a bare page has bulleted, 40px-indented lists and square buttons).
@@ -78,15 +57,6 @@ async function signInInPopup(d: Driver, popup: Page, asHost: string): Promise<vo
   assert.equal(new URL(popup.url()).hostname, '127.0.0.1', 'the redirect came back to the loopback receiver');
   await popup.close();
   await d.page.bringToFront();
-}
-
-/** A command run from the palette asks "Which server?" when it cannot tell: pick the per-tool server. */
-async function pickServerIfAsked(d: Driver): Promise<void> {
-  const asked = await d.quickInput.waitFor({ state: 'visible', timeout: 3_000 }).then(
-    () => true,
-    () => false,
-  );
-  if (asked) await d.quickPick(MIXED);
 }
 
 /**
@@ -141,9 +111,9 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
     it('calls the public tool search_docs in the tools panel, which is styled by the shipped stylesheet', async () => {
       const d = driver();
       await d.runCommand('MCP Inspector: Call Tool');
-      await pickServerIfAsked(d);
+      await d.pickIfAsked(MIXED);
       await d.quickPick('search_docs');
-      tools = await panel(d, `Tools — ${MIXED}`);
+      tools = await d.panel(`Tools — ${MIXED}`);
       await tools.locator('li[data-tool="search_docs"][aria-selected="true"]').waitFor({ state: 'visible', timeout: STEP_MS });
       await assertStyled(tools, 'tools panel', {
         '#tool-list': { 'list-style-type': 'none', 'padding-left': '0px' },
@@ -183,8 +153,8 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
     it('Inspect Token: the panel is styled, and its signature, issuer and audience checks pass', async () => {
       const d = driver();
       await d.runCommand('MCP Inspector: Inspect Token');
-      await pickServerIfAsked(d);
-      const token = await panel(d, `Token — ${MIXED}`);
+      await d.pickIfAsked(MIXED);
+      const token = await d.panel(`Token — ${MIXED}`);
       const checks = token.locator('[data-testid="token-checks"]');
       for (const code of ['signature_valid', 'issuer_match', 'audience_match']) {
         await checks.locator(`tr[data-kind="${code}"][data-level="pass"]`).waitFor({ state: 'visible', timeout: STEP_MS });
@@ -198,8 +168,8 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
     it('Show OAuth Flow: the steps of the sign-in and the step-up; Export as Markdown opens the report', async () => {
       const d = driver();
       await d.runCommand('MCP Inspector: Show OAuth Flow');
-      await pickServerIfAsked(d);
-      const flow = await panel(d, `OAuth flow — ${MIXED}`);
+      await d.pickIfAsked(MIXED);
+      const flow = await d.panel(`OAuth flow — ${MIXED}`);
       for (const name of ['protected resource metadata', 'authorization server metadata', 'authorization request', 'authorization callback', 'token exchange']) {
         await flow.locator(`li.tf-step[data-step="${name}"]`).first().waitFor({ state: 'visible', timeout: STEP_MS });
       }
@@ -215,7 +185,7 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
     it('Sign Out: the tree says signed out, the token panel has no token, nothing secret was logged', async () => {
       const d = driver();
       await d.runCommand('MCP Inspector: Sign Out');
-      await pickServerIfAsked(d);
+      await d.pickIfAsked(MIXED);
       // a confirmation may be asked first
       const dialog = d.page.locator('.monaco-dialog-box');
       if (await dialog.isVisible().catch(() => false)) await dialog.locator('.monaco-button', { hasText: /Sign Out/ }).first().click();

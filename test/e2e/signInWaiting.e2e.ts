@@ -6,34 +6,14 @@
  * the extension's log and in the flow panel.
  */
 import * as assert from 'node:assert/strict';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { demoServers } from '../../scripts/editor.mjs';
 import { waitFor } from '../integration/codeServerHost';
 import { useDemo } from './demo';
-import { useDriver, type Driver } from './driver';
+import { useDriver } from './driver';
 
 const STEP_MS = 20_000;
 const MIXED = 'Todo demo (per-tool security)';
-
-async function panel(d: Driver, title: string): Promise<FrameLocator> {
-  const index = await waitFor(
-    `a webview panel titled "${title}"`,
-    async () => {
-      try {
-        const outers = await d.page.locator('iframe.webview.ready').elementHandles();
-        for (let i = 0; i < outers.length; i++) {
-          const inner = await (await (await outers[i].contentFrame())?.$('#active-frame'))?.contentFrame();
-          if (inner && (await inner.title().catch(() => '')) === title) return i;
-        }
-      } catch {
-        /* frames come and go */
-      }
-      return undefined;
-    },
-    { timeoutMs: STEP_MS, abort: () => d.host.failure() },
-  );
-  return d.page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
-}
 
 describe("a sign-in whose browser never comes back leaves the tools panel usable (the demo's editor)", function () {
   this.timeout(120_000);
@@ -59,7 +39,7 @@ describe("a sign-in whose browser never comes back leaves the tools panel usable
     await d.quickInput.waitFor({ state: 'visible', timeout: STEP_MS });
     if (await d.quickInputRow(new RegExp(MIXED.replace(/[()]/g, '\\$&'))).isVisible().catch(() => false)) await d.quickPick(new RegExp(MIXED.replace(/[()]/g, '\\$&')));
     await d.quickPick('list_todos');
-    const tools = await panel(d, `Tools — ${MIXED}`);
+    const tools = await d.panel(`Tools — ${MIXED}`);
     await tools.locator('li[data-tool="list_todos"]').click();
 
     // the sign-in: the modal names the real host, the browser opens the login page — and the person walks away
@@ -117,8 +97,8 @@ describe("a sign-in whose browser never comes back leaves the tools panel usable
     const authEndpoint = `${meta.authorization_endpoint}?`;
     await waitFor('the sign-in URL in the log', () => (d.extensionLog().includes(authEndpoint) ? true : undefined), { timeoutMs: STEP_MS });
     await d.runCommand('MCP Inspector: Show OAuth Flow');
-    if (await d.quickInput.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) await d.quickPick(MIXED);
-    const flow = await panel(d, `OAuth flow — ${MIXED}`);
+    await d.pickIfAsked(MIXED);
+    const flow = await d.panel(`OAuth flow — ${MIXED}`);
     const step = flow.locator('li.tf-step[data-step="authorization request"]').first();
     await step.waitFor({ state: 'visible', timeout: STEP_MS });
     await step.locator('summary').first().click();

@@ -46,31 +46,6 @@ async function shoot(d: Driver, name: string): Promise<void> {
   await d.page.screenshot({ path: join(README_SHOTS, `${name}.png`), clip: box });
 }
 
-/**
- * The content frame of the webview panel whose page title is `title`. (In code-server 4.100 the
- * outer `iframe.webview` has no title attribute, so Driver.webview({ title }) cannot tell panels
- * apart; the inner document's <title> is the panel title, html.ts sets it.)
- */
-async function panel(d: Driver, title: string, timeoutMs = STEP_MS): Promise<FrameLocator> {
-  const index = await waitFor(
-    `a webview panel titled "${title}"`,
-    async () => {
-      try {
-        const outers = await d.page.locator('iframe.webview.ready').elementHandles();
-        for (let i = 0; i < outers.length; i++) {
-          const inner = await (await (await outers[i].contentFrame())?.$('#active-frame'))?.contentFrame();
-          if (inner && (await inner.title().catch(() => '')) === title) return i;
-        }
-      } catch {
-        /* frames come and go while the workbench lays out or reloads: look again */
-      }
-      return undefined;
-    },
-    { timeoutMs, abort: () => d.host.failure() },
-  );
-  return d.page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
-}
-
 /** The number in a claim row's value cell (exp, iat). */
 async function claimNumber(frame: FrameLocator, claim: string): Promise<number> {
   const text = await frame.locator(`[data-testid="token-claims"] tr[data-kind="${claim}"] td`).nth(1).innerText();
@@ -102,7 +77,7 @@ describe('token and OAuth flow panels (real workbench in Chromium, demo server)'
     const d = driver();
     await connectFromPalette(d, demo!.mcpUrl);
     await d.runCommand('MCP Inspector: Inspect Token');
-    const frame = await panel(d, tokenTitle());
+    const frame = await d.panel(tokenTitle());
     const claims = frame.locator('[data-testid="token-claims"]');
     await claims.locator('tr[data-kind="iss"]').waitFor({ state: 'visible', timeout: STEP_MS });
     assert.equal((await claims.locator('tr[data-kind="iss"] td').nth(1).innerText()).trim(), demo!.issuer);
@@ -129,7 +104,7 @@ describe('token and OAuth flow panels (real workbench in Chromium, demo server)'
 
   it('Refresh gets a new access token: the expiry moves later', async () => {
     const d = driver();
-    const frame = await panel(d, tokenTitle());
+    const frame = await d.panel(tokenTitle());
     const expBefore = await claimNumber(frame, 'exp');
     const iat = await claimNumber(frame, 'iat');
     // exp has whole seconds: let one pass since the token was issued, or the new one may carry the same exp
@@ -142,7 +117,7 @@ describe('token and OAuth flow panels (real workbench in Chromium, demo server)'
   it('flow panel: the steps with spec sections, PKCE S256 passes; Export as Markdown opens an editor', async () => {
     const d = driver();
     await d.runCommand('MCP Inspector: Show OAuth Flow');
-    const frame = await panel(d, flowTitle());
+    const frame = await d.panel(flowTitle());
     const step = (name: string) => frame.locator(`li.tf-step[data-step="${name}"]`).first();
     for (const name of ['protected resource metadata', 'authorization server metadata', 'authorization request', 'authorization callback', 'token exchange', 'token refresh']) {
       await step(name).waitFor({ state: 'visible', timeout: STEP_MS });
@@ -187,17 +162,17 @@ describe('token and OAuth flow panels (real workbench in Chromium, demo server)'
     // the token panel in front (it needs no live connection: its state comes from SecretStorage)
     await d.page.locator('.tabs-container .tab', { hasText: /^oauth-flow-/ }).first().click({ button: 'middle' });
     await d.page.locator('.tabs-container .tab', { hasText: tokenTitle() }).first().click();
-    await (await panel(d, tokenTitle())).locator('[data-testid="token-claims"]').waitFor({ state: 'visible', timeout: STEP_MS });
+    await (await d.panel(tokenTitle())).locator('[data-testid="token-claims"]').waitFor({ state: 'visible', timeout: STEP_MS });
     const reloaded = d.page.waitForEvent('framenavigated', { predicate: (f) => f === d.page.mainFrame(), timeout: 30_000 });
     await d.runCommand('Developer: Reload Window');
     await reloaded;
     await d.page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible', timeout: 60_000 });
-    const token = await panel(d, tokenTitle(), 60_000);
+    const token = await d.panel(tokenTitle(), 60_000);
     await token.locator('[data-testid="token-claims"] tr[data-kind="iss"]').waitFor({ state: 'visible', timeout: 30_000 });
     await token.locator('[data-testid="token-checks"] tr[data-kind="signature_valid"][data-level="pass"]').waitFor({ state: 'visible', timeout: STEP_MS });
     // the flow panel's tab is restored too; its trace lived in the old window's memory
     await d.page.locator('.tabs-container .tab', { hasText: flowTitle() }).first().click();
-    const flow = await panel(d, flowTitle());
+    const flow = await d.panel(flowTitle());
     await flow.locator('[data-testid="flow-summary"]').waitFor({ state: 'visible', timeout: STEP_MS });
     await d.screenshot('panels-after-reload');
   });
@@ -261,7 +236,7 @@ describe('token and OAuth flow panels show hostile server text as text (real wor
     const title = await d.page.title();
     await connectFromPalette(d, hostile!.mcpUrl);
     await d.runCommand('MCP Inspector: Inspect Token');
-    const frame = await panel(d, `Token — ${serverName(hostile!.mcpUrl)}`);
+    const frame = await d.panel(`Token — ${serverName(hostile!.mcpUrl)}`);
     await frame.locator('[data-testid="token-claims"] tr[data-kind="name"]').waitFor({ state: 'visible', timeout: STEP_MS });
     await frame.locator('[data-testid="token-tools"]').waitFor({ state: 'visible', timeout: STEP_MS });
     // the refresh is refused with markup in error_description
@@ -284,7 +259,7 @@ describe('token and OAuth flow panels show hostile server text as text (real wor
   it('flow panel: metadata, WWW-Authenticate and error bodies full of markup render as text, every exchange opened; nothing runs', async () => {
     const d = driver();
     await d.runCommand('MCP Inspector: Show OAuth Flow');
-    const frame = await panel(d, `OAuth flow — ${serverName(hostile!.mcpUrl)}`);
+    const frame = await d.panel(`OAuth flow — ${serverName(hostile!.mcpUrl)}`);
     await frame.locator('li.tf-step[data-step="token refresh"]').waitFor({ state: 'visible', timeout: STEP_MS });
     await frame.locator('[data-testid="flow-expand"]').click();
     // every body is rendered once opened: the PRM's resource_name, the AS metadata, the 401 challenge, the refresh error
