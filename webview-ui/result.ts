@@ -1,5 +1,5 @@
 /**
- * One call record, rendered by content type (issue 6 §1): text, structuredContent with the
+ * One call record, rendered by content type: text, structuredContent with the
  * outputSchema check, images and audio as data: URIs (content.ts), embedded resources, resource
  * links (a link only when https, dom.ts safeLink), errors that are not tool results with their
  * step and hint, and the JSON-RPC request and response behind a disclosure. All server text is

@@ -36,7 +36,7 @@ const SOURCE_TEXT: Record<string, string> = {
 };
 
 /**
- * The token panel (issue 6 §2): what the access token says, whether it checks out, which tools its
+ * The token panel: what the access token says, whether it checks out, which tools its
  * scopes cover, and the actions. Server-provided strings (claims, tool names, scopes, messages) are
  * text nodes only; the raw token never reaches the webview (Copy asks the host to write it to the
  * clipboard).

@@ -1,5 +1,5 @@
 /**
- * The tools panel (issue 6 §1): the server's tools (searchable, keyboard navigable) with their
+ * The tools panel: the server's tools (searchable, keyboard navigable) with their
  * annotations and securitySchemes against the current token; a form generated from the selected
  * tool's input schema (form/), with a raw-JSON editor; Send, or "Sign in and call" when the token
  * does not cover the tool (and after a 401/403/tool-level challenge, which the host reports

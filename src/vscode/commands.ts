@@ -47,7 +47,7 @@ export const COMMANDS = {
     const input = isConnectArgs(arg) ? arg : await askConnectArgs((url) => s.servers.findByUrl(url));
     if (!input) return undefined;
     const url = checkUrl(input.url.trim(), 'MCP server URL', readSettings().allowHttpHosts).href;
-    // A URL already in the list keeps its entry: same id, name and place (issue 12: it was renamed
+    // A URL already in the list keeps its entry: same id, name and place (it used to be renamed
     // and moved to the end); only what the arguments name explicitly changes.
     const existing = s.servers.findByUrl(url);
     const { entry, changed } = entryForConnect(existing, { ...input, url }, serverIdFor(url), defaultName(url));

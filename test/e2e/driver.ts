@@ -7,7 +7,7 @@
  * notifications, tree items, webview frames, screenshots.
  *
  * Every wait is on a condition (a locator state, a text) with a timeout; there are no sleeps.
- * Selectors: ../shared/REAL-VSCODE-HOST.md.
+ * Selectors: docs/TESTING.md.
  */
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,7 +1,7 @@
 /**
  * code-server as the real VS Code host, driven by headless Chromium through playwright-core.
  * Shared by the in-host runner (runCodeServer.ts) and the e2e driver (test/e2e/driver.ts).
- * Recipe and facts: ../shared/REAL-VSCODE-HOST.md.
+ * Recipe and facts: docs/TESTING.md (the real VS Code host).
  *
  * Everything it starts it stops: code-server runs detached in its own process group and is killed
  * as a group (also from a process 'exit' hook, and on SIGINT/SIGTERM); Chromium is closed through

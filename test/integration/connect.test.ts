@@ -4,7 +4,7 @@
  * auto-approval and passes in MCP_DEMO_MCP_URL / MCP_DEMO_MIXED_URL. The host's user settings
  * select `mcpOAuthInspector.authorizationMode: headless`, so sign-in runs without a person.
  *
- * Proves (issue 5, "Done means"): connect through the command, servers and tools in the tree with
+ * Proves: connect through the command, servers and tools in the tree with
  * the right lock state, a tool call through the command that signs in and unlocks the tool, tokens
  * in SecretStorage and nowhere else (settings, globalState, the log channel, any file in the
  * extension's storage and log folders, the tree, the documents it opened), sign-out deleting every

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import pkg from '../../package.json';
 
 const EXTENSION_ID = `${pkg.publisher}.${pkg.name}`;
-/** Every command the extension contributes (issue 5): registered with a handler, and contributed in package.json. */
+/** Every command the extension contributes: registered with a handler, and contributed in package.json. */
 const OWN_COMMANDS = [
   'mcpOAuthInspector.connect',
   'mcpOAuthInspector.disconnect',

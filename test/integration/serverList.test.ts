@@ -1,5 +1,5 @@
 /**
- * Issue 12, in the real extension host against the demo: Connect to a URL already in the list
+ * In the real extension host against the demo: Connect to a URL already in the list
  * reuses its entry (same name, same place); a server that is not connected shows "Connect" and the
  * last error when expanded; a connected one shows the "Server" node (the initialize result); a
  * failure is one log line (code, step, URL), its stack only at trace level and mapped to the sources.
@@ -52,7 +52,7 @@ async function logText(s: Services): Promise<string> {
   });
 }
 
-describe('server list and tree (issue 12): reuse on connect, Connect / Last error, the Server node, one-line failures', function () {
+describe('server list and tree : reuse on connect, Connect / Last error, the Server node, one-line failures', function () {
   this.timeout(30_000);
   let s: Services;
   let mixedUrl: string;
@@ -68,7 +68,7 @@ describe('server list and tree (issue 12): reuse on connect, Connect / Last erro
   });
 
   it('a failed connect: the server shows "Connect" (which runs connect on it) and "Last error" (code — short message); the log has one line for it and the stack, at trace level, names the TypeScript sources', async () => {
-    const r = await vscode.commands.executeCommand<{ error?: string; code?: string }>('mcpOAuthInspector.connect', { url: UNREACHABLE, name: 'Unreachable (issue 12)' });
+    const r = await vscode.commands.executeCommand<{ error?: string; code?: string }>('mcpOAuthInspector.connect', { url: UNREACHABLE, name: 'Unreachable' });
     assert.equal(r?.code, 'network_error', JSON.stringify(r));
     const kids = await rows(s, await serverNode(s, UNREACHABLE));
     assert.deepEqual(kids.map((k) => text(k.item.label)), ['Connect', 'Last error']);
@@ -81,7 +81,7 @@ describe('server list and tree (issue 12): reuse on connect, Connect / Last erro
     const log = await logText(s);
     const lines = log.split('\n').filter((l) => l.includes('code network_error') && l.includes(UNREACHABLE));
     assert.equal(lines.length, 1, `one line for the failure, not one per layer:\n${lines.join('\n')}`);
-    assert.match(lines[0], /\[error\] connect to Unreachable \(issue 12\) failed · code network_error · step [^·]+ · http:\/\/127\.0\.0\.1:9\/mcp — /);
+    assert.match(lines[0], /\[error\] connect to Unreachable failed · code network_error · step [^·]+ · http:\/\/127\.0\.0\.1:9\/mcp — /);
     // trace level: the stack follows, mapped through dist/extension.js.map
     const after = log.slice(log.indexOf(lines[0]) + lines[0].length);
     assert.match(after, /src\/[\w/]+\.ts:\d+:\d+/, 'stack frames name the TypeScript sources');
@@ -89,7 +89,7 @@ describe('server list and tree (issue 12): reuse on connect, Connect / Last erro
   });
 
   it('Connect to a URL already in the list keeps the entry: same name, same place, same connection', async () => {
-    await run('mcpOAuthInspector.connect', { url: mixedUrl, name: 'Mixed (issue 12)' });
+    await run('mcpOAuthInspector.connect', { url: mixedUrl, name: 'Mixed' });
     // the mixed server must not be last, or "moved to the end" could not show
     const before = s.servers.all().map((e) => e.id);
     assert.ok(before.indexOf(mixedUrl) < before.length - 1, `mixed is not last: ${before.join(', ')}`);
@@ -97,7 +97,7 @@ describe('server list and tree (issue 12): reuse on connect, Connect / Last erro
     await run('mcpOAuthInspector.disconnect', mixedUrl);
     await run('mcpOAuthInspector.connect', { url: mixedUrl });
     assert.deepEqual(s.servers.all().map((e) => e.id), before, 'same place');
-    assert.equal(s.servers.get(mixedUrl)?.name, 'Mixed (issue 12)', 'same name');
+    assert.equal(s.servers.get(mixedUrl)?.name, 'Mixed', 'same name');
     assert.equal(s.registry.get(mixedUrl), conn, 'same connection object');
     assert.equal(conn?.state, 'connected');
   });

@@ -461,7 +461,7 @@ describe('CLI (dist/cli.js)', function () {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Pipes and scripts (issue: "The CLI is fit for pipes and scripts").
+// Pipes and scripts: complete output, no silent caps, escaped server text.
 
 /** Characters a terminal acts on, or that reorder or break a line; stdout/stderr must carry none raw (LF aside). */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;

@@ -1,5 +1,5 @@
 /**
- * MCP responses delivered as an event stream (issue 12: the flow panel showed "Response body (0 B)"):
+ * MCP responses delivered as an event stream (the flow panel used to show "Response body (0 B)"):
  * the trace entry of a streamed MCP exchange gains the messages the stream carried as the caller
  * reads them, redacted like every other body; the caller gets every byte unchanged.
  */

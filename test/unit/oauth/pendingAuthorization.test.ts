@@ -1,5 +1,5 @@
 /**
- * A sign-in whose browser never comes back (issue 12): while the flow waits, the engine holds the
+ * A sign-in whose browser never comes back: while the flow waits, the engine holds the
  * authorization URL it sent the browser to (after the URL policy), records it in the trace — and so
  * in the log — for the user to copy, can open it again through the same Browser port, and forgets it
  * when the flow ends (approved or cancelled). And how long signing in took, apart from the call that

@@ -1,5 +1,5 @@
 /**
- * Sign Out says what is true about revocation (issue 12: with nothing stored it said "the server
+ * Sign Out says what is true about revocation (with nothing stored it used to say "the server
  * offers no revocation" of a server that offers it). The engine returns a typed outcome; the one
  * message the editor shows is built from it.
  */

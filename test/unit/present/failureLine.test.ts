@@ -1,5 +1,5 @@
 /**
- * Failures in the log (issue 12: "the log is full of minified stack traces"): one line per failure
+ * Failures in the log (the log used to be full of minified stack traces): one line per failure
  * with code, step and URL (src/present/failureLine.ts); the stack only at trace level, mapped to the
  * TypeScript sources through the bundle's source map (src/vscode/stackMap.ts); each error once.
  */

@@ -1,6 +1,6 @@
 /**
  * The Servers view's children for a server, by state (src/present/serverTree.ts), and the "Server"
- * node's rows from the initialize result (src/present/serverInfo.ts). Issue 12: a server that is not
+ * node's rows from the initialize result (src/present/serverInfo.ts). A server that is not
  * connected showed nothing when expanded; the initialize result was nowhere in the tree.
  */
 import assert from 'node:assert/strict';

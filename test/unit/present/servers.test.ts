@@ -1,5 +1,5 @@
 /**
- * Choices about the server list (src/present/servers.ts). Issue 12: Connect from the palette to a
+ * Choices about the server list (src/present/servers.ts). Connect from the palette to a
  * URL already in the list renamed the entry and moved it to the end; "Which server?" listed
  * disconnected servers first.
  */
