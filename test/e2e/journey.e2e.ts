@@ -175,7 +175,13 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
       }
       // two sign-ins: the first and the step-up
       assert.ok((await flow.locator('li.tf-step[data-step="token exchange"]').count()) >= 2, 'a token exchange for the sign-in and one for the step-up');
-      await assertStyled(flow, 'flow panel', { '.tf-toolbar': { display: 'flex', 'column-gap': '6px' }, '.tf-toolbar button': { 'border-top-left-radius': '2px' } });
+      await assertStyled(flow, 'flow panel', {
+        '.tf-toolbar': { display: 'flex', 'column-gap': '6px' },
+        '.tf-toolbar button': { 'border-top-left-radius': '2px' },
+        // the Server section (the initialize result): a two-column list, capabilities without bullets
+        '.tf-init-list': { display: 'grid' },
+        'ul.tf-init-caps': { 'list-style-type': 'none', 'padding-left': '0px' },
+      });
       await d.screenshot(`journey-${version}-4-flow`);
       await flow.locator('[data-testid="flow-export"]').click();
       await d.page.locator('.tabs-container .tab', { hasText: /^oauth-flow-/ }).first().waitFor({ state: 'visible', timeout: STEP_MS });
