@@ -23,7 +23,7 @@ import {
   CONFIDENTIAL_CLIENT,
   PRE_REGISTERED_CLIENT_ID,
 } from './constants';
-import { createMcpHttpServer } from './mcpServer';
+import { createMcpHttpServer, type DemoEras } from './mcpServer';
 import { AccessTokenRevocations } from './revocations';
 import { TodoStore } from './todoTools';
 
@@ -40,6 +40,12 @@ export interface DemoOptions {
   readonly log?: (line: string) => void;
   /** The client metadata document answered for the extension's client_id URL (default media/client-metadata.json). */
   readonly clientMetadataPath?: string | URL;
+  /**
+   * Which MCP protocol eras the server speaks (default 'both': 2026-07-28 clients via server/discover,
+   * older clients via initialize). 'legacy': initialize only, as a server on SDK 1.x — for testing a
+   * client's fallback.
+   */
+  readonly eras?: DemoEras;
 }
 
 export interface DemoHandle {
@@ -145,6 +151,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     revocations,
     todos: new TodoStore(),
     log: (line) => log(`[mcp] ${line}`),
+    eras: options.eras ?? 'both',
   });
   const authServer = createAuthServer({
     issuer,

@@ -1,30 +1,49 @@
 /**
- * The demo's MCP server: the official SDK's McpServer over Streamable HTTP (stateful, session ids),
- * as an OAuth 2.1 resource server, on two paths:
+ * The demo's MCP server: the official SDK v2 (`@modelcontextprotocol/server`) McpServer as an OAuth 2.1
+ * resource server, serving both protocol eras on each path:
+ *
+ * - 2026-07-28 clients (`server/discover`, then stateless requests carrying the protocol version in
+ *   `_meta`): the SDK's `createMcpHandler`, one McpServer per request;
+ * - older clients (`initialize`): a sessionful Streamable HTTP transport per session (session ids,
+ *   the GET stream, DELETE), as 2025 clients expect. `createMcpHandler`'s own legacy fallback is
+ *   stateless (it answers GET and DELETE with 405), so the legacy requests are routed here with the
+ *   SDK's own `isLegacyRequest` instead.
+ *
+ * Two paths:
  *
  * - `/mcp`       — the whole server behind OAuth: every request without a valid token → 401.
- * - `/mcp-mixed` — per-tool protection: initialize, tools/list and public tools work anonymously;
- *                  protected tools answer with an HTTP 401/403 challenge, except get_secret_note,
- *                  which answers with the tool-level challenge in its result.
+ * - `/mcp-mixed` — per-tool protection: initialize / server/discover, tools/list and public tools work
+ *                  anonymously; protected tools answer with an HTTP 401/403 challenge, except
+ *                  get_secret_note, which answers with the tool-level challenge in its result.
  *
  * Each path is its own protected resource (RFC 9728 metadata at the path-inserted well-known URL)
  * and only accepts JWT access tokens whose `aud` is exactly its URL. The token is checked on every
  * HTTP request — initialize, every later POST, the GET stream and DELETE — not only at initialize.
+ *
+ * `eras: 'legacy'` serves only the older protocol (a 2026-07-28 request is answered as a 2025
+ * server answers it: 400, no session), for tests of a client's fallback.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { isInitializeRequest, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+  type McpHttpHandler,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import { MCP_PATH, MIXED_PATH, RESOURCE_SCOPES, SCOPE_READ } from './constants';
 import type { AccessTokenRevocations } from './revocations';
 import { bearerChallenge, findTool, registerTodoTools, stepUpScope, TOOLS, type TodoStore } from './todoTools';
 
 export type Protection = 'whole-server' | 'per-tool';
+/** Which protocol eras the MCP endpoints serve: both (default), or only the older (`initialize`) one. */
+export type DemoEras = 'both' | 'legacy';
 
 export interface McpEndpoint {
   readonly path: string;
@@ -43,6 +62,8 @@ export interface McpServerOptions {
   readonly revocations: AccessTokenRevocations;
   readonly todos: TodoStore;
   readonly log: (line: string) => void;
+  /** Default 'both'. */
+  readonly eras?: DemoEras;
 }
 
 export interface McpHttpServer {
@@ -120,6 +141,52 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The Node request as a web Request for the SDK (its body already read: passed again as parsedBody). */
+function toWebRequest(req: IncomingMessage, origin: string, body: unknown): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  headers.delete('content-length');
+  const abort = new AbortController();
+  req.once('close', () => abort.abort());
+  return new Request(new URL(req.url ?? '/', origin), {
+    method: req.method,
+    headers,
+    body: req.method === 'POST' ? JSON.stringify(body) : undefined,
+    signal: abort.signal,
+  });
+}
+
+/** Writes the SDK's web Response to Node, streaming (SSE) bodies as they come; stops when the client goes. */
+async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie') return;
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  res.once('close', () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+  } catch {
+    // the client went away, or the transport closed the stream
+  } finally {
+    res.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bearer token verification (RFC 6750, RFC 9068)
 
@@ -182,7 +249,7 @@ function toolList(): Tool[] {
       name: tool.name,
       title: tool.title,
       description: tool.description,
-      inputSchema: toJsonSchemaCompat(z.object(tool.inputShape), { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
+      inputSchema: z.toJSONSchema(z.object(tool.inputShape), { io: 'input', target: 'draft-2020-12' }) as Tool['inputSchema'],
       annotations: tool.annotations,
       securitySchemes: tool.securitySchemes,
       _meta: { securitySchemes: tool.securitySchemes },
@@ -204,12 +271,12 @@ function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore): McpServer {
   );
   registerTodoTools(server, (auth) => ({ auth, todos, resourceMetadataUrl: endpoint.resourceMetadataUrl }));
   // Replaces the SDK's tools/list handler (installed by registerTool) with one that adds securitySchemes.
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolList() }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: toolList() }));
   return server;
 }
 
 interface Session {
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: McpServer;
   /** On /mcp a session belongs to the user who opened it. */
   readonly sub: string | undefined;
@@ -220,6 +287,16 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
   const verify = createTokenVerifier(options);
   const sessions = new Map<string, Map<string, Session>>(endpoints.map((e) => [e.path, new Map()]));
   const { log } = options;
+  // The 2026-07-28 leg; legacy traffic never reaches it ('reject': the sessionful leg below serves it).
+  const modernHandlers = new Map<string, McpHttpHandler>(
+    endpoints.map((e) => [
+      e.path,
+      createMcpHandler(() => buildMcpServer(e, options.todos), {
+        legacy: 'reject',
+        onerror: (error) => log(`MCP (2026-07-28) ${e.path}: ${error.message}`),
+      }),
+    ]),
+  );
 
   function challenge401(endpoint: McpEndpoint, scope: string, invalid?: string): HttpProblem {
     const header = bearerChallenge({
@@ -270,16 +347,22 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
     checkToolCalls(endpoint, body, auth);
 
     const sub = typeof auth?.extra?.sub === 'string' ? auth.extra.sub : undefined;
-    const table = sessions.get(endpoint.path)!;
-    const request = Object.assign(req, { auth });
-    const sessionId = req.headers['mcp-session-id'];
+    const request = toWebRequest(req, options.origin, body);
+    const modern = options.eras !== 'legacy' && !(await isLegacyRequest(request.clone(), body));
+    if (modern) {
+      // 2026-07-28: stateless, one McpServer per request (createMcpHandler's factory).
+      await sendWebResponse(res, await modernHandlers.get(endpoint.path)!.fetch(request, { authInfo: auth, parsedBody: body }));
+      return;
+    }
 
+    const table = sessions.get(endpoint.path)!;
+    const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const session = table.get(sessionId);
       if (!session || (endpoint.protection === 'whole-server' && session.sub !== sub)) {
         throw new HttpProblem(404, 'session not found', {}, jsonRpcError(-32001, 'Session not found'));
       }
-      await session.transport.handleRequest(request, res, body);
+      await sendWebResponse(res, await session.transport.handleRequest(request, { parsedBody: body, authInfo: auth }));
       return;
     }
 
@@ -293,7 +376,7 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       await oldest.transport.close().catch(() => undefined);
     }
     const server = buildMcpServer(endpoint, options.todos);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         table.set(id, { transport, server, sub });
@@ -303,7 +386,7 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       if (transport.sessionId) table.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(request, res, body);
+    await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body, authInfo: auth }));
   }
 
   function protectedResourceMetadata(endpoint: McpEndpoint): unknown {
@@ -349,7 +432,10 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
   async function close(): Promise<void> {
     const all = [...sessions.values()].flatMap((table) => [...table.values()]);
     for (const table of sessions.values()) table.clear();
-    await Promise.all(all.map((s) => s.transport.close().catch(() => undefined)));
+    await Promise.all([
+      ...all.map((s) => s.transport.close().catch(() => undefined)),
+      ...[...modernHandlers.values()].map((h) => h.close().catch(() => undefined)),
+    ]);
   }
 
   return { endpoints, handler, close };

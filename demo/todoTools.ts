@@ -6,9 +6,7 @@
  * `_meta.securitySchemes`, because clients read one or the other.
  */
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo, CallToolResult, McpServer, ToolAnnotations } from '@modelcontextprotocol/server';
 import { findDemoAccount, SCOPE_READ, SCOPE_WRITE } from './constants';
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
@@ -311,11 +309,11 @@ export function registerTodoTools(
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.inputShape,
+        inputSchema: z.object(tool.inputShape),
         annotations: tool.annotations,
         _meta: { securitySchemes: tool.securitySchemes },
       },
-      (args, extra) => tool.run(args, context(extra.authInfo)),
+      (args: Record<string, unknown>, ctx) => tool.run(args, context(ctx.http?.authInfo)),
     );
   }
 }
