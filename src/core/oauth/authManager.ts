@@ -10,7 +10,7 @@ import { InspectorError, isInspectorError } from '../errors';
 import { checkUrl, displayHost } from '../http/urlPolicy';
 import type { Browser, Prompt, SecretStore } from '../ports';
 import { authorizeWithCode } from './authorizationCode';
-import { bearerChallenge, parseChallenges, splitScopes, unionScopes, type BearerChallenge } from './challenge';
+import { bearerChallenge, parseChallenges, scopesToSuggest, splitScopes, unionScopes, type BearerChallenge } from './challenge';
 import type { OAuthContext } from './context';
 import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult } from './discovery';
 import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
@@ -456,6 +456,7 @@ export class AuthManager {
    * grant, where a refresh token helps), and dropped from what the MCP server suggests (its challenge,
    * its `scopes_supported`) otherwise — an authorization server that does not list it may refuse the
    * whole request. The user's explicit scopes and those already granted are kept as they are.
+   * `openid` is asked for only when the user or the challenge names it (scopesToSuggest).
    */
   selectScope(disc: DiscoveryResult, challengeScope: string | undefined, stepUp: boolean): string | undefined {
     const asScopes = disc.as.scopes_supported;
@@ -464,7 +465,7 @@ export class AuthManager {
     let scopes: string[];
     if (this.opts.scopes?.length) scopes = unionScopes(this.opts.scopes, suggested(splitScopes(challengeScope)));
     else if (challengeScope) scopes = suggested(splitScopes(challengeScope));
-    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = suggested(disc.resourceMetadata.scopes_supported);
+    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = suggested(scopesToSuggest(disc.resourceMetadata.scopes_supported));
     else scopes = [];
     if (stepUp) scopes = unionScopes(this.grantedScopes(), scopes);
     if (scopes.length === 0) return undefined;

@@ -18,7 +18,7 @@ import { wire, type OAuthContext } from './context';
 import { startLoopbackReceiver } from './loopback';
 import { redirectUriRegistered, stateMatches, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
-import { rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
+import { idTokenAsOAuth2, rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
 
 export interface AuthorizationCodeOptions {
   as: oauth.AuthorizationServer;
@@ -102,6 +102,17 @@ export function checkPkceSupport(ctx: OAuthContext, as: oauth.AuthorizationServe
   });
 }
 
+/**
+ * Whether the authorization server is an OpenID Provider: it lists `openid` in scopes_supported, or
+ * its metadata is an OpenID Connect Discovery document (`subject_types_supported` and
+ * `id_token_signing_alg_values_supported` are REQUIRED there, and mean nothing to plain OAuth 2.0).
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata (§3)
+ */
+export function isOpenIdProvider(as: oauth.AuthorizationServer): boolean {
+  if (Array.isArray(as.scopes_supported) && as.scopes_supported.includes('openid')) return true;
+  return Array.isArray(as.subject_types_supported) && Array.isArray(as.id_token_signing_alg_values_supported);
+}
+
 export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCodeOptions): Promise<{ tokens: TokenSet; client: RegisteredClient }> {
   const { as } = opts;
   checkPkceSupport(ctx, as, opts.backCompat);
@@ -138,7 +149,14 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
     url.searchParams.set('state', state);
     url.searchParams.set('resource', opts.resource);
     if (opts.scope) url.searchParams.set('scope', opts.scope);
+    // OpenID Connect Core §11: an OpenID Provider ignores offline_access unless the request also
+    // carries prompt=consent — and then silently issues no refresh token.
+    const offlineConsent = (opts.scope ?? '').split(/\s+/).includes('offline_access') && isOpenIdProvider(as);
+    if (offlineConsent) url.searchParams.set('prompt', 'consent');
     ctx.trace.note(STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, redirect_uri ${receiver.redirectUri}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
+    if (offlineConsent) {
+      ctx.trace.note(STEP, 'info', 'the authorization server is an OpenID Provider: offline_access is asked with prompt=consent, without which it issues no refresh token', 'OpenID Connect Core §11');
+    }
 
     if (opts.prompt?.confirmAuthorizationHost && !opts.knownHosts?.has(url.host)) {
       const ok = await opts.prompt.confirmAuthorizationHost(url.host, url);
@@ -210,7 +228,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
         additionalParameters: { resource: opts.resource },
         ...wire(ctx, 'token', tokenStep),
       });
-      const r = await oauth.processAuthorizationCodeResponse(as, toOAuthClient(client), res);
+      const r = await oauth.processAuthorizationCodeResponse(as, toOAuthClient(client), await idTokenAsOAuth2(ctx, tokenStep, as, client.client_id, res, opts.scope));
       rememberSecrets(ctx, r);
       const tokens = tokenSetFrom(r, { now: ctx.clock.now(), issuer: as.issuer, client_id: client.client_id, resource: opts.resource, requestedScope: opts.scope, grant: 'authorization_code' });
       ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');

@@ -84,3 +84,13 @@ export function unionScopes(...lists: Array<readonly string[] | undefined>): str
   for (const l of lists) for (const s of l ?? []) out.add(s);
   return [...out];
 }
+
+/**
+ * A protected resource's `scopes_supported` as scopes to ask for unprompted: without `openid`, which
+ * asks for an id_token — a statement about the user for the client, not access to the resource
+ * (OpenID Connect Core §3.1.2.1). An MCP client asks for it only when the user or the challenge does.
+ * Servers that front an OpenID provider list it anyway (their upstream's defaults).
+ */
+export function scopesToSuggest(scopesSupported: readonly string[]): string[] {
+  return scopesSupported.filter((s) => s !== 'openid');
+}

@@ -243,7 +243,20 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   ctx.redactor.addSecret(issuedSecret);
   const returned = typeof reg.token_endpoint_auth_method === 'string' ? (reg.token_endpoint_auth_method as TokenEndpointAuthMethod) : undefined;
   // RFC 7591 §2: the default method is client_secret_basic; a server that issued no secret means none.
-  const finalMethod: TokenEndpointAuthMethod = returned ?? (issuedSecret ? 'client_secret_basic' : 'none');
+  let finalMethod: TokenEndpointAuthMethod = returned ?? (issuedSecret ? 'client_secret_basic' : 'none');
+  if ((finalMethod === 'client_secret_basic' || finalMethod === 'client_secret_post') && !issuedSecret) {
+    // A DCR facade in front of a pre-registered client (an OAuth proxy) answers with the method it
+    // uses upstream and adds the secret itself at its token endpoint. The SDK's own client then sends
+    // no secret; so does this one — failing only at the token exchange, after the user signed in,
+    // helps no one.
+    ctx.trace.note(
+      STEP,
+      'warn',
+      `the registration response names ${finalMethod} but issues no client_secret (a proxy that adds the secret itself does this); continuing as a public client (token_endpoint_auth_method none)`,
+      'RFC 7591 §3.2.1',
+    );
+    finalMethod = 'none';
+  }
   ctx.trace.note(STEP, 'pass', `registered client ${reg.client_id} (${finalMethod})`, 'RFC 7591 §3');
   return {
     ...base,

@@ -4,6 +4,7 @@
  * revocation (RFC 7009). Wire steps are oauth4webapi's.
  */
 import * as oauth from 'oauth4webapi';
+import { decodeJwt, type JWTPayload } from 'jose';
 import { InspectorError } from '../errors';
 import type { SecretStore } from '../ports';
 import type { Redactor } from '../http/redact';
@@ -99,7 +100,7 @@ export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationSe
       additionalParameters: { resource: current.resource },
       ...wire(ctx, 'token', step),
     });
-    const r = await oauth.processRefreshTokenResponse(as, toOAuthClient(reg), res);
+    const r = await oauth.processRefreshTokenResponse(as, toOAuthClient(reg), await idTokenAsOAuth2(ctx, step, as, reg.client_id, res, current.scope));
     rememberSecrets(ctx, r);
     const next = tokenSetFrom(r, { now: ctx.clock.now(), issuer: current.issuer, client_id: current.client_id, resource: current.resource, previous: current, grant: 'refresh_token' });
     ctx.trace.note(step, 'pass', `access token refreshed${r.refresh_token && r.refresh_token !== current.refresh_token ? '; the refresh token was rotated' : ''}`, 'RFC 6749 §6');
@@ -153,6 +154,63 @@ export async function revokeToken(ctx: OAuthContext, as: oauth.AuthorizationServ
   } catch (err) {
     throw new InspectorError('revocation_failed', `the server did not revoke the ${hint.replace('_', ' ')}: ${oauthErrorText(err, ctx.redactor)}`, { step, url: as.revocation_endpoint, cause: err, hint: 'The local copy is deleted anyway' });
   }
+}
+
+/**
+ * The id_token of a token response, judged before oauth4webapi processes the response. An MCP client
+ * needs the access token; an id_token only matters when `openid` was asked for. oauth4webapi
+ * validates any id_token it is handed (issuer, audience, signature) and fails the whole response
+ * when one check fails — a proxy that forwards its upstream provider's token response (id_token
+ * issued by the upstream, for the upstream's client) would then cost the user their sign-in.
+ *
+ * So: when `openid` was requested and the id_token names this authorization server as issuer and
+ * this client as audience, the response goes to oauth4webapi as it came (validated as OpenID
+ * Connect). Otherwise the response is processed as OAuth 2.0 without its id_token, which is not
+ * used, and what was wrong with it is a finding.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (§3.1.3.7)
+ */
+export async function idTokenAsOAuth2(ctx: OAuthContext, step: string, as: oauth.AuthorizationServer, clientId: string, res: Response, requestedScope: string | undefined): Promise<Response> {
+  if (!res.ok || !/json/i.test(res.headers.get('content-type') ?? '')) return res;
+  let body: unknown;
+  try {
+    body = await res.clone().json();
+  } catch {
+    return res; // oauth4webapi reports the unreadable body
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('id_token' in body)) return res;
+  const { id_token: idToken, ...rest } = body as Record<string, unknown>;
+  if (typeof idToken === 'string') ctx.redactor.addSecret(idToken);
+  const openidRequested = (requestedScope ?? '').split(/\s+/).includes('openid');
+  let claims: JWTPayload | undefined;
+  try {
+    claims = typeof idToken === 'string' ? decodeJwt(idToken) : undefined;
+  } catch {
+    claims = undefined;
+  }
+  const audiences = claims ? (Array.isArray(claims.aud) ? claims.aud : [claims.aud]) : [];
+  const foreignIssuer = claims !== undefined && claims.iss !== as.issuer;
+  const foreignAudience = claims !== undefined && !audiences.includes(clientId);
+  if (openidRequested && claims && !foreignIssuer && !foreignAudience) return res;
+  const spec = 'OpenID Connect Core §3.1.3.7; RFC 6749 §5.1';
+  const kept = 'the id_token is not used; the access token is kept';
+  if (!claims) {
+    ctx.trace.note(step, 'warn', `the token response carries an id_token that is not a readable JWT; ${kept}`, spec);
+  } else if (foreignIssuer) {
+    ctx.trace.note(
+      step,
+      'warn',
+      `the token response carries an id_token issued by ${String(claims.iss)}, not by the authorization server ${as.issuer} (a proxy forwarding its upstream's token response does this)${openidRequested ? '' : ', and openid was not requested'}; ${kept}`,
+      spec,
+    );
+  } else if (foreignAudience) {
+    ctx.trace.note(step, 'warn', `the token response carries an id_token for another client (aud ${audiences.map(String).join(' ')}, not ${clientId})${openidRequested ? '' : ', and openid was not requested'}; ${kept}`, spec);
+  } else {
+    ctx.trace.note(step, 'info', `the token response carries an id_token although openid was not requested; ${kept}`, spec);
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(JSON.stringify(rest), { status: res.status, statusText: res.statusText, headers });
 }
 
 export function rememberSecrets(ctx: OAuthContext, r: { access_token?: unknown; refresh_token?: unknown; id_token?: unknown }): void {
