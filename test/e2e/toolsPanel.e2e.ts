@@ -160,6 +160,8 @@ describe('tools panel (real workbench in Chromium): demo calls, sign-in offers, 
     // the history lists the calls, newest first
     const history = frame.locator('.history-list li');
     assert.ok((await history.count()) >= 4, `history: ${await history.count()}`);
+    // the sign-in and call progress notifications close once the call is done (none over the picture)
+    await d.page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: STEP_MS });
     // the picture: the whole window, pointer off the panel
     await d.page.mouse.move(5, 790);
     const shot = await d.screenshot('tools-panel');
