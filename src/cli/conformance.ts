@@ -10,7 +10,7 @@ import { createConnection, type Connection } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import { MemorySecretStore } from '../core/memorySecretStore';
 import type { GrantKind } from '../core/oauth/authManager';
-import type { CrossAppAccessConfig } from '../core/oauth/grants';
+import type { CrossAppAccessConfig, WorkloadIdentityConfig } from '../core/oauth/grants';
 import type { ClientConfig } from '../core/oauth/registration';
 import type { Logger } from '../core/ports';
 import { sampleArguments } from '../core/mcp/sampleArguments';
@@ -23,6 +23,7 @@ interface ScenarioPlan {
   client: ClientConfig;
   grant: GrantKind;
   crossApp?: CrossAppAccessConfig;
+  workload?: WorkloadIdentityConfig;
   /** Tools to call after listing, by name; '*first' = the first listed tool. */
   calls: string[];
 }
@@ -76,6 +77,14 @@ export function planFor(scenario: string, ctx: Record<string, string>, clientMet
       });
       plan.grant = 'client_credentials';
       break;
+    case 'auth/wif-jwt-bearer':
+      // Workload identity federation: the suite hands the workload's JWT (audience its AS) and a client id.
+      Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, token_endpoint_auth_method: 'none' });
+      plan.grant = 'workload_identity';
+      plan.workload = { assertion: ctx.valid_jwt };
+      break;
+    // Enterprise-managed authorization (suite 0.2.0: the cross-app access scenario under its new name).
+    case 'auth/enterprise-managed-authorization':
     case 'auth/cross-app-access-complete-flow':
       Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, client_secret: ctx.client_secret, token_endpoint_auth_method: 'client_secret_basic' });
       plan.grant = 'cross_app_access';
@@ -108,6 +117,7 @@ export async function runConformance(url: string, flags: { 'client-metadata-url'
       client: plan.client,
       grant: plan.grant,
       crossApp: plan.crossApp,
+      workload: plan.workload,
       // The suite's scenarios answer elicitation with the schema's defaults; the SDK fills them in
       // because the client declares elicitation.form.applyDefaults.
       onElicit: async () => ({ action: 'accept', content: {} }),

@@ -10,7 +10,7 @@ import { checkUrl } from './http/urlPolicy';
 import { McpSession, type ServerTarget, type TransportKind } from './mcp/session';
 import { AuthManager, type GrantKind } from './oauth/authManager';
 import type { OAuthContext } from './oauth/context';
-import type { CrossAppAccessConfig } from './oauth/grants';
+import type { CrossAppAccessConfig, WorkloadIdentityConfig } from './oauth/grants';
 import { createHeadlessBrowser } from './oauth/headlessBrowser';
 import type { RedirectReceiverFactory } from './oauth/redirectReceiver';
 import type { ClientConfig } from './oauth/registration';
@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   grant?: GrantKind;
   scopes?: string[];
   crossApp?: CrossAppAccessConfig;
+  /** The workload's JWT for grant 'workload_identity'. */
+  workload?: WorkloadIdentityConfig;
   timeoutMs?: number;
   allowHttpHosts?: string[];
   authorizationTimeoutMs?: number;
@@ -97,6 +99,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     grant: o.grant,
     scopes: o.scopes,
     crossApp: o.crossApp,
+    workload: o.workload,
     authorizationTimeoutMs: o.authorizationTimeoutMs,
     startReceiver: o.startReceiver,
     redirectPort: o.redirectPort,

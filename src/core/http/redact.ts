@@ -27,6 +27,8 @@ const SECRET_KEYS = new Set([
   'idp_id_token',
   'authorization',
   'proxy-authorization',
+  // A DPoP proof (RFC 9449 §4): signed by our key and bound to the access token (`ath`).
+  'dpop',
   'cookie',
   'set-cookie',
 ]);

@@ -22,6 +22,8 @@ export async function inspectConnectionToken(conn: Connection): Promise<TokenIns
     jwksUri: disc.as.jwks_uri,
     grantedScopes: t.scope?.split(' '),
     expiresAt: t.expires_at,
+    tokenType: t.token_type,
+    dpopThumbprint: await conn.auth.dpopKeys.thumbprint(),
     introspection: endpoint && canAuthenticate ? { endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) } : undefined,
     introspectionUnavailable: !endpoint
       ? 'the authorization server metadata has no introspection_endpoint (RFC 7662)'

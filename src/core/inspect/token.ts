@@ -42,7 +42,8 @@ export interface TokenFinding {
    * 'issuer_missing', 'audience_match', 'audience_mismatch', 'audience_missing', 'audience_unknown',
    * 'expired', 'expires_soon', 'not_expired', 'no_expiry', 'expiry_unknown', 'not_yet_valid',
    * 'issued_in_future', 'scope_present', 'scope_missing', 'scope_unknown', 'scope_from_token_response',
-   * 'opaque', 'encrypted', 'introspection_active', 'introspection_inactive', 'introspection_failed'.
+   * 'opaque', 'encrypted', 'introspection_active', 'introspection_inactive', 'introspection_failed',
+   * 'dpop_bound', 'dpop_key_mismatch', 'dpop_unbound', 'cnf_other'.
    */
   code: string;
   message: string;
@@ -86,6 +87,10 @@ export interface InspectTokenOptions {
   introspection?: { endpoint: string; issuer: string; client_id: string; clientAuth: ClientAuth };
   /** Without `introspection`: why it cannot be used, for the 'opaque' finding (default: a generic reason). */
   introspectionUnavailable?: string;
+  /** `token_type` from the token response ("Bearer", "DPoP"): says whether the client presents it with DPoP proofs. */
+  tokenType?: string;
+  /** The JWK SHA-256 thumbprint of the client's DPoP key (RFC 7638), to compare with the token's `cnf.jkt`. */
+  dpopThumbprint?: string;
   /** ALL network goes through it (purpose 'jwks' or 'introspection'). */
   fetch: GuardedFetch;
   /** Milliseconds clock, injectable. Default Date.now. */
@@ -224,6 +229,7 @@ async function inspectJwt(ctx: Ctx, rawHeader: Record<string, unknown>): Promise
     if (opts.requiredScopes?.length) add('info', 'scope_from_token_response', 'the token has no scope or scp claim; using the scope from the token response');
   }
   checkClaims(ctx, view, { strict: true, scopesKnown: view.scopeClaimPresent || opts.grantedScopes !== undefined });
+  checkBinding(ctx, claims);
   return { ...result, issuer: view.issuer, subject: view.subject, audience: view.audience, scopes: view.scopes, expiresAt: view.exp, issuedAt: view.iat, notBefore: view.nbf };
 }
 
@@ -305,6 +311,7 @@ async function inspectOpaque(ctx: Ctx): Promise<TokenInspection> {
       if (!view.scopeClaimPresent && opts.grantedScopes) view.scopes = [...opts.grantedScopes];
       if (view.exp === undefined && opts.expiresAt !== undefined) view.exp = opts.expiresAt;
       checkClaims(ctx, view, { strict: false, scopesKnown: view.scopeClaimPresent || opts.grantedScopes !== undefined });
+      checkBinding(ctx, claims);
       return { ...base, issuer: view.issuer, subject: view.subject, audience: view.audience, scopes: view.scopes, expiresAt: view.exp, issuedAt: view.iat, notBefore: view.nbf };
     }
   } else {
@@ -350,6 +357,38 @@ async function introspect(ctx: Ctx, intro: NonNullable<InspectTokenOptions['intr
       message: scrub(`token introspection at ${short(intro.endpoint)} failed (${reason}); falling back to what the token response said`),
     });
     return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sender constraint: DPoP (RFC 9449 §6)
+
+/**
+ * Whether the token is bound to a DPoP key: `cnf.jkt` in the JWT or the introspection response
+ * (RFC 9449 §6.1, §6.2), compared with the thumbprint of the key the client signs its proofs with.
+ * Only said when there is something to say: a `cnf.jkt`, or a token_type "DPoP" without one.
+ */
+function checkBinding(ctx: Ctx, claims: Record<string, unknown>): void {
+  const { opts } = ctx;
+  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: ctx.scrub(message) });
+  const cnf = claims.cnf;
+  const jkt = cnf && typeof cnf === 'object' && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
+  const dpopType = typeof opts.tokenType === 'string' && opts.tokenType.toLowerCase() === 'dpop';
+  if (typeof jkt === 'string') {
+    if (opts.dpopThumbprint === undefined) {
+      add('info', 'dpop_bound', `the token is DPoP-bound (cnf.jkt ${short(jkt)}): it is only accepted with a proof signed by that key`);
+    } else if (jkt === opts.dpopThumbprint) {
+      add('pass', 'dpop_bound', `the token is DPoP-bound to this client's key (cnf.jkt ${short(jkt)} is its thumbprint): a stolen copy is useless without the key`);
+    } else {
+      add('fail', 'dpop_key_mismatch', `the token is DPoP-bound to another key (cnf.jkt ${short(jkt)}, this client's key is ${short(opts.dpopThumbprint)}): the server will refuse every proof the client signs`);
+    }
+    if (!dpopType && opts.tokenType !== undefined) {
+      add('warn', 'dpop_unbound', `the token carries cnf.jkt but the token response said token_type "${short(opts.tokenType)}", not "DPoP"`);
+    }
+  } else if (dpopType) {
+    add('info', 'dpop_unbound', 'the token response said token_type "DPoP" but the token carries no cnf.jkt the client can read: the binding is known only to the servers');
+  } else if (cnf !== undefined) {
+    add('info', 'cnf_other', 'the token has a cnf claim without jkt: bound to something other than a DPoP key (an mTLS certificate, say), not checked here');
   }
 }
 

@@ -4,6 +4,7 @@
  * one retry of the same request. Auth stays ours; the SDK only moves MCP messages.
  */
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import * as oauth from 'oauth4webapi';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';
 import { resourceMatchesServer } from '../oauth/discovery';
@@ -46,9 +47,14 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       let token: string | undefined;
       // A token goes only to the resource it was obtained for: same origin, path within the resource.
       if (auth && mayGoTo(auth, target)) token = await auth.accessToken();
-      if (token) headers.set('authorization', `Bearer ${token}`);
+      // A DPoP-bound token (RFC 9449 §7.1) goes as `Authorization: DPoP` with a fresh proof per request.
+      const dpop = token && auth ? await auth.resourceDpop?.() : undefined;
+      if (token && !dpop) headers.set('authorization', `Bearer ${token}`);
       else headers.delete('authorization');
-      const res = await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
+      const res =
+        token && dpop && auth
+          ? await fetchWithDpop(opts.fetch, auth, target, { ...init, method, headers }, token, dpop, `MCP ${op}`)
+          : await opts.fetch(target, { ...init, method, headers, purpose: 'mcp', step: `MCP ${op}` });
       if ((res.status === 401 || res.status === 403) && auth && mayGoTo(auth, target)) {
         if (!token) opts.onAuthRequired?.(op, res.status);
         // Only MCP messages (POST) may start a sign-in; the GET event stream and the DELETE that
@@ -67,6 +73,39 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       return res;
     }
   };
+}
+
+/**
+ * One MCP request with a DPoP-bound token: oauth4webapi's `protectedResourceRequest` signs the proof
+ * (`htm`, `htu`, `ath`, the resource's latest nonce) and sets `Authorization: DPoP`, through the
+ * guarded fetch. A `use_dpop_nonce` challenge (RFC 9449 §9) is answered by sending the request once
+ * more with the nonce the server just supplied; any other response — a challenge included — goes back
+ * to the caller as it came.
+ */
+async function fetchWithDpop(fetch: GuardedFetch, auth: AuthManager, target: URL, init: RequestInit & { method: string; headers: Headers }, token: string, dpop: oauth.DPoPHandle, step: string): Promise<Response> {
+  const send = async (): Promise<{ res: Response; nonce: boolean }> => {
+    const headers = new Headers(init.headers);
+    headers.delete('dpop');
+    try {
+      const res = await oauth.protectedResourceRequest(token, init.method, target, headers, init.body as oauth.ProtectedResourceRequestBody, {
+        DPoP: dpop,
+        signal: init.signal ?? undefined,
+        // oauth4webapi asks for redirect 'manual'; the guarded fetch's own redirect policy for MCP requests decides.
+        [oauth.customFetch]: (url, { redirect: _manual, ...o }) => fetch(url, { ...init, ...(o as RequestInit), purpose: 'mcp', step }),
+        [oauth.allowInsecureRequests]: true,
+      });
+      return { res, nonce: false };
+    } catch (err) {
+      // oauth4webapi throws for every response with a WWW-Authenticate challenge; it carries the response.
+      if (err instanceof oauth.WWWAuthenticateChallengeError) return { res: err.response, nonce: oauth.isDPoPNonceError(err) };
+      throw err;
+    }
+  };
+  const first = await send();
+  if (!first.nonce) return first.res;
+  auth.ctx.trace.note(step, 'info', 'the MCP server asks for a DPoP nonce (use_dpop_nonce): sending the request once more with a proof that carries it', 'RFC 9449 §9');
+  await first.res.body?.cancel().catch(() => {});
+  return (await send()).res;
 }
 
 /** May the token for `auth`'s resource go to `target`? Same origin, path within the resource. */

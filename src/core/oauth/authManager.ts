@@ -13,12 +13,13 @@ import { authorizeWithCode } from './authorizationCode';
 import { bearerChallenge, parseChallenges, scopesToSuggest, splitScopes, unionScopes, type BearerChallenge } from './challenge';
 import type { OAuthContext } from './context';
 import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult } from './discovery';
-import { clientCredentialsGrant, crossAppAccessGrant, type CrossAppAccessConfig } from './grants';
+import { dpopAlgFor, DpopKeys, isDpopTokenType } from './dpop';
+import { clientCredentialsGrant, crossAppAccessGrant, workloadIdentityGrant, type CrossAppAccessConfig, type WorkloadIdentityConfig } from './grants';
 import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
 
-export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access';
+export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access' | 'workload_identity';
 
 export interface AuthManagerOptions {
   ctx: OAuthContext;
@@ -32,6 +33,8 @@ export interface AuthManagerOptions {
   /** Scopes the user asked for explicitly; they take precedence over what the server suggests. */
   scopes?: string[];
   crossApp?: CrossAppAccessConfig;
+  /** The workload's JWT for the 'workload_identity' grant (RFC 7523 jwt-bearer). */
+  workload?: WorkloadIdentityConfig;
   /** Authorization attempts per operation before giving up (MCP step-up guidance: 3). */
   maxAttempts?: number;
   authorizationTimeoutMs?: number;
@@ -138,6 +141,8 @@ export class AuthManager {
   private authorizing?: Promise<TokenSet>;
   private readonly attempts = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
+  /** This client's DPoP key (in memory only) and oauth4webapi's proof/nonce handle for it. */
+  readonly dpopKeys = new DpopKeys();
 
   constructor(readonly opts: AuthManagerOptions) {
     this.keys = new CredentialKeys(canonicalResource(opts.serverUrl));
@@ -187,7 +192,10 @@ export class AuthManager {
       if (client && this.clientStillFits(client)) this.client = client;
       if (this.client) {
         const tokens = await readJsonSecret<TokenSet>(this.opts.secrets, this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
-        if (tokens && tokens.resource === this.discovery.resource) {
+        if (tokens && tokens.resource === this.discovery.resource && isDpopTokenType(tokens.token_type)) {
+          // Bound to a key that lived in the memory of an earlier session (RFC 9449 §6): unusable now.
+          this.ctx.trace.note('token refresh', 'info', 'the stored tokens are DPoP-bound to a key of an earlier session; signing in again', 'RFC 9449 §6');
+        } else if (tokens && tokens.resource === this.discovery.resource) {
           this.tokens = tokens;
           this.ctx.redactor.addSecret(tokens.access_token);
           this.ctx.redactor.addSecret(tokens.refresh_token);
@@ -248,6 +256,28 @@ export class AuthManager {
       }
     }
     return t.access_token;
+  }
+
+  /**
+   * The DPoP handle to present the current token with (RFC 9449 §7), or undefined for a Bearer
+   * token. For the MCP request path: it signs a fresh proof per request and keeps the resource's nonce.
+   */
+  async resourceDpop(): Promise<oauth.DPoPHandle | undefined> {
+    if (!this.tokens || !isDpopTokenType(this.tokens.token_type)) return undefined;
+    const alg = this.discovery ? dpopAlgFor(this.discovery.as) : undefined;
+    return alg ? this.dpopKeys.handle(alg) : undefined;
+  }
+
+  /** The DPoP handle for token requests to `as`, when it supports DPoP (else undefined: Bearer tokens). */
+  private async dpopFor(as: oauth.AuthorizationServer): Promise<oauth.DPoPHandle | undefined> {
+    const alg = dpopAlgFor(as);
+    if (!alg) return undefined;
+    const fresh = (await this.dpopKeys.thumbprint()) === undefined;
+    const handle = await this.dpopKeys.handle(alg);
+    if (fresh) {
+      this.ctx.trace.note('authorization server metadata', 'info', `the authorization server supports DPoP (${alg}): token requests carry a proof of this client's key, and the tokens are bound to it`, 'RFC 9449 §5.1; MCP SEP-1932');
+    }
+    return handle;
   }
 
   grantedScopes(): string[] {
@@ -537,15 +567,22 @@ export class AuthManager {
     try {
       let tokens: TokenSet;
       const grant = this.opts.grant ?? 'authorization_code';
+      const dpop = await this.dpopFor(disc.as);
       if (grant === 'client_credentials') {
         const client = await this.ensureNonInteractiveClient(disc.as);
-        tokens = await clientCredentialsGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope });
+        tokens = await clientCredentialsGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, dpop });
       } else if (grant === 'cross_app_access') {
         if (!this.opts.crossApp) throw new InspectorError('config_invalid', 'cross-app access needs the identity provider settings', { step: 'cross-app access' });
         const client = await this.ensureNonInteractiveClient(disc.as);
-        tokens = await crossAppAccessGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, idp: this.opts.crossApp });
+        tokens = await crossAppAccessGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, idp: this.opts.crossApp, dpop });
+      } else if (grant === 'workload_identity') {
+        if (!this.opts.workload?.assertion) {
+          throw new InspectorError('config_invalid', 'workload identity needs the workload JWT (the assertion)', { step: 'jwt-bearer grant (workload identity)', hint: "Pass the workload's JWT, e.g. a service account token" });
+        }
+        const client = await this.ensureNonInteractiveClient(disc.as);
+        tokens = await workloadIdentityGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, workload: this.opts.workload, dpop });
       } else {
-        tokens = await this.authorizationCode(disc, scope, signal);
+        tokens = await this.authorizationCode(disc, scope, dpop, signal);
       }
       await this.saveTokens(tokens);
       this.changed('signed-in');
@@ -556,7 +593,7 @@ export class AuthManager {
     }
   }
 
-  private async authorizationCode(disc: DiscoveryResult, scope: string | undefined, signal?: AbortSignal): Promise<TokenSet> {
+  private async authorizationCode(disc: DiscoveryResult, scope: string | undefined, dpop: oauth.DPoPHandle | undefined, signal?: AbortSignal): Promise<TokenSet> {
     for (let round = 0; ; round++) {
       try {
         const { tokens, client } = await authorizeWithCode(this.ctx, {
@@ -574,6 +611,7 @@ export class AuthManager {
           redirectPort: this.opts.redirectPort,
           startReceiver: this.opts.startReceiver,
           signal,
+          dpop,
           onClient: (c) => this.saveClient(c),
         });
         this.knownHosts.add(new URL(disc.as.authorization_endpoint!).host);
@@ -625,7 +663,7 @@ export class AuthManager {
       if (!this.tokens?.refresh_token || !this.client) throw new InspectorError('refresh_failed', 'there is no refresh token for this server', { step: 'token refresh', hint: 'Sign in again' });
       this.changed('refreshing');
       try {
-        const next = await refreshTokens(this.ctx, disc.as, this.client, this.tokens);
+        const next = await refreshTokens(this.ctx, disc.as, this.client, this.tokens, isDpopTokenType(this.tokens.token_type) ? await this.dpopFor(disc.as) : undefined);
         await this.saveTokens(next);
         this.changed('signed-in');
         return next;

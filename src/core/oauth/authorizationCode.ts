@@ -15,6 +15,7 @@ import { InspectorError, isInspectorError } from '../errors';
 import { checkUrl } from '../http/urlPolicy';
 import type { Browser, Prompt } from '../ports';
 import { wire, type OAuthContext } from './context';
+import { withDpopNonceRetry } from './dpop';
 import { startLoopbackReceiver } from './loopback';
 import { redirectUriRegistered, stateMatches, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
@@ -44,6 +45,8 @@ export interface AuthorizationCodeOptions {
    */
   startReceiver?: RedirectReceiverFactory;
   signal?: AbortSignal;
+  /** DPoP proofs for the token request (RFC 9449 §5), when the authorization server supports DPoP. */
+  dpop?: oauth.DPoPHandle;
 }
 
 const STEP = 'authorization request';
@@ -224,11 +227,19 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
 
     const tokenStep = 'token exchange';
     try {
-      const res = await oauth.authorizationCodeGrantRequest(as, toOAuthClient(client), await clientAuthentication(client), params, receiver.redirectUri, verifier, {
-        additionalParameters: { resource: opts.resource },
-        ...wire(ctx, 'token', tokenStep),
-      });
-      const r = await oauth.processAuthorizationCodeResponse(as, toOAuthClient(client), await idTokenAsOAuth2(ctx, tokenStep, as, client.client_id, res, opts.scope));
+      const registered = client;
+      const r = await withDpopNonceRetry(
+        ctx,
+        tokenStep,
+        opts.dpop,
+        async () =>
+          oauth.authorizationCodeGrantRequest(as, toOAuthClient(registered), await clientAuthentication(registered), params, receiver.redirectUri, verifier, {
+            additionalParameters: { resource: opts.resource },
+            DPoP: opts.dpop,
+            ...wire(ctx, 'token', tokenStep),
+          }),
+        async (res) => oauth.processAuthorizationCodeResponse(as, toOAuthClient(registered), await idTokenAsOAuth2(ctx, tokenStep, as, registered.client_id, res, opts.scope)),
+      );
       rememberSecrets(ctx, r);
       const tokens = tokenSetFrom(r, { now: ctx.clock.now(), issuer: as.issuer, client_id: client.client_id, resource: opts.resource, requestedScope: opts.scope, grant: 'authorization_code' });
       ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');

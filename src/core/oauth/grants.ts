@@ -1,5 +1,6 @@
 /**
- * Non-interactive grants: client credentials (RFC 6749 §4.4) and cross-app access — an RFC 8693
+ * Non-interactive grants: client credentials (RFC 6749 §4.4), workload identity federation (an RFC
+ * 7523 jwt-bearer grant with the workload's own JWT), and cross-app access — an RFC 8693
  * token exchange at the enterprise IdP for an Identity Assertion JWT Authorization Grant (ID-JAG),
  * then the RFC 7523 jwt-bearer grant at the MCP server's authorization server. Wire steps are
  * oauth4webapi's (`clientCredentialsGrantRequest`, `genericTokenEndpointRequest` and their
@@ -14,6 +15,7 @@ import * as oauth from 'oauth4webapi';
 import { InspectorError } from '../errors';
 import { checkUrl } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
+import { withDpopNonceRetry } from './dpop';
 import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
 import { rememberSecrets, tokenError, tokenSetFrom, type TokenSet } from './tokens';
 
@@ -28,6 +30,15 @@ export interface CrossAppAccessConfig {
   idp_id_token: string;
 }
 
+/**
+ * Workload identity federation (MCP SEP-1933): the workload presents a JWT its platform issued
+ * (a Kubernetes service account token, a cloud identity token…) as an RFC 7523 jwt-bearer assertion.
+ */
+export interface WorkloadIdentityConfig {
+  /** The workload's JWT, audience the authorization server. A secret: redacted everywhere. */
+  assertion: string;
+}
+
 export const TOKEN_TYPE_ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
 export const TOKEN_TYPE_ID_JAG = 'urn:ietf:params:oauth:token-type:id-jag';
 export const GRANT_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -35,14 +46,19 @@ export const GRANT_JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 export async function clientCredentialsGrant(
   ctx: OAuthContext,
-  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string },
+  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; dpop?: oauth.DPoPHandle },
 ): Promise<TokenSet> {
   const step = 'client credentials grant';
   const params: Record<string, string> = { resource: o.resource };
   if (o.scope) params.scope = o.scope;
   try {
-    const res = await oauth.clientCredentialsGrantRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), params, wire(ctx, 'token', step));
-    const r = await oauth.processClientCredentialsResponse(o.as, toOAuthClient(o.client), res);
+    const r = await withDpopNonceRetry(
+      ctx,
+      step,
+      o.dpop,
+      async () => oauth.clientCredentialsGrantRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), params, { DPoP: o.dpop, ...wire(ctx, 'token', step) }),
+      (res) => oauth.processClientCredentialsResponse(o.as, toOAuthClient(o.client), res),
+    );
     rememberSecrets(ctx, r);
     ctx.trace.note(step, 'pass', `access token issued to client ${o.client.client_id} (${o.client.token_endpoint_auth_method})`, 'RFC 6749 §4.4');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'client_credentials' });
@@ -51,9 +67,39 @@ export async function clientCredentialsGrant(
   }
 }
 
+/**
+ * The RFC 7523 jwt-bearer grant with the workload's own JWT (workload identity federation). A refusal
+ * is final: the same assertion would be refused again, and no other grant is tried.
+ * @see https://www.rfc-editor.org/rfc/rfc7523.html#section-2.1
+ */
+export async function workloadIdentityGrant(
+  ctx: OAuthContext,
+  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; workload: WorkloadIdentityConfig; dpop?: oauth.DPoPHandle },
+): Promise<TokenSet> {
+  const step = 'jwt-bearer grant (workload identity)';
+  ctx.redactor.addSecret(o.workload.assertion);
+  const params: Record<string, string> = { assertion: o.workload.assertion, resource: o.resource };
+  if (o.scope) params.scope = o.scope;
+  try {
+    const r = await withDpopNonceRetry(
+      ctx,
+      step,
+      o.dpop,
+      async () => oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, { DPoP: o.dpop, ...wire(ctx, 'token', step) }),
+      (res) => oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res),
+    );
+    rememberSecrets(ctx, r);
+    ctx.trace.note(step, 'pass', `access token issued for the workload's assertion (client ${o.client.client_id})`, 'RFC 7523 §2.1; MCP SEP-1933');
+    return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'jwt-bearer' });
+  } catch (err) {
+    ctx.trace.note(step, 'fail', `the authorization server refused the workload's assertion: ${oauthErrorText(err, ctx.redactor)}; not retried (the same assertion would be refused again)`, 'RFC 7523 §3.1');
+    throw tokenError(err, step, o.as.token_endpoint, ctx.redactor);
+  }
+}
+
 export async function crossAppAccessGrant(
   ctx: OAuthContext,
-  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; idp: CrossAppAccessConfig },
+  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; idp: CrossAppAccessConfig; dpop?: oauth.DPoPHandle },
 ): Promise<TokenSet> {
   const exchangeStep = 'token exchange at the identity provider';
   ctx.redactor.addSecret(o.idp.idp_id_token);
@@ -97,8 +143,13 @@ export async function crossAppAccessGrant(
   try {
     const params: Record<string, string> = { assertion: idJag, resource: o.resource };
     if (o.scope) params.scope = o.scope;
-    const res = await oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, wire(ctx, 'token', bearerStep));
-    const r = await oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res);
+    const r = await withDpopNonceRetry(
+      ctx,
+      bearerStep,
+      o.dpop,
+      async () => oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, { DPoP: o.dpop, ...wire(ctx, 'token', bearerStep) }),
+      (res) => oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res),
+    );
     rememberSecrets(ctx, r);
     ctx.trace.note(bearerStep, 'pass', 'access token issued for the ID-JAG', 'RFC 7523 §2.1');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'jwt-bearer' });

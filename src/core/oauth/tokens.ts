@@ -9,6 +9,7 @@ import { InspectorError } from '../errors';
 import type { SecretStore } from '../ports';
 import type { Redactor } from '../http/redact';
 import { wire, type OAuthContext } from './context';
+import { withDpopNonceRetry } from './dpop';
 import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
 
 export interface TokenSet {
@@ -92,15 +93,24 @@ export async function readJsonSecret<T>(store: SecretStore, key: string): Promis
   }
 }
 
-export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, current: TokenSet): Promise<TokenSet> {
-  if (!current.refresh_token) throw new InspectorError('refresh_failed', 'there is no refresh token', { step: 'token refresh', hint: 'Sign in again' });
+export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, current: TokenSet, dpop?: oauth.DPoPHandle): Promise<TokenSet> {
+  const refreshToken = current.refresh_token;
+  if (!refreshToken) throw new InspectorError('refresh_failed', 'there is no refresh token', { step: 'token refresh', hint: 'Sign in again' });
   const step = 'token refresh';
   try {
-    const res = await oauth.refreshTokenGrantRequest(as, toOAuthClient(reg), await clientAuthentication(reg), current.refresh_token, {
-      additionalParameters: { resource: current.resource },
-      ...wire(ctx, 'token', step),
-    });
-    const r = await oauth.processRefreshTokenResponse(as, toOAuthClient(reg), await idTokenAsOAuth2(ctx, step, as, reg.client_id, res, current.scope));
+    // DPoP (RFC 9449 §5): a refresh for a DPoP-bound token carries a proof, answered nonce included.
+    const r = await withDpopNonceRetry(
+      ctx,
+      step,
+      dpop,
+      async () =>
+        oauth.refreshTokenGrantRequest(as, toOAuthClient(reg), await clientAuthentication(reg), refreshToken, {
+          additionalParameters: { resource: current.resource },
+          DPoP: dpop,
+          ...wire(ctx, 'token', step),
+        }),
+      async (res) => oauth.processRefreshTokenResponse(as, toOAuthClient(reg), await idTokenAsOAuth2(ctx, step, as, reg.client_id, res, current.scope)),
+    );
     rememberSecrets(ctx, r);
     const next = tokenSetFrom(r, { now: ctx.clock.now(), issuer: current.issuer, client_id: current.client_id, resource: current.resource, previous: current, grant: 'refresh_token' });
     ctx.trace.note(step, 'pass', `access token refreshed${r.refresh_token && r.refresh_token !== current.refresh_token ? '; the refresh token was rotated' : ''}`, 'RFC 6749 §6');

@@ -376,6 +376,46 @@ describe('core/inspect/token', () => {
     });
   });
 
+  describe('DPoP binding (RFC 9449 §6)', () => {
+    const JKT = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+
+    it("a token bound to this client's key (cnf.jkt = its thumbprint): pass", async () => {
+      const r = await inspect(await jwt({ cnf: { jkt: JKT } }), { tokenType: 'DPoP', dpopThumbprint: JKT });
+      assert.equal(find(r, 'dpop_bound')?.level, 'pass');
+      assert.match(find(r, 'dpop_bound')!.message, /this client's key/);
+    });
+
+    it('a token bound to another key: fail, naming both thumbprints', async () => {
+      const r = await inspect(await jwt({ cnf: { jkt: 'another-thumbprint' } }), { tokenType: 'DPoP', dpopThumbprint: JKT });
+      const f = find(r, 'dpop_key_mismatch');
+      assert.equal(f?.level, 'fail');
+      assert.match(f!.message, /another-thumbprint/);
+      assert.match(f!.message, new RegExp(JKT));
+      assert.equal(find(r, 'dpop_bound'), undefined);
+    });
+
+    it('cnf.jkt but the token response said Bearer: the binding is reported, and the mismatch with token_type warned', async () => {
+      const r = await inspect(await jwt({ cnf: { jkt: JKT } }), { tokenType: 'Bearer' });
+      assert.equal(find(r, 'dpop_bound')?.level, 'info');
+      assert.equal(find(r, 'dpop_unbound')?.level, 'warn');
+    });
+
+    it('token_type DPoP without a readable cnf.jkt: info; a Bearer token without cnf: nothing about DPoP', async () => {
+      const dpop = await inspect(await jwt(), { tokenType: 'DPoP', dpopThumbprint: JKT });
+      assert.equal(find(dpop, 'dpop_unbound')?.level, 'info');
+      const bearer = await inspect(await jwt(), { tokenType: 'Bearer' });
+      assert.deepEqual(bearer.findings.filter((f) => /dpop|cnf/.test(f.code)), []);
+    });
+
+    it('a cnf that is not an object, or a jkt that is not a string, is not taken for a binding', async () => {
+      for (const cnf of ['jkt', ['x'], { jkt: 42 }]) {
+        const r = await inspect(await jwt({ cnf }), { dpopThumbprint: JKT });
+        assert.equal(find(r, 'dpop_bound'), undefined, JSON.stringify(cnf));
+        assert.equal(find(r, 'dpop_key_mismatch'), undefined, JSON.stringify(cnf));
+      }
+    });
+  });
+
   describe('opaque tokens', () => {
     const opaque = 'opaque-access-token-0123456789abcdef';
 
