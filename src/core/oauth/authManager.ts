@@ -290,9 +290,18 @@ export class AuthManager {
     if (this.discovery && !force && (!resourceMetadataUrl || resourceMetadataUrl === this.discovery.resourceMetadataUrl)) return this.discovery;
     const found = await discover(this.ctx, this.opts.serverUrl, resourceMetadataUrl);
     if (this.discovery && this.discovery.as.issuer !== found.as.issuer) {
-      // Another authorization server now: the old client and its tokens are not used for it.
-      this.ctx.trace.note('authorization server metadata', 'warn', `the authorization server changed from ${this.discovery.as.issuer} to ${found.as.issuer}; registering again`, 'MCP authorization §security');
-      this.client = undefined;
+      // Another authorization server now: the old client and its tokens are never used for it
+      // (credentials are keyed by issuer). A client this server's new AS issued earlier is reused.
+      const known = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(found.as.issuer));
+      const reuse = known && known.issuer === found.as.issuer && this.clientStillFits(known) ? known : undefined;
+      this.ctx.trace.note(
+        'authorization server metadata',
+        'warn',
+        `the authorization server changed from ${this.discovery.as.issuer} to ${found.as.issuer}; ${reuse ? `using client ${reuse.client_id}, registered there earlier` : 'registering again'}; the old client's credentials and tokens stay with the old one`,
+        'MCP authorization §security; MCP SEP-2352',
+      );
+      this.client = reuse;
+      if (reuse?.client_secret) this.ctx.redactor.addSecret(reuse.client_secret);
       this.tokens = undefined;
     }
     this.discovery = found;

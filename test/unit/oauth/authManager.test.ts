@@ -530,5 +530,42 @@ describe('oauth/authManager', () => {
       assert.equal(conn.auth.discovery!.as.issuer, fx2.issuer);
       assert.equal(fx2.counters.register, 1);
     });
+
+    it('credentials are kept per issuer: moving back to the first AS reuses its client (no new registration there) and sends it none of the second AS client', async () => {
+      const fx1 = await fixture();
+      const fx2 = await fixture();
+      const conn = connect(fx1);
+      await conn.session.connect();
+      const client1 = conn.auth.client!.client_id;
+      // Each move: the MCP server names the other AS, and refuses the tokens of the one it left.
+      const moveTo = (to: Fixture, from: Fixture) => {
+        fx1.setOption('prm', { authorization_servers: [to.issuer] });
+        fx1.acceptTokensOf.splice(0, fx1.acceptTokensOf.length, ...(to === fx1 ? [] : [to]));
+        fx1.intercept = (server, req, res) => {
+          const token = bearerOf(req.headers);
+          if (server !== 'mcp' || req.path !== '/mcp' || !token || !from.accessTokens.has(token)) return false;
+          res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token", resource_metadata="${fx1.resourceMetadataUrl}"` });
+          res.end();
+          return true;
+        };
+        for (const rt of from.issued.refreshTokens) from.revoked.add(rt);
+      };
+      moveTo(fx2, fx1);
+      await conn.session.callTool('echo');
+      const client2 = conn.auth.client!.client_id;
+      assert.equal(conn.auth.discovery!.as.issuer, fx2.issuer);
+      moveTo(fx1, fx2);
+      await conn.session.callTool('echo');
+
+      assert.equal(conn.auth.discovery!.as.issuer, fx1.issuer);
+      assert.equal(fx1.counters.register, 1, 'the first AS client is reused, not registered again');
+      assert.equal(conn.auth.client!.client_id, client1);
+      assert.ok(conn.trace.all().some((e) => e.kind === 'note' && e.message.includes(`using client ${client1}, registered there earlier`)));
+      const seenByFx1 = fx1.requests.filter((r) => r.server === 'as').map((r) => `${r.path}\n${JSON.stringify(r.headers)}\n${r.body}`).join('\n');
+      assert.deepEqual(findLeaks(seenByFx1, [...fx2.allSecrets(), client2]), []);
+      const seenByFx2 = fx2.requests.map((r) => `${r.path}\n${JSON.stringify(r.headers)}\n${r.body}`).join('\n');
+      assert.ok(!seenByFx2.includes(client1));
+      assert.equal(bearerOf(last(mcpCalls(fx1, 'echo')).headers), last(fx1.issued.accessTokens));
+    });
   });
 });
