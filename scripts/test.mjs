@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything CI runs, in order — build, the vscode-import boundary lint, the type check,
-// the packaged VSIX's contents, the engine's unit tests, the official MCP conformance suite, the engine against the demo, and the
+// the packaged VSIX's contents, the engine's unit tests, the official MCP conformance suite, the engine against the demo and
+// against real third-party servers (interop), and the
 // real VS Code host (in-host suites and UI tests). Each stage's own output is shown;
 // the last line is the total, as "N passed, M failed".
 import { spawn } from 'node:child_process';
@@ -41,6 +42,13 @@ stages.push(
     // The engine and CLI against the real demo (oidc-provider + the SDK's MCP server).
     name: 'demo',
     cmd: [bin('mocha'), ['--config', 'test/demo/.mocharc.json']],
+    counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }),
+  },
+  {
+    // The engine against real stacks nobody here wrote: mcp-use (proxy and direct mode, pinned and
+    // installed outside the clone by scripts/install-interop.sh) in front of oidc-provider.
+    name: 'interop',
+    cmd: [bin('mocha'), ['--config', 'test/interop/.mocharc.json']],
     counts: (out) => ({ passed: num(/(\d+) passing/, out), failed: num(/(\d+) failing/, out) }),
   },
   {
