@@ -76,7 +76,19 @@ export interface InspectorErrorDetails {
   cause?: unknown;
 }
 
+/** Marks InspectorErrors across copies of this module (the extension and engine bundles each hold one). */
+const BRAND = Symbol.for('mcp-oauth-inspector.InspectorError');
+
 export class InspectorError extends Error {
+  /**
+   * `instanceof InspectorError` holds for an InspectorError made by either bundle's copy of this
+   * class (dist/extension.js and dist/engine.js, see esbuild.mjs): errors cross between them.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== InspectorError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   readonly code: InspectorErrorCode;
   readonly step?: string;
   readonly url?: string;
@@ -87,6 +99,7 @@ export class InspectorError extends Error {
   constructor(code: InspectorErrorCode, message: string, details: InspectorErrorDetails = {}) {
     super(composeMessage(message, details), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'InspectorError';
+    Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
     this.step = details.step;
     this.url = details.url;

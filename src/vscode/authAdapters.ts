@@ -3,7 +3,7 @@ import { InspectorError } from '../core/errors';
 import { checkUrl, displayHost } from '../core/http/urlPolicy';
 import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
-import { clientIdPromptText } from '../core/oauth/registration';
+import { engine } from './engine';
 import type { Browser, Prompt } from '../core/ports';
 import type { RedirectMode, RedirectModeSetting } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
@@ -51,7 +51,7 @@ export function editorPrompt(): Prompt {
     async askClientCredentials(issuer, why) {
       const client_id = await vscode.window.showInputBox({
         title: 'Client registration needed',
-        prompt: clientIdPromptText(issuer, why),
+        prompt: engine().clientIdPromptText(issuer, why),
         ignoreFocusOut: true,
       });
       if (!client_id) return undefined;

@@ -1,15 +1,14 @@
 import * as vscode from 'vscode';
-import { createConnection, type Connection } from '../core/connection';
+import type { Connection } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/sdk/types.js';
-import { canonicalResource } from '../core/oauth/discovery';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
-import { CredentialKeys } from '../core/oauth/tokens';
 import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
 import { editorElicitation } from './elicitation';
+import { engine } from './engine';
 import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
 import { readSettings } from './settings';
@@ -22,6 +21,7 @@ type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redac
  * (which deletes every secret of the server) deletes it too.
  */
 export function clientSecretKey(serverUrl: string, clientId: string): string {
+  const { CredentialKeys, canonicalResource } = engine();
   return new CredentialKeys(canonicalResource(new URL(serverUrl))).clientSecret(clientId);
 }
 
@@ -65,7 +65,8 @@ export class ServerConnection implements vscode.Disposable {
   private build(): Connection {
     const s = readSettings();
     const redirect = redirectFor(effectiveRedirectMode(s.redirectMode), this.deps.uriRedirects);
-    const conn = createConnection({
+    // The first connect loads the engine bundle (src/vscode/engine.ts).
+    const conn = engine().createConnection({
       serverUrl: this.entry.url,
       transport: this.entry.transport,
       secrets: this.deps.secrets,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
 import type { Redactor } from '../core/http/redact';
 import { FailureLog, type FailureContext } from '../present/failureLine';
+import { join, dirname } from 'node:path';
 import { stackMapper } from './stackMap';
 
 /** The one output channel of the extension (a LogOutputChannel: levels, timestamps, "Set Log Level"). */
@@ -25,8 +26,9 @@ export class ChannelLogger implements Logger {
     this.failures = new FailureLog(
       { error: (line) => channel.error(line), trace: (text) => channel.trace(text), traceEnabled: () => channel.logLevel === vscode.LogLevel.Trace },
       (s) => this.clean(s),
-      // __filename is dist/extension.js in the bundle (its map ships beside it)
-      stackMapper(__filename),
+      // __filename is dist/extension.js in the bundle; the engine's frames are in dist/engine.js
+      // beside it (esbuild.mjs). Both maps ship beside their bundles.
+      bundleStackMapper(__filename),
     );
   }
 
@@ -68,4 +70,11 @@ export class ChannelLogger implements Logger {
 
 function isFailureContext(v: unknown): v is FailureContext {
   return !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'what' || k === 'url');
+}
+
+/** Maps frames of the extension bundle and of the engine bundle next to it. */
+function bundleStackMapper(extensionBundle: string): (stack: string) => string {
+  const ext = stackMapper(extensionBundle);
+  const eng = stackMapper(join(dirname(extensionBundle), 'engine.js'));
+  return (stack) => eng(ext(stack));
 }

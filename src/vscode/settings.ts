@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { DEFAULT_CLIENT_METADATA_URL, type RegistrationPolicy } from '../core/oauth/registration';
+import type { RegistrationPolicy } from '../core/oauth/registration';
+import { engine } from './engine';
 
 /** The extension's settings (contributes.configuration in package.json). No secret is ever a setting. */
 export interface Settings {
@@ -31,7 +32,7 @@ export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const policy = c.get<string>('registrationPolicy', 'auto');
   return {
-    clientMetadataUrl: c.get<string>('clientMetadataUrl') || DEFAULT_CLIENT_METADATA_URL,
+    clientMetadataUrl: c.get<string>('clientMetadataUrl') || engine().DEFAULT_CLIENT_METADATA_URL,
     registrationPolicy: (['auto', 'preregistered', 'cimd', 'dcr', 'manual'].includes(policy) ? policy : 'auto') as RegistrationPolicy,
     defaultScopes: c.get<string[]>('defaultScopes', []).filter((s) => typeof s === 'string' && s.trim()),
     requestTimeoutMs: Math.max(1000, c.get<number>('requestTimeoutMs', 30_000)),

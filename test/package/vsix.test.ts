@@ -101,9 +101,22 @@ describe('the packaged VSIX (vsce package, as npm run demo ships it)', function 
 
   const missing = (wanted: string[]) => wanted.filter((f) => !files.includes(f));
 
-  it('holds every file the panels load at run time (stylesheets, script, icon, the client metadata document)', () => {
+  it('holds every file the panels and the extension load at run time (stylesheets, script, icon, the client metadata document, the engine bundle, the source maps)', () => {
     assert.ok(RUNTIME_ASSETS.includes('media/webview.css'), 'the panels link media/webview.css');
+    assert.ok(RUNTIME_ASSETS.includes('dist/engine.js'), 'the engine bundle is a runtime file');
     assert.deepEqual(missing([...RUNTIME_ASSETS]), [], `left out of the VSIX (see .vscodeignore); it holds:\n${files.join('\n')}`);
+  });
+
+  it('the extension bundle loads the engine bundle beside it lazily, and does not inline it', () => {
+    const ext = entries.get('extension/dist/extension.js')!.toString('utf8');
+    assert.match(ext, /require\(["']\.\/engine\.js["']\)/, 'dist/extension.js requires ./engine.js (src/vscode/engine.ts)');
+    const engine = entries.get('extension/dist/engine.js')?.toString('utf8') ?? '';
+    assert.match(engine, /createConnection/, 'dist/engine.js exports the engine (src/engine.ts)');
+    // Strings only the libraries hold: oauth4webapi's user agent, a jose error code, the SDK's handshake notification.
+    for (const marker of ['oauth4webapi', 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'notifications/initialized']) {
+      assert.ok(engine.includes(marker), `dist/engine.js holds ${marker}`);
+      assert.ok(!ext.includes(marker), `dist/extension.js does not (${marker}): the engine's libraries load on first use only`);
+    }
   });
 
   it('holds every file the manifest names (main, icons, walkthrough pages)', () => {

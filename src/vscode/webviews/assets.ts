@@ -1,6 +1,6 @@
 /**
- * The files of the extension's own folder that the panels load at run time, by path segments under
- * the extension root. html.ts and panels.ts build their URIs from these, and the packaging test
+ * The files of the extension's own folder that the panels and the extension load at run time, by
+ * path segments under the extension root. html.ts and panels.ts build their URIs from these, and the packaging test
  * (test/package/vsix.test.ts) checks that each one is inside the VSIX, so a file left out by
  * .vscodeignore fails a test instead of shipping unstyled panels. No `vscode` import: plain Node reads it.
  */
@@ -16,5 +16,16 @@ export const PANEL_ICON = ['media', 'activity.svg'] as const;
  */
 export const CLIENT_METADATA_DOCUMENT = ['media', 'client-metadata.json'] as const;
 
+/**
+ * The extension's code besides `main` (dist/extension.js, which the manifest names): the engine
+ * bundle that src/vscode/engine.ts loads on the first connect (esbuild.mjs), and both bundles' source
+ * maps, which the log reads for stack traces (src/vscode/stackMap.ts).
+ */
+export const ENGINE_BUNDLE = ['dist', 'engine.js'] as const;
+export const SOURCE_MAPS = [
+  ['dist', 'extension.js.map'],
+  ['dist', 'engine.js.map'],
+] as const;
+
 /** Every file above, as a relative path with `/`. */
-export const RUNTIME_ASSETS: readonly string[] = [...PANEL_STYLESHEETS, PANEL_SCRIPT, PANEL_ICON, CLIENT_METADATA_DOCUMENT].map((p) => p.join('/'));
+export const RUNTIME_ASSETS: readonly string[] = [...PANEL_STYLESHEETS, PANEL_SCRIPT, PANEL_ICON, CLIENT_METADATA_DOCUMENT, ENGINE_BUNDLE, ...SOURCE_MAPS].map((p) => p.join('/'));

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { inspectConnectionToken } from '../../core/inspect/connectionToken';
-import { signOutMessage } from '../../core/oauth/authManager';
+import { engine } from '../engine';
 import type { TokenFinding, TokenInspection } from '../../core/inspect/token';
 import type { TokenCheck, TokenClaimRow, TokenState } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
@@ -11,7 +10,7 @@ const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 
 /** Inspect the stored access token (decode, verify against the issuer's JWKS, audience, scopes). */
 export async function inspectCurrentToken(c: ServerConnection): Promise<TokenInspection | undefined> {
-  return inspectConnectionToken(c.ensureConn());
+  return engine().inspectConnectionToken(c.ensureConn());
 }
 
 /**
@@ -107,7 +106,7 @@ export function tokenController(): PanelController {
         const r = await panel.server.ensureConn().auth.signOut();
         panel.server.recomputeSecurity();
         panel.s.log.info(`signed out of ${panel.server.entry.name} from the token panel (revoked: ${r.revoked})`);
-        panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: signOutMessage(panel.server.entry.name, r) });
+        panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: engine().signOutMessage(panel.server.entry.name, r) });
         return serverSummary(panel.server);
       },
       'token/copy': async (panel) => {
