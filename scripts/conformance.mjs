@@ -113,17 +113,22 @@ if (pinned.requirements && !only.length) {
   // The requirement set: exactly the scenarios the release requires, on its own wire. The suite
   // runs them in parallel; none of them is timing-sensitive like sse-retry.
   const { revision, count } = pinned.requirements;
+  // The client scenarios the revision requires (`list --requirements`): the run also reports others
+  // (extensions, added after the release) that it never scores.
+  const required = execFileSync(node22, [suite, 'list', '--requirements', revision], { encoding: 'utf8' });
+  const requiredClient = (required.split(/client scenarios/i)[1] ?? '').split(/\n\s*\n/)[0];
+  const scoredNames = new Set([...requiredClient.matchAll(/^\s*[-•*]\s+(\S+)/gm)].map((m) => m[1]));
   const reqOut = join(work, 'requirements');
   const r = spawnSync(node22, [suite, 'client', '--command', command, '--requirements', revision, '-o', reqOut], { encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
   const text = `${r.stdout}`;
   // The summary: "✓ name: N passed, M failed[, K warnings]", then "Not scored for …" lists the rest.
   const scored = text.split(/=== SUITE SUMMARY ===/)[1]?.split(/Not scored for/)[0] ?? '';
-  const lines = [...scored.matchAll(/^([✓✗]) (\S+): (\d+) passed, (\d+) failed(?:, (\d+) warnings)?/gm)];
+  const lines = [...scored.matchAll(/^([✓✗]) (\S+): (\d+) passed, (\d+) failed(?:, (\d+) warnings)?/gm)].filter((m) => scoredNames.has(m[2]));
   const good = lines.filter((m) => m[1] === '✓' && m[4] === '0' && !m[5]);
   for (const m of lines) if (!good.includes(m)) console.log(`  ✗ ${revision} ${m[2]}: ${m[3]} passed, ${m[4]} failed${m[5] ? `, ${m[5]} warnings` : ''}`);
   console.log(`conformance ${revision}: ${good.length}/${count}`);
-  if (lines.length !== count) console.log(`  the requirement run scored ${lines.length} scenario(s), expected ${count} (suite exit ${r.status})`);
-  ok = ok && r.status === 0 && lines.length === count && good.length === count;
+  if (lines.length !== count || scoredNames.size !== count) console.log(`  the requirement run scored ${lines.length} of the ${scoredNames.size} scenario(s) "list --requirements ${revision}" names; expected ${count} (suite exit ${r.status})`);
+  ok = ok && r.status === 0 && scoredNames.size === count && lines.length === count && good.length === count;
 }
 rmSync(work, { recursive: true, force: true });
 process.exit(ok ? 0 : 1);
