@@ -57,6 +57,8 @@ export interface AuthServerOptions {
   readonly clientMetadataDocument: ClientMetadata;
   readonly revocations: AccessTokenRevocations;
   readonly log: (line: string) => void;
+  /** DPoP (RFC 9449): advertised, and tokens bound to the client's key when it sends a proof (default true). */
+  readonly dpop?: boolean;
 }
 
 export interface AuthServer {
@@ -219,6 +221,8 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
 
     features: {
       devInteractions: { enabled: false },
+      // DPoP-bound tokens for clients that send a proof (the MCP server then checks proofs: mcpServer.ts).
+      dPoP: { enabled: options.dpop ?? true },
       registration: { enabled: true },
       revocation: {
         enabled: true,

@@ -46,6 +46,12 @@ export interface DemoOptions {
    * client's fallback.
    */
   readonly eras?: DemoEras;
+  /**
+   * DPoP (RFC 9449, default true): the authorization server advertises it and binds the tokens of a
+   * client that sends a proof; the MCP server then accepts them only with `Authorization: DPoP` and
+   * a valid proof. false: Bearer tokens only (for tests that replay a token by hand).
+   */
+  readonly dpop?: boolean;
 }
 
 export interface DemoHandle {
@@ -161,6 +167,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     clientMetadataDocument,
     revocations,
     log: (line) => log(`[auth] ${line}`),
+    dpop: options.dpop ?? true,
   });
   if (authServer.jwksUri !== `${issuer}/jwks`) throw new Error(`unexpected jwks_uri ${authServer.jwksUri}`);
   as.setHandler(authServer.handler);

@@ -23,9 +23,9 @@
  * `eras: 'legacy'` serves only the older protocol (a 2026-07-28 request is answered as a 2025
  * server answers it: 400, no session), for tests of a client's fallback.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, EmbeddedJWK, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import {
   createMcpHandler,
@@ -206,14 +206,59 @@ function describeJoseError(error: unknown): string {
   return 'The access token is malformed';
 }
 
+/** Proof algorithms the resource accepts (RFC 9449 §4.2: asymmetric only). */
+const DPOP_ALGS = ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'];
+/** How far a proof's iat may be from now (RFC 9449 §11.1 leaves the window to the server). */
+const DPOP_MAX_SKEW_S = 300;
+const MAX_SEEN_PROOFS = 10_000;
+
+/**
+ * RFC 9449 §4.3 and §7.1: the DPoP proof that must accompany a DPoP-bound access token — signed by
+ * the key its `jwk` header names, for this method and URL, recent, used once, with `ath` = the
+ * token's hash, and that key's thumbprint must be the token's `cnf.jkt`. Returns what is wrong, or
+ * undefined. (The authorization server, oidc-provider, binds the tokens when the client asks with a
+ * proof; the engine does whenever the AS advertises DPoP.)
+ */
+async function dpopProblem(req: IncomingMessage, token: string, jkt: unknown, seen: Map<string, number>): Promise<string | undefined> {
+  const proof = req.headers.dpop;
+  if (typeof proof !== 'string' || !proof) return 'A DPoP-bound access token needs a DPoP proof (the DPoP header)';
+  let verified;
+  try {
+    verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: DPOP_ALGS, requiredClaims: ['jti', 'htm', 'htu', 'iat', 'ath'] });
+  } catch {
+    return 'The DPoP proof is malformed or its signature does not verify';
+  }
+  const { payload, protectedHeader } = verified;
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  let htu: URL;
+  try {
+    htu = new URL(String(payload.htu));
+  } catch {
+    return 'The DPoP proof names no valid htu';
+  }
+  if (payload.htm !== req.method) return 'The DPoP proof is for another HTTP method (htm)';
+  if (`${htu.origin}${htu.pathname}` !== `${url.origin}${url.pathname}`) return 'The DPoP proof is for another URL (htu)';
+  if (Math.abs(Date.now() / 1000 - Number(payload.iat)) > DPOP_MAX_SKEW_S) return 'The DPoP proof is too old or from the future (iat)';
+  if (payload.ath !== createHash('sha256').update(token).digest('base64url')) return 'The DPoP proof is for another access token (ath)';
+  if (!protectedHeader.jwk || (await calculateJwkThumbprint(protectedHeader.jwk)) !== jkt) return "The DPoP proof's key is not the one the token is bound to (cnf.jkt)";
+  const jti = String(payload.jti);
+  const now = Date.now();
+  if ((seen.get(jti) ?? 0) > now) return 'The DPoP proof was already used (jti)';
+  if (seen.size >= MAX_SEEN_PROOFS) for (const [k, until] of seen) if (until <= now || seen.size >= MAX_SEEN_PROOFS) seen.delete(k);
+  seen.set(jti, now + 2 * DPOP_MAX_SKEW_S * 1000);
+  return undefined;
+}
+
 function createTokenVerifier(options: McpServerOptions) {
   const jwks = createRemoteJWKSet(new URL(options.jwksUri));
+  const seenProofs = new Map<string, number>();
   return async (req: IncomingMessage, endpoint: McpEndpoint): Promise<TokenCheck> => {
     const header = req.headers.authorization;
     if (header === undefined) return { none: true };
-    const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
-    if (!match) return { invalid: 'The Authorization header must be "Bearer <token>"' };
-    const token = match[1];
+    const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+    if (!match) return { invalid: 'The Authorization header must be "Bearer <token>" (or "DPoP <token>" with a DPoP proof)' };
+    const scheme = match[1].toLowerCase();
+    const token = match[2];
     try {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: options.issuer,
@@ -223,6 +268,15 @@ function createTokenVerifier(options: McpServerOptions) {
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       });
       if (options.revocations.isRevoked(String(payload.jti))) return { invalid: 'The access token has been revoked' };
+      const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+      if (jkt !== undefined) {
+        // RFC 9449 §7.2: a DPoP-bound token is only accepted with the DPoP scheme and its proof.
+        if (scheme !== 'dpop') return { invalid: 'This access token is DPoP-bound: present it as "DPoP <token>" with a DPoP proof' };
+        const problem = await dpopProblem(req, token, jkt, seenProofs);
+        if (problem) return { invalid: problem };
+      } else if (scheme === 'dpop') {
+        return { invalid: 'This access token is not DPoP-bound: present it as "Bearer <token>"' };
+      }
       return {
         auth: {
           token,
@@ -230,7 +284,7 @@ function createTokenVerifier(options: McpServerOptions) {
           scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
           expiresAt: payload.exp,
           resource: new URL(endpoint.resource),
-          extra: { sub: payload.sub, jti: payload.jti },
+          extra: { sub: payload.sub, jti: payload.jti, ...(jkt !== undefined ? { jkt } : {}) },
         },
       };
     } catch (error) {

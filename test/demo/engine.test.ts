@@ -4,11 +4,14 @@
  * one, protected calls sign in, step-up, refresh (one request for concurrent calls), sign-out with
  * revocation, and the MCP server refuses a token minted for another resource.
  *
+ * The demo's authorization server binds tokens to the client's key when asked (DPoP); the main suite
+ * turns that off because it replays tokens by hand, and a suite of its own proves the bound tokens.
  * The main suite runs twice: against the demo as it is (both protocol eras: server/discover and
  * initialize) and against the demo serving only the older protocol (initialize; a 2026-07-28
  * request gets what a 2025 server answers), so the engine's fallback is proved on the same journey.
  */
 import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
 import { CONFIDENTIAL_CLIENT } from '../../demo/constants';
 import { startDemo, type DemoHandle } from '../../demo/index';
 import { createConnection, type Connection } from '../../src/core/connection';
@@ -23,7 +26,8 @@ for (const eras of ['both', 'legacy'] as const) describe(`engine against the dem
   const open: Connection[] = [];
 
   before(async () => {
-    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 600, eras });
+    // Bearer tokens: these tests replay a token by hand (the DPoP suite below proves the bound ones).
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 600, eras, dpop: false });
   });
   after(async () => {
     await Promise.all(open.map((c) => c.close()));
@@ -174,7 +178,7 @@ describe('engine against the demo with 3-second access tokens', function () {
   let demo: DemoHandle;
   let c: Connection | undefined;
   before(async () => {
-    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 3 });
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, tokenTtl: 3, dpop: false });
   });
   after(async () => {
     await c?.close();
@@ -208,6 +212,45 @@ describe('engine against the demo with 3-second access tokens', function () {
     assert.deepEqual(after.filter((e) => !['mcp', 'token'].includes(e.purpose)).map((e) => e.step), [], 'no discovery, registration or authorization');
     assert.notEqual(c.auth.tokens!.access_token, old);
   });
+});
+
+describe('engine against the demo with DPoP (RFC 9449), as the demo runs by default', function () {
+  this.timeout(60_000);
+  let demo: DemoHandle;
+  const open: Connection[] = [];
+  before(async () => {
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true });
+  });
+  after(async () => {
+    await Promise.all(open.map((c) => c.close()));
+    await demo?.close();
+  });
+
+  for (const url of ['mcpUrl', 'mixedUrl'] as const) {
+    it(`${url === 'mcpUrl' ? '/mcp' : '/mcp-mixed'}: the token is bound to the engine's key (cnf.jkt); protected calls carry proofs the MCP server accepts`, async () => {
+      const c = createConnection({ serverUrl: demo[url], secrets: new MemorySecretStore(), headless: true, client: { policy: 'dcr' } });
+      open.push(c);
+      await c.session.connect();
+      const added = await c.session.callTool('add_todo', { title: 'bound' });
+      assert.notEqual(added.isError, true, JSON.stringify(added));
+      const listed = await c.session.callTool('list_todos', {});
+      assert.match(JSON.stringify(listed), /bound/);
+      const token = c.auth.tokens!.access_token;
+      assert.equal(typeof (decodeJwt(token).cnf as { jkt?: unknown } | undefined)?.jkt, 'string', 'a DPoP-bound token');
+      const mcp = exchanges(c).filter((e) => e.purpose === 'mcp' && e.response?.status === 200);
+      assert.ok(mcp.length > 0 && mcp.every((e) => /^DPoP /.test(e.request.headers.authorization ?? '') || e.request.headers.authorization === undefined));
+
+      // RFC 9449 §7.2: the same token as a Bearer token, or without its proof, is refused.
+      const asBearer = await fetch(demo[url], { method: 'POST', headers: mcpHeaders(token), body: initializeBody });
+      assert.equal(asBearer.status, 401);
+      assert.match(asBearer.headers.get('www-authenticate') ?? '', /DPoP-bound/);
+      await asBearer.body?.cancel();
+      const noProof = await fetch(demo[url], { method: 'POST', headers: { ...mcpHeaders(token), authorization: `DPoP ${token}` }, body: initializeBody });
+      assert.equal(noProof.status, 401);
+      assert.match(noProof.headers.get('www-authenticate') ?? '', /needs a DPoP proof/);
+      await noProof.body?.cancel();
+    });
+  }
 });
 
 const exchanges = (c: Connection) => c.trace.all().filter((e): e is TraceExchange => e.kind === 'http');
