@@ -204,6 +204,9 @@ describe('interop: mcp-use in front of oidc-provider', function () {
       assert.equal(n.step, 'token exchange');
       assert.ok(n.message.includes(upstream.issuer));
       assert.ok(c.auth.tokens?.access_token, 'the access token was kept');
+      // oidc-provider's access token for the resource lists only the resource's scope: openid was
+      // granted (the id_token), not left out.
+      assert.ok(!notes(c).some((x) => /granted fewer scopes/.test(x.message)), 'openid is not reported as left out');
     });
   });
 

@@ -123,13 +123,19 @@ export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationSe
   }
 }
 
+/** Scopes a token response's `scope` need not list (tokenResponseFindings). */
+const NOT_ACCESS_TOKEN_SCOPES = new Set(['offline_access', 'openid', 'profile', 'email', 'address', 'phone']);
+
 /**
  * What a successful token response says beyond "a token was issued" (RFC 6749 §5.1): a granted
  * scope narrower than the requested one, and a missing expires_in. Findings only, never a refusal.
- * `offline_access` is left out of the comparison: servers grant it by issuing a refresh token.
+ * `offline_access` is left out of the comparison: servers grant it by issuing a refresh token. So
+ * are `openid` and the OpenID Connect claim scopes (OpenID Connect Core §5.4): they are granted as
+ * id_token and userinfo claims, and an OpenID Provider that issues the access token for a resource
+ * (RFC 8707) lists only that resource's scopes in it — oidc-provider does.
  */
 export function tokenResponseFindings(ctx: OAuthContext, step: string, r: { scope?: string; expires_in?: number }, requestedScope: string | undefined): void {
-  const requested = (requestedScope ?? '').split(/\s+/).filter((x) => x && x !== 'offline_access');
+  const requested = (requestedScope ?? '').split(/\s+/).filter((x) => x && !NOT_ACCESS_TOKEN_SCOPES.has(x));
   if (typeof r.scope === 'string') {
     const granted = new Set(r.scope.split(/\s+/).filter(Boolean));
     const missing = requested.filter((x) => !granted.has(x));

@@ -13,7 +13,8 @@ import { SignJWT } from 'jose';
 import type { TraceEntry, TraceNote } from '../../../src/core/http/trace';
 import { isOpenIdProvider } from '../../../src/core/oauth/authorizationCode';
 import { scopesToSuggest } from '../../../src/core/oauth/challenge';
-import { type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
+import { tokenResponseFindings } from '../../../src/core/oauth/tokens';
+import { makeContext, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const notes = (entries: readonly TraceEntry[]) => entries.filter((e): e is TraceNote => e.kind === 'note');
 function note(entries: readonly TraceEntry[], re: RegExp): TraceNote {
@@ -157,6 +158,14 @@ describe('oauth interop: what real proxies and OpenID providers do', () => {
       assert.notEqual(conn.auth.tokens?.access_token, before);
       assert.ok(conn.auth.tokens?.access_token.startsWith('at_upstream_'));
       assert.equal(note(conn.trace.all(), /carries an id_token issued by .*upstream-provider/).step, 'token refresh');
+    });
+
+    it('a token response whose scope lists only the resource\'s scopes (an OpenID Provider with resource indicators): openid and the OIDC claim scopes are not reported as left out', () => {
+      const ctx = makeContext('http://127.0.0.1:1/mcp');
+      tokenResponseFindings(ctx, 'token exchange', { scope: 'todos.read', expires_in: 60 }, 'openid profile email todos.read offline_access');
+      assert.deepEqual(notes(ctx.trace.all()).map((n) => n.message), []);
+      tokenResponseFindings(ctx, 'token exchange', { scope: 'todos.read', expires_in: 60 }, 'openid todos.read todos.write');
+      assert.match(note(ctx.trace.all(), /granted fewer scopes/).message, /todos\.write was left out \(requested "todos\.read todos\.write"/);
     });
 
     it('no id_token in the trace or the logs', async () => {
