@@ -449,6 +449,8 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       authorization_servers: [options.issuer],
       scopes_supported: [...RESOURCE_SCOPES],
       bearer_methods_supported: ['header'],
+      // RFC 9728 §2: this server takes DPoP-bound tokens (with their proofs) as well as Bearer ones.
+      dpop_signing_alg_values_supported: DPOP_ALGS,
       resource_name: endpoint.name,
     };
   }

@@ -268,14 +268,34 @@ export class AuthManager {
     return alg ? this.dpopKeys.handle(alg) : undefined;
   }
 
-  /** The DPoP handle for token requests to `as`, when it supports DPoP (else undefined: Bearer tokens). */
+  /**
+   * Whether the MCP server takes DPoP-bound tokens: its protected resource metadata lists
+   * `dpop_signing_alg_values_supported` or sets `dpop_bound_access_tokens_required` (RFC 9728 §2), or
+   * it challenged with the DPoP scheme (RFC 9449 §7.1). An authorization server advertising DPoP is
+   * not enough: many serve resource servers that only take Bearer tokens, and would get bound tokens
+   * those refuse.
+   */
+  private resourceTakesDpop(): boolean {
+    if (this.dpopChallengeSeen) return true;
+    const raw = this.discovery?.resourceMetadata?.raw as Record<string, unknown> | undefined;
+    const algs = raw?.dpop_signing_alg_values_supported;
+    return (Array.isArray(algs) && algs.length > 0) || raw?.dpop_bound_access_tokens_required === true;
+  }
+
+  /** The MCP server answered with a `DPoP` challenge. */
+  private dpopChallengeSeen = false;
+
+  /**
+   * The DPoP handle for token requests to `as` (RFC 9449 §5), when it supports DPoP and the MCP server
+   * takes DPoP-bound tokens; else undefined (Bearer tokens).
+   */
   private async dpopFor(as: oauth.AuthorizationServer): Promise<oauth.DPoPHandle | undefined> {
     const alg = dpopAlgFor(as);
-    if (!alg) return undefined;
+    if (!alg || !this.resourceTakesDpop()) return undefined;
     const fresh = (await this.dpopKeys.thumbprint()) === undefined;
     const handle = await this.dpopKeys.handle(alg);
     if (fresh) {
-      this.ctx.trace.note('authorization server metadata', 'info', `the authorization server supports DPoP (${alg}): token requests carry a proof of this client's key, and the tokens are bound to it`, 'RFC 9449 §5.1; MCP SEP-1932');
+      this.ctx.trace.note('authorization server metadata', 'info', `the authorization server and the MCP server support DPoP (${alg}): token requests carry a proof of this client's key, and the tokens are bound to it`, 'RFC 9449 §5.1; RFC 9728 §2; MCP SEP-1932');
     }
     return handle;
   }
@@ -315,6 +335,7 @@ export class AuthManager {
    */
   async handleChallenge(info: ChallengeInfo): Promise<boolean> {
     const challenges = await parseChallenges(info.header);
+    if (challenges.some((c) => c.scheme === 'dpop')) this.dpopChallengeSeen = true;
     const ch: BearerChallenge = bearerChallenge(challenges) ?? { scheme: 'bearer' };
     if (info.status === 403 && ch.error !== 'insufficient_scope') return false;
     if (info.status !== 401 && info.status !== 403) return false;

@@ -35,10 +35,13 @@ interface DpopServers {
 /**
  * Make `fx` demand DPoP. `asNonce` / `rsNonce`: the nonce each server requires (undefined: none);
  * `asNonceEveryTime`: the AS asks for a fresh nonce on every request (a client must not loop).
+ * `resourceSignal`: how the MCP server says it takes DPoP-bound tokens — its protected resource
+ * metadata (`dpop_signing_alg_values_supported`, default) or only its 401 challenge's `DPoP` scheme.
  */
-function demandDpop(fx: Fixture, o: { asNonce?: string; rsNonce?: string; asNonceEveryTime?: boolean } = {}): DpopServers {
+function demandDpop(fx: Fixture, o: { asNonce?: string; rsNonce?: string; asNonceEveryTime?: boolean; resourceSignal?: 'metadata' | 'challenge' } = {}): DpopServers {
   const s: DpopServers = { proofs: [], boundTo: new Map(), refusals: [], schemes: [] };
   fx.setOption('asMetadata', { dpop_signing_alg_values_supported: ['ES256'] });
+  if ((o.resourceSignal ?? 'metadata') === 'metadata') fx.setOption('prm', { dpop_signing_alg_values_supported: ['ES256'] });
   let asNonceCount = 0;
 
   async function verifyProof(server: 'as' | 'mcp', req: FixtureRequest, htu: string, accessToken?: string): Promise<Proof | string> {
@@ -88,6 +91,11 @@ function demandDpop(fx: Fixture, o: { asNonce?: string; rsNonce?: string; asNonc
     }
     if (server === 'mcp' && req.path === '/mcp') {
       const auth = req.headers.authorization;
+      if (!auth && o.resourceSignal === 'challenge') {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `DPoP resource_metadata="${fx.resourceMetadataUrl}"` });
+        res.end(JSON.stringify({ error: 'unauthorized' }));
+        return true;
+      }
       if (!auth) return false; // the default 401 challenge
       const [scheme, token] = auth.split(' ');
       s.schemes.push(scheme);
@@ -109,7 +117,7 @@ function demandDpop(fx: Fixture, o: { asNonce?: string; rsNonce?: string; asNonc
 describe('oauth/dpop: sender-constrained tokens (RFC 9449)', () => {
   const { fixture, connect } = useOAuthFixtures();
 
-  it('an authorization server that advertises DPoP: a proof on the token request, then Authorization: DPoP with a fresh proof (ath, htm, htu) on every MCP request', async () => {
+  it('an authorization server and an MCP server that advertise DPoP: a proof on the token request, then Authorization: DPoP with a fresh proof (ath, htm, htu) on every MCP request', async () => {
     const fx = await fixture();
     const s = demandDpop(fx);
     const conn = connect(fx);
@@ -184,6 +192,27 @@ describe('oauth/dpop: sender-constrained tokens (RFC 9449)', () => {
     assert.equal(conn.auth.tokens?.grant, 'refresh_token');
     assert.equal(conn.auth.tokens?.token_type.toLowerCase(), 'dpop');
     assert.deepEqual([...new Set(s.schemes)], ['DPoP']);
+  });
+
+  it("an MCP server that only says so in its challenge (WWW-Authenticate: DPoP, no metadata): DPoP-bound tokens all the same", async () => {
+    const fx = await fixture();
+    const s = demandDpop(fx, { resourceSignal: 'challenge' });
+    const conn = connect(fx);
+    await conn.session.connect();
+    await conn.session.callTool('echo', { text: 'hi' });
+    assert.deepEqual(s.refusals, []);
+    assert.equal(conn.auth.tokens?.token_type.toLowerCase(), 'dpop');
+    assert.deepEqual([...new Set(s.schemes)], ['DPoP']);
+  });
+
+  it('an authorization server that advertises DPoP in front of an MCP server that does not (Bearer challenge, no DPoP metadata): Bearer tokens, no proof', async () => {
+    const fx = await fixture({ asMetadata: { dpop_signing_alg_values_supported: ['ES256'] } });
+    const conn = connect(fx);
+    await conn.session.connect();
+    await conn.session.callTool('echo', { text: 'hi' });
+    assert.equal(conn.auth.tokens?.token_type.toLowerCase(), 'bearer');
+    assert.ok(fx.requests.every((r) => r.headers.dpop === undefined));
+    assert.ok(fx.requests.filter((r) => r.server === 'mcp' && r.headers.authorization).every((r) => r.headers.authorization.startsWith('Bearer ')));
   });
 
   it('an authorization server without DPoP metadata: Bearer tokens and no proof anywhere', async () => {
