@@ -18,10 +18,27 @@ import { byStep, demoClassifier, RequestCounter, totals, type Classifier, type E
 import { sdkConnect, type SdkStore } from './lib/sdkBaseline';
 
 export type Side = 'ours' | 'sdk';
-export type Mode = 'dcr' | 'cimd';
+export type Registration = 'dcr' | 'cimd';
+/** 'modern': MCP 2026-07-28 (server/discover, stateless); 'legacy': the older protocol (initialize, a session). */
+export type Era = 'modern' | 'legacy';
+/** A registration mode on one protocol era. */
+export type Mode = `${Registration} ${Era}`;
+export const MODES: readonly Mode[] = ['dcr modern', 'cimd modern', 'dcr legacy', 'cimd legacy'];
+/** The older protocol version both clients are held to for the 'legacy' era. */
+export const LEGACY_VERSION = '2025-11-25';
+
+export function modeParts(mode: Mode): { registration: Registration; era: Era } {
+  const [registration, era] = mode.split(' ') as [Registration, Era];
+  return { registration, era };
+}
+
+export function modeLabel(mode: Mode): string {
+  const { registration, era } = modeParts(mode);
+  return `${registration.toUpperCase()} ${era === 'modern' ? '2026-07-28' : LEGACY_VERSION}`;
+}
 
 /** Steps that are not on the path to the tool list: the SDK transport opens the GET stream without awaiting it. */
-export const BACKGROUND_STEPS = new Set(['GET SSE stream']);
+export const BACKGROUND_STEPS = new Set(['GET SSE stream', 'subscriptions/listen']);
 export const OAUTH_STEPS = new Set(['protected resource metadata', 'AS metadata', 'register', 'token', 'refresh', 'authorize', 'sign-in interaction', 'revocation']);
 
 export interface ConnectRun {
@@ -45,7 +62,7 @@ export async function classifierFor(demo: DemoHandle): Promise<Classifier> {
 }
 
 function clientConfig(mode: Mode, demo: DemoHandle): ClientConfig {
-  return mode === 'dcr' ? { policy: 'dcr' } : { policy: 'cimd', client_metadata_url: demo.clientMetadataUrl };
+  return modeParts(mode).registration === 'dcr' ? { policy: 'dcr' } : { policy: 'cimd', client_metadata_url: demo.clientMetadataUrl };
 }
 
 async function oursOnce(demo: DemoHandle, classify: Classifier, mode: Mode): Promise<Omit<ConnectRun, 'side' | 'mode' | 'round'>> {
@@ -53,8 +70,12 @@ async function oursOnce(demo: DemoHandle, classify: Classifier, mode: Mode): Pro
   const browserCounter = new RequestCounter(classify);
   const browser = personBrowser(browserCounter.fetch);
   const secrets = new MemorySecretStore();
+  // The older era: the engine pinned to it (its protocolVersion option, where the engine has one);
+  // the 2026-07-28 era: the engine negotiates as it does by default.
+  const pin: Record<string, unknown> = modeParts(mode).era === 'legacy' ? { protocolVersion: LEGACY_VERSION } : {};
   const build = (fetchImpl: typeof fetch) =>
     createConnection({
+      ...pin,
       serverUrl: demo.mcpUrl,
       secrets,
       client: clientConfig(mode, demo),
@@ -88,11 +109,12 @@ async function sdkOnce(demo: DemoHandle, classify: Classifier, mode: Mode): Prom
   const browserCounter = new RequestCounter(classify);
   const browser = personBrowser(browserCounter.fetch);
   const store: SdkStore = {};
-  const clientMetadataUrl = mode === 'cimd' ? demo.clientMetadataUrl : undefined;
+  const { registration, era } = modeParts(mode);
+  const clientMetadataUrl = registration === 'cimd' ? demo.clientMetadataUrl : undefined;
 
   let t0 = performance.now();
   const tStart = t0;
-  const c = await sdkConnect({ serverUrl: demo.mcpUrl, store, fetch: counter.fetch, browser, clientMetadataUrl });
+  const c = await sdkConnect({ serverUrl: demo.mcpUrl, store, fetch: counter.fetch, browser, clientMetadataUrl, era });
   const ms = performance.now() - t0;
   const client = counter.snapshot();
   const browserRecords = browserCounter.snapshot();
@@ -100,7 +122,7 @@ async function sdkOnce(demo: DemoHandle, classify: Classifier, mode: Mode): Prom
 
   const again = new RequestCounter(classify);
   t0 = performance.now();
-  const c2 = await sdkConnect({ serverUrl: demo.mcpUrl, store, fetch: again.fetch, browser, clientMetadataUrl });
+  const c2 = await sdkConnect({ serverUrl: demo.mcpUrl, store, fetch: again.fetch, browser, clientMetadataUrl, era });
   const ms2 = performance.now() - t0;
   const reconnectRecords = again.snapshot();
   await c2.close();
@@ -112,7 +134,7 @@ export async function benchConnect(demo: DemoHandle, rounds: number, progress: (
   const classify = await classifierFor(demo);
   const runs: ConnectRun[] = [];
   for (let round = 0; round <= rounds; round++) {
-    for (const mode of ['dcr', 'cimd'] as const) {
+    for (const mode of MODES) {
       const order: Side[] = round % 2 === 0 ? ['ours', 'sdk'] : ['sdk', 'ours'];
       for (const side of order) {
         const r = side === 'ours' ? await oursOnce(demo, classify, mode) : await sdkOnce(demo, classify, mode);

@@ -4,8 +4,7 @@
  * security against the current token) vs the SDK's `Client.listTools()` — alternating, several rounds.
  * The tree items are built in the real host (bench/host/inHost.ts); this is the vscode-free part.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createConnection } from '../src/core/connection';
 import { MemorySecretStore } from '../src/core/memorySecretStore';
 import { mcpClassifier, RequestCounter } from './lib/countingFetch';

@@ -1,6 +1,7 @@
 /**
- * Section 5's sizes: the production bundle (`node esbuild.mjs --production`), raw and gzipped, the
- * webview bundle raw and gzipped, and the VSIX (`vsce package --no-dependencies`).
+ * Section 5's sizes: the production bundles (`node esbuild.mjs --production --outdir=bench/tmp/prod`,
+ * not dist/), raw and gzipped — dist/extension.js (what activation loads), dist/engine.js (what the
+ * first connect loads, src/vscode/engine.ts), the webview — and the VSIX (`vsce package --no-dependencies`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { repoRoot } from '../test/integration/build.mjs';
 export interface Sizes {
   extensionJs: number;
   extensionJsGzip: number;
+  /** undefined: there is no engine bundle (a build without the split). */
+  engineJs?: number;
+  engineJsGzip?: number;
   /** undefined: there is no dist/webview.js (a broken build). */
   webviewJs?: number;
   webviewJsGzip?: number;
@@ -37,12 +41,21 @@ export function buildDevelopment(): void {
 }
 
 export function measureSizes(): Sizes {
-  const ext = readFileSync(join(repoRoot, 'dist', 'extension.js'));
-  const webview = join(repoRoot, 'dist', 'webview.js');
+  const out = join(repoRoot, 'bench', 'tmp', 'prod');
+  const b = run(process.execPath, ['esbuild.mjs', '--production', `--outdir=${out}`]);
+  if (!b.ok) throw new Error(`node esbuild.mjs --production --outdir failed:\n${b.out}`);
+  const ext = readFileSync(join(out, 'extension.js'));
+  const webview = join(out, 'webview.js');
+  const engine = join(out, 'engine.js');
   const sizes: Sizes = {
     extensionJs: ext.byteLength,
     extensionJsGzip: gzipSync(ext, { level: 9 }).byteLength,
   };
+  if (existsSync(engine)) {
+    const e = readFileSync(engine);
+    sizes.engineJs = e.byteLength;
+    sizes.engineJsGzip = gzipSync(e, { level: 9 }).byteLength;
+  }
   if (existsSync(webview)) {
     const w = readFileSync(webview);
     sizes.webviewJs = w.byteLength;
@@ -61,4 +74,21 @@ export function measureSizes(): Sizes {
     sizes.vsixError = r.out.split('\n').filter(Boolean).slice(-3).join(' ');
   }
   return sizes;
+}
+
+/**
+ * What the first connect pays for the lazy engine: `require()` of the production dist/engine.js
+ * (built by measureSizes into bench/tmp/prod), timed inside a fresh Node process each round.
+ */
+export function measureEngineLoad(rounds: number): number[] {
+  const engine = join(repoRoot, 'bench', 'tmp', 'prod', 'engine.js');
+  if (!existsSync(engine)) return [];
+  const script = `const t = performance.now(); require(${JSON.stringify(engine)}); process.stdout.write(String(performance.now() - t));`;
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const v = Number(r.stdout);
+    if (r.status === 0 && Number.isFinite(v)) out.push(v);
+  }
+  return out;
 }

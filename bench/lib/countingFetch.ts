@@ -184,6 +184,7 @@ function mcpStep(mcp: URL, method: string, url: URL, body: string | undefined, s
     /* not JSON */
   }
   if (rpc === 'initialize') return status === 401 ? 'initialize → 401' : 'initialize';
+  if (rpc === 'server/discover') return status === 401 ? 'server/discover → 401' : 'server/discover';
   if (rpc === 'notifications/initialized') return 'initialized';
   return rpc;
 }

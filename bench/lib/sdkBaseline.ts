@@ -1,7 +1,9 @@
 /**
- * The baseline: an MCP client built only on the official SDK — `auth()` driven through an
- * `OAuthClientProvider` by `StreamableHTTPClientTransport` — the way the SDK's own OAuth example
- * client (examples/client/simpleOAuthClient.ts) does it: connect, get `UnauthorizedError`, let the
+ * The baseline: an MCP client built only on the official SDK v2 (`@modelcontextprotocol/client`) —
+ * its own OAuth (`auth()` driven through an `OAuthClientProvider` by `StreamableHTTPClientTransport`)
+ * and its own version negotiation (`versionNegotiation: 'auto'` for the 2026-07-28 era: a
+ * `server/discover` probe; `'legacy'` for the older one: the `initialize` handshake) — the way the
+ * SDK's OAuth example client (examples/client/simpleOAuthClient.ts) does it: connect, get `UnauthorizedError`, let the
  * browser run the authorization, receive the code on a loopback listener, `transport.finishAuth(code)`,
  * then connect again with a new transport. The provider implements `discoveryState()` /
  * `saveDiscoveryState()` so the SDK does not discover twice: the best the SDK can do.
@@ -12,11 +14,17 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UnauthorizedError, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+  type OAuthClientInformationMixed,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type OAuthTokens,
+  type Tool,
+} from '@modelcontextprotocol/client';
 import type { BenchBrowser } from './browser';
 
 /** What the SDK client keeps between connects (in memory: secrets never leave the process). */
@@ -128,11 +136,15 @@ export interface SdkConnectOptions {
   browser: BenchBrowser;
   /** Use a Client ID Metadata Document with this https client_id (the AS must advertise support). */
   clientMetadataUrl?: string;
+  /** 'modern': negotiate (server/discover first; 2026-07-28 when the server speaks it); 'legacy': initialize. */
+  era: 'modern' | 'legacy';
 }
 
 export interface SdkConnection {
   client: Client;
   tools: Tool[];
+  /** What the SDK negotiated ('modern': 2026-07-28). */
+  era: string | undefined;
   close(): Promise<void>;
 }
 
@@ -148,8 +160,9 @@ export async function sdkConnect(o: SdkConnectOptions): Promise<SdkConnection> {
     o.store.redirectUri = redirectUri;
     const provider = new BenchProvider(o.store, redirectUri, o.clientMetadataUrl);
     const transportOptions = { authProvider: provider, fetch: o.fetch };
+    const clientOptions = { versionNegotiation: { mode: o.era === 'modern' ? ('auto' as const) : ('legacy' as const) } };
     let transport = new StreamableHTTPClientTransport(new URL(o.serverUrl), transportOptions);
-    let client = new Client(CLIENT_INFO);
+    let client = new Client(CLIENT_INFO, clientOptions);
     try {
       await client.connect(transport);
     } catch (err) {
@@ -160,9 +173,9 @@ export async function sdkConnect(o: SdkConnectOptions): Promise<SdkConnection> {
       provider.checkState(params.get('state'));
       const code = params.get('code');
       if (!code) throw new Error(`SDK baseline: the authorization server answered ${params.get('error') ?? 'without a code'}`);
-      await transport.finishAuth(code);
+      await transport.finishAuth(code, params.get('iss') ?? undefined);
       transport = new StreamableHTTPClientTransport(new URL(o.serverUrl), transportOptions);
-      client = new Client(CLIENT_INFO);
+      client = new Client(CLIENT_INFO, clientOptions);
       await client.connect(transport);
     }
     const { tools } = await client.listTools();
@@ -171,6 +184,7 @@ export async function sdkConnect(o: SdkConnectOptions): Promise<SdkConnection> {
     return {
       client,
       tools,
+      era: client.getProtocolEra(),
       close: async () => {
         await t.terminateSession().catch(() => undefined);
         await c.close().catch(() => undefined);
