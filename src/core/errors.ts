@@ -51,6 +51,7 @@ export type InspectorErrorCode =
   | 'mcp_connect_failed'
   | 'mcp_request_failed'
   | 'tool_not_found'
+  | 'skill_verification_failed'
   | 'invalid_arguments'
   // everything else
   | 'config_invalid'
