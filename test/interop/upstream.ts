@@ -71,6 +71,7 @@ export async function startUpstream(opts: { clients?: ClientMetadata[] } = {}): 
     },
     // Tokens are not tied to the browser session (the headless browser keeps none).
     expiresWithSession: async () => false,
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 3600 },
   };
   const provider = new Provider(issuer, configuration);
   provider.use(autoApproveCookieRelay(provider));
