@@ -9,7 +9,8 @@
  *   upstream's id_token comes back through the proxy with the upstream as issuer — a finding, and
  *   the access token is kept.
  * - direct mode (mcp-use 2.x `oauthCustomProvider`): the client signs in at the OpenID Provider
- *   itself; offline_access goes with prompt=consent, so a refresh token is issued and refresh works.
+ *   itself; offline_access goes with prompt=consent, so a refresh token is issued and refresh works;
+ *   the provider offers DPoP but the server takes Bearer tokens only, and gets them.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -238,6 +239,9 @@ describe('interop: mcp-use in front of oidc-provider', function () {
       assert.equal(p.get('prompt'), 'consent');
       assert.equal(note(c, /OpenID Provider: offline_access is asked with prompt=consent/).level, 'info');
       assert.ok(c.auth.tokens?.refresh_token, 'a refresh token was issued');
+      // The provider offers DPoP; mcp-use's metadata does not, and it refuses a DPoP-bound token.
+      assert.ok(Array.isArray(c.auth.discovery?.as.dpop_signing_alg_values_supported), 'oidc-provider advertises DPoP');
+      assert.equal(c.auth.tokens.token_type.toLowerCase(), 'bearer', 'a Bearer token for a Bearer-only server');
       const before = c.auth.tokens.access_token;
       await c.auth.refresh();
       assert.notEqual(c.auth.tokens?.access_token, before);

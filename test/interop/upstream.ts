@@ -52,9 +52,8 @@ export async function startUpstream(opts: { clients?: ClientMetadata[] } = {}): 
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
-      // oidc-provider offers DPoP by default, and a client that uses it gets DPoP-bound tokens; mcp-use
-      // (both lines) accepts only `Authorization: Bearer`. Off here: this upstream is a Bearer provider.
-      dPoP: { enabled: false },
+      // DPoP stays on, as oidc-provider ships: mcp-use (both lines) takes only `Authorization: Bearer`,
+      // so a client must not bind its tokens just because the provider could.
       registration: { enabled: true },
       resourceIndicators: {
         enabled: true,
