@@ -21,7 +21,9 @@ import { BACKGROUND_STEPS, benchConnect, benchStorm, MODES, modeLabel, OAUTH_STE
 import { benchHost, type HostBench } from './host/runHost';
 import { benchLarge, type LargeRun } from './large';
 import { startLargeServer } from './largeServer';
-import { buildDevelopment, buildProduction, measureEngineLoad, measureSizes, type Sizes } from './sizes';
+import { buildDevelopment, buildProduction, measureEngineLoad, measureExtensionLoad, measureSizes, type Sizes } from './sizes';
+
+type ExtensionLoad = Awaited<ReturnType<typeof measureExtensionLoad>>;
 import { byStep, type StepSummary } from './lib/countingFetch';
 import { bytes, currentLoad, machineInfo, median, ms, ratio, renderTable, x, type Row } from './lib/stats';
 
@@ -239,7 +241,7 @@ function largeRows(runs: readonly LargeRun[], host: HostBench | undefined): Row[
   return rows;
 }
 
-function activationRows(host: HostBench | undefined, sizes: Sizes, engineLoadMs: readonly number[]): Row[] {
+function activationRows(host: HostBench | undefined, sizes: Sizes, engineLoadMs: readonly number[], extLoad: ExtensionLoad): Row[] {
   const section = `5. Activation and size${host ? ` — ${host.loads.length} window loads, each a new extension host` : ''}`;
   const rows: Row[] = [];
   const loads = host?.loads.filter((r) => !r.error && !r.wasActive) ?? [];
@@ -264,6 +266,13 @@ function activationRows(host: HostBench | undefined, sizes: Sizes, engineLoadMs:
     section,
     metric: 'dist/engine.js (production, loaded on the first connect): raw / gzip',
     ours: sizes.engineJs === undefined ? 'missing: no engine bundle' : `${bytes(sizes.engineJs)} / ${bytes(sizes.engineJsGzip ?? 0)}`,
+  });
+  rows.push({
+    section,
+    metric: `Node: load dist/extension.js (vscode stubbed); baseline: the same sources as one bundle (${bytes(extLoad.singleBytes)}, before the split)`,
+    ours: spread(extLoad.split),
+    baseline: spread(extLoad.single),
+    ratio: x(ratio(median(extLoad.split), median(extLoad.single))),
   });
   rows.push({ section, metric: 'Node: require(dist/engine.js) in a fresh process (the first connect pays it)', ours: engineLoadMs.length ? spread(engineLoadMs) : 'n/a' });
   const webviewGz = sizes.webviewJsGzip;
@@ -302,6 +311,7 @@ async function main(): Promise<void> {
   let largeRuns: LargeRun[];
   let sizes: Sizes;
   let engineLoad: number[] = [];
+  let extLoad: ExtensionLoad = { split: [], single: [], singleBytes: 0 };
   let host: HostBench | undefined;
   try {
     largeRuns = await benchLarge(large.url, ROUNDS, progress);
@@ -309,6 +319,7 @@ async function main(): Promise<void> {
     buildProduction();
     sizes = measureSizes();
     engineLoad = measureEngineLoad(ROUNDS);
+    extLoad = await measureExtensionLoad(ROUNDS);
     if (!noHost) host = await benchHost({ loads: HOST_LOADS, largeUrl: large.url, progress });
   } finally {
     await large.close();
@@ -318,7 +329,7 @@ async function main(): Promise<void> {
 
   const c = connectRows(connectRuns);
   const r = reconnectRows(connectRuns);
-  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad)];
+  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad, extLoad)];
   const table = renderTable(rows);
   const steps = `**First connect by step** (one run; the same in every run)\n\n${MODES.map((m) => stepTable(connectRuns, m)).join('\n\n')}`;
   const durationMs = performance.now() - started;
@@ -338,6 +349,7 @@ async function main(): Promise<void> {
     host,
     sizes,
     engineLoadMs: engineLoad,
+    extensionLoadMs: extLoad,
     table: rows,
   };
   writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, roundNumbers, 2)}\n`);

@@ -4,9 +4,10 @@
  * first connect loads, src/vscode/engine.ts), the webview — and the VSIX (`vsce package --no-dependencies`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
 import { repoRoot } from '../test/integration/build.mjs';
 
 export interface Sizes {
@@ -89,6 +90,62 @@ export function measureEngineLoad(rounds: number): number[] {
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
     const v = Number(r.stdout);
     if (r.status === 0 && Number.isFinite(v)) out.push(v);
+  }
+  return out;
+}
+
+/**
+ * Loading dist/extension.js — the part of activation the bundle split changes — in a fresh Node
+ * process with `vscode` stubbed, against the same sources built as one bundle with the engine inlined
+ * (as before the split), alternating, `rounds` each. The in-host `ext.activate()` adds the host's own
+ * work and activate()'s body (its log line); only window loads where the extension was not already
+ * active measure it, often one in five.
+ */
+export async function measureExtensionLoad(rounds: number): Promise<{ split: number[]; single: number[]; singleBytes: number }> {
+  const dir = join(repoRoot, 'bench', 'tmp');
+  const split = join(dir, 'prod', 'extension.js');
+  const single = join(dir, 'single', 'extension.js');
+  await esbuild.build({
+    absWorkingDir: repoRoot,
+    entryPoints: ['src/extension.ts'],
+    outfile: single,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    external: ['vscode'],
+    logLevel: 'error',
+  });
+  const loader = join(dir, 'load-extension.cjs');
+  writeFileSync(
+    loader,
+    [
+      "const Module = require('module');",
+      'const stub = new Proxy(function () {}, { get: (t, k) => (k === Symbol.toPrimitive ? () => "" : k === "then" ? undefined : stub), apply: () => stub, construct: () => stub });',
+      "const vscode = new Proxy({}, { get: () => stub, has: () => true, ownKeys: () => ['window', 'workspace', 'commands', 'env', 'Uri', 'EventEmitter', 'TreeItem'], getOwnPropertyDescriptor: () => ({ configurable: true, enumerable: true, writable: true, value: stub }) });",
+      'const load = Module._load;',
+      "Module._load = function (request, ...rest) { return request === 'vscode' ? vscode : load.call(this, request, ...rest); };",
+      'const t = performance.now();',
+      'require(process.argv[2]);',
+      'process.stdout.write(String(performance.now() - t));',
+    ].join('\n'),
+  );
+  const time = (bundle: string): number | undefined => {
+    const r = spawnSync(process.execPath, [loader, bundle], { encoding: 'utf8' });
+    const v = Number(r.stdout);
+    return r.status === 0 && r.stdout && Number.isFinite(v) ? v : undefined;
+  };
+  const out = { split: [] as number[], single: [] as number[], singleBytes: statSync(single).size };
+  time(split); // warm-up (file cache)
+  time(single);
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? (['split', 'single'] as const) : (['single', 'split'] as const);
+    for (const which of order) {
+      const v = time(which === 'split' ? split : single);
+      if (v !== undefined) out[which].push(v);
+    }
   }
   return out;
 }
