@@ -16,6 +16,8 @@ export interface HostBench {
   loads: HostRun[];
   /** Time inside activate(), from the extension's log line "activated in N ms", one per load. */
   activateBodyMs: number[];
+  /** Evaluating dist/extension.js before activate() ran, from the same log line, one per load. */
+  bundleEvalMs?: number[];
   /** code-server start (healthz + Chromium), once. */
   hostStartMs?: number;
   error?: string;
@@ -69,6 +71,7 @@ export async function benchHost(opts: { loads: number; largeUrl: string; progres
     }
     result.loads = readLoads(outDir);
     result.activateBodyMs = [...h.extensionLog().matchAll(/activated in ([\d.]+) ms/g)].map((m) => Number(m[1]));
+    result.bundleEvalMs = [...h.extensionLog().matchAll(/evaluated in ([\d.]+) ms/g)].map((m) => Number(m[1]));
   } catch (err) {
     result.error = String((err as Error)?.message ?? err);
     if (host) result.error += `\nlast host console lines:\n${host.consoleLines.slice(-20).join('\n')}`;
