@@ -187,6 +187,7 @@ describe('interop: mcp-use in front of oidc-provider', function () {
       // mcp-use's /authorize forwards response_type, PKCE, scope and audience only: the upstream
       // never sees prompt=consent, drops offline_access (OpenID Connect Core §11) and issues no refresh token.
       assert.equal(c.auth.tokens.refresh_token, undefined);
+      assert.equal(note(c, /offline_access was asked for with prompt=consent but no refresh token was issued/).level, 'warn');
       assert.ok(!notes(c).some((x) => /id_token/.test(x.message)), 'no id_token without openid');
     });
 

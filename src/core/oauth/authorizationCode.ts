@@ -244,6 +244,14 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       const tokens = tokenSetFrom(r, { now: ctx.clock.now(), issuer: as.issuer, client_id: client.client_id, resource: opts.resource, requestedScope: opts.scope, grant: 'authorization_code' });
       ctx.trace.note(tokenStep, 'pass', `access token issued (${r.token_type}${r.expires_in ? `, expires in ${r.expires_in} s` : ''}${r.refresh_token ? ', with a refresh token' : ''}); scope ${tokens.scope ?? '(none)'}`, 'RFC 6749 §4.1.3; RFC 7636 §4.5');
       tokenResponseFindings(ctx, tokenStep, r, opts.scope);
+      if (!r.refresh_token && (opts.scope ?? '').split(/\s+/).includes('offline_access')) {
+        ctx.trace.note(
+          tokenStep,
+          'warn',
+          `offline_access was asked for${offlineConsent ? ' with prompt=consent' : ''} but no refresh token was issued: the sign-in lasts as long as the access token${r.expires_in ? ` (${r.expires_in} s)` : ''}${offlineConsent ? '; an OAuth proxy in front of an OpenID Provider that does not forward prompt makes the provider drop offline_access' : ''}`,
+          'OpenID Connect Core §11; RFC 6749 §1.5',
+        );
+      }
       return { tokens, client };
     } catch (err) {
       const e = tokenError(err, tokenStep, as.token_endpoint, ctx.redactor);

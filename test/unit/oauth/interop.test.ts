@@ -195,6 +195,17 @@ describe('oauth interop: what real proxies and OpenID providers do', () => {
       assert.deepEqual(p.get('scope')?.split(' '), ['notes.read', 'offline_access']);
       assert.equal(p.get('prompt'), 'consent');
       assert.equal(note(conn.trace.all(), /OpenID Provider: offline_access is asked with prompt=consent/).spec, 'OpenID Connect Core §11');
+      assert.ok(conn.auth.tokens?.refresh_token);
+      assert.ok(!notes(conn.trace.all()).some((n) => /no refresh token was issued/.test(n.message)));
+    });
+
+    it('offline_access asked for and no refresh token issued (a proxy that does not forward prompt): a warning that says what it costs', async () => {
+      const fx = await fixture({ requiredScopes: ['notes.read'], issueRefreshTokens: false, tokenTtl: 600, asMetadata: { scopes_supported: ['openid', 'offline_access', 'notes.read'] } });
+      const conn = connect(fx);
+      await conn.session.connect();
+      const n = note(conn.trace.all(), /offline_access was asked for with prompt=consent but no refresh token was issued: the sign-in lasts as long as the access token \(600 s\); an OAuth proxy/);
+      assert.equal(n.level, 'warn');
+      assert.equal(n.step, 'token exchange');
     });
 
     it('an OpenID Connect Discovery document without openid in scopes_supported: prompt=consent too', async () => {
