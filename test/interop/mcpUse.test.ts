@@ -164,6 +164,9 @@ describe('interop: mcp-use in front of oidc-provider', function () {
       } catch (err) {
         throw new Error(`${(err as Error).message}${diagnostics(c, proxy.output, upstream.log)}`);
       }
+      // mcp-use 1.x is on SDK v1: the older era, found by the initialize fallback.
+      assert.equal(c.session.negotiation?.era, 'session');
+      assert.equal(c.session.negotiation?.negotiatedBy, 'initialize');
       const reg = exchanges(c).find((e) => e.purpose === 'registration');
       assert.equal(reg?.response?.status, 201);
       const answered = JSON.parse(reg.response.body ?? '{}') as Record<string, unknown>;
@@ -235,6 +238,9 @@ describe('interop: mcp-use in front of oidc-provider', function () {
         throw new Error(`${(err as Error).message}${diagnostics(c, direct.output, upstream.log)}`);
       }
       assert.equal(c.auth.discovery?.as.issuer, upstream.issuer, 'the client signed in at the provider itself');
+      // mcp-use 2.x is on SDK v2: the 2026-07-28 era, found by server/discover.
+      assert.equal(c.session.negotiation?.era, 'stateless-2026');
+      assert.equal(c.session.negotiation?.negotiatedBy, 'discover');
       const p = authorizationRequest(c);
       assert.deepEqual(p.get('scope')?.split(' '), ['todos.read', 'offline_access']);
       assert.equal(p.get('prompt'), 'consent');
