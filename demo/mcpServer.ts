@@ -141,8 +141,12 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** The Node request as a web Request for the SDK (its body already read: passed again as parsedBody). */
-function toWebRequest(req: IncomingMessage, origin: string, body: unknown): Request {
+/**
+ * The Node request as a web Request for the SDK (its body already read: passed again as parsedBody).
+ * Its signal aborts when the client goes away before the response is finished (the response's
+ * 'close'; the request's own 'close' fires once its body is read).
+ */
+function toWebRequest(req: IncomingMessage, res: ServerResponse, origin: string, body: unknown): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -150,7 +154,9 @@ function toWebRequest(req: IncomingMessage, origin: string, body: unknown): Requ
   }
   headers.delete('content-length');
   const abort = new AbortController();
-  req.once('close', () => abort.abort());
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
   return new Request(new URL(req.url ?? '/', origin), {
     method: req.method,
     headers,
@@ -401,7 +407,7 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
     checkToolCalls(endpoint, body, auth);
 
     const sub = typeof auth?.extra?.sub === 'string' ? auth.extra.sub : undefined;
-    const request = toWebRequest(req, options.origin, body);
+    const request = toWebRequest(req, res, options.origin, body);
     const modern = options.eras !== 'legacy' && !(await isLegacyRequest(request.clone(), body));
     if (modern) {
       // 2026-07-28: stateless, one McpServer per request (createMcpHandler's factory).
