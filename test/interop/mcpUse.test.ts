@@ -76,6 +76,10 @@ async function runServer(cache: string, script: string, env: Record<string, stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  // A run cut short (Ctrl-C, a mocha timeout in `before`) must not leave the server listening.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return new Promise<Running>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 30 s:\n${output.join('')}`)), 30_000);
     const onData = (d: Buffer) => {
