@@ -139,6 +139,26 @@ describe('oauth interop: what real proxies and OpenID providers do', () => {
       assert.doesNotMatch(n.message, /openid was not requested/);
     });
 
+    it('openid asked for and an id_token of this issuer for this client: validated as OpenID Connect, no finding', async () => {
+      const fx = await fixture({ requiredScopes: ['notes.read'] });
+      const served = { n: 0 };
+      fx.intercept = async (server, req: FixtureRequest, res) => {
+        if (server !== 'as' || req.path !== '/token') return false;
+        const form = new URLSearchParams(req.body);
+        const clientId = form.get('client_id') ?? '';
+        const access = `at_own_${served.n++}`;
+        fx.accessTokens.set(access, { client_id: clientId, scopes: ['notes.read'], resource: fx.mcpUrl, expiresAt: Date.now() + 3600_000, grant: 'authorization_code' });
+        fx.issued.accessTokens.push(access);
+        const body = { access_token: access, token_type: 'Bearer', expires_in: 3600, scope: 'openid notes.read', id_token: await idToken(fx.issuer, clientId) };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        return true;
+      };
+      const conn = connect(fx, { scopes: ['openid', 'notes.read'] });
+      await conn.session.connect();
+      assert.equal(conn.auth.tokens?.access_token, 'at_own_0');
+      assert.ok(!notes(conn.trace.all()).some((n) => /id_token/.test(n.message)), 'nothing to say about a good id_token');
+    });
+
     it('an id_token of this issuer for another client: a warning (aud), the access token kept', async () => {
       const fx = await fixture({ requiredScopes: ['notes.read'] });
       forwardUpstreamIdToken(fx, 'authorization_code', { iss: fx.issuer });
