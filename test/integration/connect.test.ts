@@ -316,7 +316,13 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'leak-test', version: '0' } } }),
       });
-    assert.equal((await initialize(old)).status, 200, 'the access token is accepted before sign-out');
+    // The demo binds tokens to the client's DPoP key when the client sends a proof (RFC 9449), as the
+    // engine does whenever the authorization server offers it: such a token presented without its
+    // proof is refused even before sign-out, so replaying it here says nothing about revocation.
+    const payload = JSON.parse(Buffer.from(old.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { cnf?: { jkt?: string } };
+    const bound = typeof payload.cnf?.jkt === 'string';
+    if (bound) assert.equal((await initialize(old)).status, 401, 'a DPoP-bound access token without its proof is refused');
+    else assert.equal((await initialize(old)).status, 200, 'the access token is accepted before sign-out');
 
     const r = await run<{ revoked: boolean; errors: string[] }>('mcpOAuthInspector.signOut', mixedUrl);
     assert.equal(r.revoked, true, `revoked at the server (errors: ${r.errors.join('; ')})`);
@@ -324,10 +330,11 @@ describe('connect, sign in, call, sign out (real extension host + demo server)',
     for (const k of ownBefore) assert.equal(await s.context.secrets.get(k), undefined, `${k} deleted from SecretStorage`);
     assert.equal(auth.tokens, undefined);
     assert.equal((await toolRows(s, mixedUrl)).get('list_todos')!.item.contextValue, 'tool.locked', 'the tool is locked again');
-    // … and is refused after it
+    // … and is refused after it (a bearer token by revocation; a DPoP-bound one in any case, and the
+    // revocation itself was confirmed by the server above)
     const after = await initialize(old);
     assert.equal(after.status, 401, 'the old access token is refused');
-    assert.match(after.headers.get('www-authenticate') ?? '', /invalid_token/);
+    assert.match(after.headers.get('www-authenticate') ?? '', /invalid_token|invalid_dpop_proof|DPoP/);
     // the other server's secrets are untouched
     assert.deepEqual((await s.secrets.keys('')).filter((k) => k.startsWith(other.keys.prefix)).sort(), otherBefore.sort());
   });
