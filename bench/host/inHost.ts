@@ -116,5 +116,10 @@ export async function run(): Promise<void> {
   } catch (err) {
     r.error = String((err as Error)?.stack ?? err);
   }
+  // Leave nothing the next window load would restore and activate the extension for (the tools
+  // panel: onWebviewPanel; the Servers view: onView), so each load measures a cold ext.activate().
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors').then(undefined, () => undefined);
+  await vscode.commands.executeCommand('workbench.action.closeSidebar').then(undefined, () => undefined);
+  await vscode.commands.executeCommand('workbench.action.closePanel').then(undefined, () => undefined);
   write(dir, r);
 }
