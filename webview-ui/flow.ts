@@ -87,12 +87,12 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
     return details(
       'init',
       'tf-init',
-      [icon('server'), ' ', h('strong', null, 'Server'), h('span', { class: 'muted' }, ` ${name}${v.protocolVersion ? ` · protocol ${v.protocolVersion}` : ''}`)],
+      [icon('server'), ' ', h('strong', null, 'Server'), h('span', { class: 'muted' }, ` ${name}${v.protocolVersion ? ` · protocol ${v.protocolVersion}` : ''}${v.negotiation ? ` · ${v.negotiation.split(',')[0]}` : ''}`)],
       () => [
         h(
           'dl',
           { class: 'tf-init-list' },
-          row('Protocol version', h('code', null, v.protocolVersion ?? 'not negotiated')),
+          row('Protocol version', [h('code', null, v.protocolVersion ?? 'not negotiated'), v.negotiation ? h('span', { class: 'muted' }, ` · ${v.negotiation}`) : null]),
           row('Server', [name, v.serverTitle ? h('span', { class: 'muted' }, ` (${v.serverTitle})`) : null]),
           row('Capabilities', v.capabilities.length ? h('ul', { class: 'tf-init-caps' }, v.capabilities.map((c) => h('li', null, h('code', null, c)))) : 'none'),
           row('Instructions', v.instructions ? h('pre', { class: 'tf-body' }, capText(v.instructions, 20_000)) : 'none'),

@@ -71,6 +71,8 @@ Options:
                               redirect URI exactly (register http://127.0.0.1:<n>/callback there)
   --args <json>               tool arguments for "call"
   --timeout <ms>              per-request timeout (default 30000)
+  --protocol-version <v>      speak exactly this MCP protocol version (YYYY-MM-DD) instead of negotiating
+                              (2026-07-28 or later via server/discover; older via initialize)
   --max-pages <n>             tools/list pages to follow (default 50); a longer list is shown cut, and says so
   --max-trace-entries <n>     trace entries kept for --json (default 2000); older ones are dropped, and it says so
   --max-body-bytes <n>        largest response body accepted (default 5242880); a larger one is an error
@@ -100,6 +102,7 @@ interface Flags {
   args?: string;
   timeout?: string;
   'redirect-port'?: string;
+  'protocol-version'?: string;
   'max-pages'?: string;
   'max-trace-entries'?: string;
   'max-body-bytes'?: string;
@@ -129,6 +132,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       args: { type: 'string' },
       timeout: { type: 'string' },
       'redirect-port': { type: 'string' },
+      'protocol-version': { type: 'string' },
       'max-pages': { type: 'string' },
       'max-trace-entries': { type: 'string' },
       'max-body-bytes': { type: 'string' },
@@ -227,6 +231,7 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
     timeoutMs,
     redirectPort,
     maxBodyBytes,
+    protocolVersion: flags['protocol-version'],
     logger,
     redactor,
     trace,
@@ -386,13 +391,13 @@ async function main(argv: string[]): Promise<number> {
         const info = conn.session.serverInfo;
         const auth = conn.auth;
         const human = toolsHuman({
-          server: { name: info?.name, version: info?.version, url: conn.serverUrl.href, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion },
+          server: { name: info?.name, version: info?.version, url: conn.serverUrl.href, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion, era: conn.session.negotiation?.era, negotiatedBy: conn.session.negotiation?.negotiatedBy },
           signedIn: auth.tokens ? { issuer: auth.discovery?.as.issuer, clientId: auth.client?.client_id, mode: auth.client?.mode, scope: auth.tokens.scope, expiresAt: auth.tokens.expires_at } : undefined,
           tools,
           truncated: truncated.tools,
         });
         out(human, {
-          server: { url: conn.serverUrl.href, info, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion },
+          server: { url: conn.serverUrl.href, info, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion, negotiation: conn.session.negotiation },
           auth: authSummary(conn),
           tools: tools.map(toolRow),
           trace: conn.trace.all(),

@@ -72,7 +72,7 @@ export function securityText(t: ToolInfo): string {
 }
 
 export interface ToolsView {
-  server: { name?: string; version?: string; url: string; transport?: string; protocolVersion?: string };
+  server: { name?: string; version?: string; url: string; transport?: string; protocolVersion?: string; era?: string; negotiatedBy?: string };
   /** Undefined when not signed in. */
   signedIn?: { issuer?: string; clientId?: string; mode?: string; scope?: string; expiresAt?: number };
   tools: readonly ToolInfo[];
@@ -83,7 +83,7 @@ export function toolsHuman(v: ToolsView): string {
   const s = v.server;
   const a = v.signedIn;
   return block([
-    `Connected to ${s.name ?? 'server'} ${s.version ?? ''} at ${s.url} (${s.transport}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ''})`,
+    `Connected to ${s.name ?? 'server'} ${s.version ?? ''} at ${s.url} (${s.transport}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ''}${s.era ? `, ${s.era} era by ${s.negotiatedBy === 'discover' ? 'server/discover' : 'initialize'}` : ''})`,
     a
       ? `Signed in at ${a.issuer} as client ${a.clientId} (${a.mode}); scopes: ${a.scope ?? '(none granted)'}${a.expiresAt ? `; expires ${new Date(a.expiresAt * 1000).toISOString()}` : ''}`
       : 'Not signed in (no operation needed a token yet)',

@@ -15,7 +15,7 @@ import { createHeadlessBrowser } from './oauth/headlessBrowser';
 import type { RedirectReceiverFactory } from './oauth/redirectReceiver';
 import type { ClientConfig } from './oauth/registration';
 import { nullLogger, systemClock, type Browser, type Clock, type Logger, type Prompt, type SecretStore } from './ports';
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 
 export interface ConnectionOptions {
   serverUrl: string;
@@ -51,6 +51,8 @@ export interface ConnectionOptions {
   headlessDeliver?: (url: URL) => Promise<void>;
   onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
+  /** Speak exactly this MCP protocol version instead of negotiating (see McpSessionOptions.protocolVersion). */
+  protocolVersion?: string;
   /** Injected for tests. */
   fetchImpl?: typeof fetch;
   trace?: Trace;
@@ -105,7 +107,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     redirectPort: o.redirectPort,
   });
   const target: ServerTarget = { kind: 'http', url: serverUrl, transport: o.transport };
-  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged });
+  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged, protocolVersion: o.protocolVersion });
   return {
     serverUrl,
     trace,

@@ -50,12 +50,20 @@ export function initializeView(init: InitializeInfo | undefined): InitializeView
   const str = (v: unknown, max: number) => (typeof v === 'string' && v ? oneLine(v, max) : undefined);
   return {
     protocolVersion: str(init.protocolVersion, 40),
+    negotiation: negotiationText(init),
     serverName: str(info?.name, 200),
     serverVersion: str(info?.version, 100),
     serverTitle: str(info?.title, 200),
     capabilities: capabilityList(init.capabilities),
     instructions: typeof init.instructions === 'string' && init.instructions.trim() ? plainText(init.instructions) : undefined,
   };
+}
+
+/** Which era and how, in our words: "stateless (2026-07-28 era), by server/discover" / "session, by initialize". */
+export function negotiationText(init: Pick<InitializeInfo, 'era' | 'negotiatedBy'>): string | undefined {
+  if (!init.era) return undefined;
+  const era = init.era === 'stateless-2026' ? 'stateless (2026-07-28 era)' : 'session (initialize era)';
+  return `${era}, by ${init.negotiatedBy === 'discover' ? 'server/discover' : 'initialize'}`;
 }
 
 /** "todo-server 1.2.3", or what there is of it. */
@@ -77,7 +85,7 @@ export interface InfoRow {
 export function serverInfoRows(v: InitializeView): InfoRow[] {
   const caps = v.capabilities.length ? v.capabilities.join(', ') : '(none)';
   return [
-    { label: 'Protocol version', value: v.protocolVersion ?? '(not negotiated)', icon: 'versions' },
+    { label: 'Protocol version', value: `${v.protocolVersion ?? '(not negotiated)'}${v.negotiation ? ` · ${v.negotiation}` : ''}`, icon: 'versions' },
     { label: 'Name', value: serverLabel(v), tooltip: v.serverTitle ? `${v.serverTitle} — ${serverLabel(v)}` : undefined, icon: 'server' },
     { label: 'Capabilities', value: oneLine(caps), tooltip: v.capabilities.join('\n') || undefined, icon: 'symbol-misc' },
     { label: 'Instructions', value: v.instructions ? oneLine(v.instructions) : '(none)', tooltip: v.instructions, icon: 'book' },

@@ -241,6 +241,8 @@ export interface FlowCounts {
  */
 export interface InitializeView {
   protocolVersion?: string;
+  /** How the version was negotiated: "2026-07-28 stateless, by server/discover" / "session, by initialize" (our words, not the server's). */
+  negotiation?: string;
   serverName?: string;
   serverVersion?: string;
   serverTitle?: string;

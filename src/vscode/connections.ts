@@ -4,7 +4,7 @@ import { isInspectorError } from '../core/errors';
 import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
 import type { Logger } from '../core/ports';
-import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/client';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
 import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
 import { editorElicitation } from './elicitation';
@@ -90,6 +90,7 @@ export class ServerConnection implements vscode.Disposable {
       allowHttpHosts: s.allowHttpHosts,
       startReceiver: this.closedOnDisconnect(redirect.startReceiver),
       redirectPort: s.redirectPort,
+      protocolVersion: s.protocolVersion,
       headlessDeliver: redirect.headlessDeliver,
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { FlowExchange, FlowStep } from '../shared/protocol';
 import type { ServerConnection } from './connections';
 import { flowCounts, flowSteps } from './webviews/flowSteps';

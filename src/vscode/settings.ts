@@ -20,6 +20,8 @@ export interface Settings {
   redirectMode: RedirectModeSetting;
   /** A fixed port for the loopback receiver ('loopback' and 'external' modes); undefined: an ephemeral port. */
   redirectPort?: number;
+  /** Speak exactly this MCP protocol version (YYYY-MM-DD); undefined: negotiate (server/discover, else initialize). */
+  protocolVersion?: string;
 }
 
 export type RedirectMode = 'loopback' | 'external' | 'uriHandler';
@@ -40,7 +42,13 @@ export function readSettings(): Settings {
     authorizationMode: c.get<string>('authorizationMode') === 'headless' ? 'headless' : 'browser',
     redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'auto') as RedirectModeSetting,
     redirectPort: redirectPortSetting(c.get<unknown>('redirectPort', 0)),
+    protocolVersion: protocolVersionSetting(c.get<unknown>('protocolVersion', '')),
   };
+}
+
+/** Empty: negotiate. Anything else goes to the engine, which refuses a value that is not a version with config_invalid. */
+function protocolVersionSetting(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
 /** 0 or anything but a whole port number: an ephemeral port (undefined). */

@@ -3,7 +3,7 @@
  * issued for), and turns 401/403 challenges into discovery, sign-in, refresh or step-up followed by
  * one retry of the same request. Auth stays ours; the SDK only moves MCP messages.
  */
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike } from '@modelcontextprotocol/client';
 import * as oauth from 'oauth4webapi';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';

@@ -8,7 +8,7 @@
  * accepted answer; it does not ask anybody. Everything here is data from the server: labels and
  * descriptions are returned as plain text for the front end to show as text.
  */
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 
 export type ElicitFieldKind = 'string' | 'number' | 'integer' | 'boolean' | 'choice' | 'multi';
 

@@ -1,4 +1,4 @@
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 
 /** Arguments for a tool from its input schema: defaults, else a plain value of the declared type. */
 export function sampleArguments(tool: Tool): Record<string, unknown> {

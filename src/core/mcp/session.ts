@@ -1,25 +1,32 @@
 /**
- * An MCP session over the official SDK: Streamable HTTP with fallback to the legacy HTTP+SSE
- * transport, or stdio for local servers (no OAuth). Auth happens in the fetch we hand the SDK
- * (authFetch.ts); this class adds what an inspector needs on top — paginated listings, tool security
- * against the current token, tool-level auth challenges, list_changed events, elicitation.
+ * An MCP session over the official SDK v2 (`@modelcontextprotocol/client`): Streamable HTTP with
+ * fallback to the legacy HTTP+SSE transport, or stdio for local servers (no OAuth). Both protocol
+ * eras, chosen by the SDK's version negotiation: a 2026-07-28 server is found by `server/discover`
+ * and spoken to statelessly (version and capabilities in each request's `_meta`, the standard and
+ * mirrored headers, `input_required` answered by the elicitation handler, `subscriptions/listen`);
+ * an older server gets the `initialize` handshake. A pinned version skips the choice.
+ * Auth happens in the fetch we hand the SDK (authFetch.ts); this class adds what an inspector needs
+ * on top — paginated listings, tool security against the current token, tool-level auth challenges,
+ * list_changed events, elicitation, and which era was negotiated and how.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  CallToolResultSchema,
-  ElicitRequestSchema,
-  ListToolsResultSchema,
+  Client,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
   type CallToolResult,
+  type ClientOptions,
   type ElicitRequest,
   type ElicitResult,
   type Prompt as McpPrompt,
   type Resource,
+  type StandardSchemaV1,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { InspectorError, isInspectorError } from '../errors';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';
@@ -31,10 +38,49 @@ import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './too
 const TOOLS_CALL = 'tools/call ';
 
 /**
- * tools/list as the SDK parses it, except that each tool keeps the fields the SDK's schema does not
- * know: the SDK's zod object strips unknown keys, which would drop a tool's top-level `securitySchemes`.
+ * tools/list keeping each tool as the server sent it: the SDK's Tool schema strips unknown keys,
+ * which would drop a tool's top-level `securitySchemes`. Checks the shape the session relies on
+ * (an object with a `tools` array of objects with a string `name`); the rest is data.
  */
-const LooseListToolsResultSchema = ListToolsResultSchema.extend({ tools: ListToolsResultSchema.shape.tools.element.loose().array() });
+const LooseListToolsResultSchema: StandardSchemaV1<unknown, { tools: Tool[]; nextCursor?: string }> = {
+  '~standard': {
+    version: 1,
+    vendor: 'mcp-oauth-inspector',
+    validate(value: unknown) {
+      const v = value as { tools?: unknown; nextCursor?: unknown } | null;
+      if (!v || typeof v !== 'object' || !Array.isArray(v.tools)) return { issues: [{ message: 'tools/list result has no tools array' }] };
+      const bad = v.tools.findIndex((t) => !t || typeof t !== 'object' || Array.isArray(t) || typeof (t as { name?: unknown }).name !== 'string');
+      if (bad >= 0) return { issues: [{ message: `tools/list result: tool ${bad} is not an object with a name` }] };
+      if (v.nextCursor !== undefined && typeof v.nextCursor !== 'string') return { issues: [{ message: 'tools/list result: nextCursor is not a string' }] };
+      return { value: { tools: v.tools as Tool[], nextCursor: v.nextCursor as string | undefined } };
+    },
+  },
+};
+
+/** The first protocol version of the stateless era (negotiated with `server/discover`). */
+export const STATELESS_ERA_VERSION = '2026-07-28';
+
+/**
+ * How the protocol version was chosen: the 2026-07-28 era (stateless requests, found by
+ * `server/discover`) or the session era of the versions before it (the `initialize` handshake).
+ */
+export interface Negotiation {
+  protocolVersion?: string;
+  era: 'stateless-2026' | 'session';
+  negotiatedBy: 'discover' | 'initialize';
+  /** The version the user pinned, when one was. */
+  pinned?: string;
+}
+
+/** A protocol version as the spec spells them (YYYY-MM-DD). */
+export function isProtocolVersion(v: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(v);
+}
+
+/** Versions of the stateless era compare as dates, so a later revision is in it too. */
+export function isStatelessEraVersion(v: string): boolean {
+  return v >= STATELESS_ERA_VERSION;
+}
 
 export const CLIENT_INFO = { name: 'mcp-oauth-inspector', title: 'MCP OAuth Inspector', version: '0.1.0' };
 
@@ -54,6 +100,12 @@ export interface McpSessionOptions {
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
   /** Max pages to follow on list calls (a hostile server could paginate forever). */
   maxPages?: number;
+  /**
+   * Speak exactly this protocol version instead of negotiating: a 2026-07-28 (or later) version is
+   * asked for with `server/discover` and nothing else is accepted; an older one is the only version
+   * `initialize` offers. Undefined: negotiate (discover, else initialize).
+   */
+  protocolVersion?: string;
 }
 
 /** A list cut at the page limit while the server still offered a next page. */
@@ -71,6 +123,9 @@ export interface ListTruncation {
  */
 export interface InitializeInfo {
   protocolVersion?: string;
+  /** Which era was negotiated and how (discover or initialize). */
+  era?: Negotiation['era'];
+  negotiatedBy?: Negotiation['negotiatedBy'];
   serverInfo?: { name: string; version: string; title?: string };
   capabilities?: Record<string, unknown>;
   instructions?: string;
@@ -110,19 +165,35 @@ export class McpSession {
   serverRequiresAuth = false;
   private transport?: Transport;
   private closed = false;
-  /** The protocol version `initialize` negotiated (the SDK hands it to the transport; kept here for every transport, stdio included). */
-  private negotiatedVersion?: string;
+  /** The tools of the last listing, by name: their schemas drive SEP-2243 header mirroring and the output check. */
+  private readonly listedTools = new Map<string, Tool>();
 
   constructor(private readonly opts: McpSessionOptions) {
-    this.client = new Client(CLIENT_INFO, {
+    const pin = opts.protocolVersion;
+    if (pin !== undefined && !isProtocolVersion(pin)) {
+      throw new InspectorError('config_invalid', `protocol version ${JSON.stringify(pin.slice(0, 40))} is not a version (YYYY-MM-DD)`, {
+        step: 'MCP protocol version',
+        hint: `Set a version such as ${STATELESS_ERA_VERSION} or 2025-06-18, or leave it empty to negotiate`,
+      });
+    }
+    const options: ClientOptions = {
       capabilities: { elicitation: { form: { applyDefaults: true } } },
+      // Negotiate by default: server/discover, and initialize when the server does not know it.
+      versionNegotiation: { mode: pin === undefined ? 'auto' : isStatelessEraVersion(pin) ? { pin } : 'legacy' },
+      // A pinned older version is the only one initialize offers (and accepts back).
+      ...(pin !== undefined && !isStatelessEraVersion(pin) ? { supportedProtocolVersions: [pin] } : {}),
+      // The session pages itself (listToolsPaged); the SDK's own walk only runs for its header-mismatch retry.
+      listMaxPages: opts.maxPages ?? 50,
       listChanged: {
-        tools: { onChanged: () => opts.onListChanged?.('tools') },
-        resources: { onChanged: () => opts.onListChanged?.('resources') },
-        prompts: { onChanged: () => opts.onListChanged?.('prompts') },
+        tools: { autoRefresh: false, onChanged: () => opts.onListChanged?.('tools') },
+        resources: { autoRefresh: false, onChanged: () => opts.onListChanged?.('resources') },
+        prompts: { autoRefresh: false, onChanged: () => opts.onListChanged?.('prompts') },
       },
-    });
-    this.client.setRequestHandler(ElicitRequestSchema, async (req) => {
+    };
+    this.client = new Client(CLIENT_INFO, options);
+    // Server-initiated elicitation (session era) and the elicitation requests of an input_required
+    // result (2026-07-28, answered by the SDK through this same handler before it retries the call).
+    this.client.setRequestHandler('elicitation/create', async (req) => {
       if (!opts.onElicit) return { action: 'decline' };
       return opts.onElicit(req.params);
     });
@@ -137,16 +208,32 @@ export class McpSession {
   }
 
   get protocolVersion(): string | undefined {
-    return this.negotiatedVersion ?? (this.transport as { protocolVersion?: string } | undefined)?.protocolVersion;
+    return this.client.getNegotiatedProtocolVersion();
   }
 
-  /** The `initialize` result, once the session is initialized; undefined before. */
+  /** Which era was negotiated, and how; undefined before connect. */
+  get negotiation(): Negotiation | undefined {
+    const era = this.client.getProtocolEra();
+    if (!era) return undefined;
+    const stateless = era === 'modern';
+    return {
+      protocolVersion: this.protocolVersion,
+      era: stateless ? 'stateless-2026' : 'session',
+      negotiatedBy: stateless ? 'discover' : 'initialize',
+      ...(this.opts.protocolVersion ? { pinned: this.opts.protocolVersion } : {}),
+    };
+  }
+
+  /** The `initialize` result (or what `server/discover` said), once connected; undefined before. */
   get initializeResult(): InitializeInfo | undefined {
     const serverInfo = this.client.getServerVersion();
     const capabilities = this.client.getServerCapabilities();
-    if (!serverInfo && !capabilities && !this.negotiatedVersion) return undefined;
+    const negotiation = this.negotiation;
+    if (!serverInfo && !capabilities && !negotiation) return undefined;
     return {
       protocolVersion: this.protocolVersion,
+      era: negotiation?.era,
+      negotiatedBy: negotiation?.negotiatedBy,
       serverInfo: serverInfo && { name: serverInfo.name, version: serverInfo.version, title: serverInfo.title },
       capabilities: capabilities as Record<string, unknown> | undefined,
       instructions: this.client.getInstructions(),
@@ -170,9 +257,12 @@ export class McpSession {
       },
     });
     const kind = t.transport ?? 'auto';
+    // Redirects are our guarded fetch's business (its policy, its trace); a challenge too (authFetch):
+    // the transport only reports a 403 it was handed back, it never signs in by itself.
+    const common = { fetch, redirectPolicy: 'follow' as const };
     if (kind !== 'sse') {
       try {
-        this.transport = new StreamableHTTPClientTransport(t.url, { fetch });
+        this.transport = new StreamableHTTPClientTransport(t.url, { ...common, onInsufficientScope: 'throw' });
         this.transportKind = 'streamable-http';
         await this.connectWith(this.transport, t.url.href);
         return;
@@ -182,32 +272,53 @@ export class McpSession {
         await this.transport?.close().catch(() => {});
       }
     }
-    this.transport = new SSEClientTransport(t.url, { fetch });
+    this.transport = new SSEClientTransport(t.url, common);
     this.transportKind = 'sse';
     await this.connectWith(this.transport, t.url.href);
   }
 
   private async connectWith(transport: Transport, where: string): Promise<void> {
-    // Client.connect tells the transport the negotiated version through setProtocolVersion (HTTP
-    // transports send it as a header); note it on the way, for every transport.
-    const setVersion = transport.setProtocolVersion?.bind(transport);
-    transport.setProtocolVersion = (version: string) => {
-      this.negotiatedVersion = version;
-      setVersion?.(version);
-    };
+    this.assumeCompleteResults(transport);
     try {
       await this.client.connect(transport);
     } catch (err) {
       if (isInspectorError(err)) throw err;
       const inner = findInspectorError(err);
       if (inner) throw inner;
-      throw new InspectorError('mcp_connect_failed', `the MCP server did not complete initialize: ${this.redact((err as Error)?.message ?? String(err))}`, {
+      const pin = this.opts.protocolVersion;
+      if (pin !== undefined && err instanceof SdkError && err.code === SdkErrorCode.EraNegotiationFailed) {
+        throw new InspectorError('mcp_connect_failed', `the MCP server does not offer the pinned protocol version ${pin}: ${this.redact((err as Error)?.message ?? String(err))}`, {
+          step: 'MCP server/discover',
+          url: where,
+          cause: err,
+          hint: 'Clear the protocol version pin (setting mcpOAuthInspector.protocolVersion, CLI --protocol-version) to negotiate, or pin a version the server supports',
+        });
+      }
+      throw new InspectorError('mcp_connect_failed', `the MCP server did not complete ${pin && isStatelessEraVersion(pin) ? 'server/discover' : 'initialize'}: ${this.redact((err as Error)?.message ?? String(err))}`, {
         step: 'MCP initialize',
         url: where,
         cause: err,
-        hint: 'Check the server URL and that it speaks MCP (Streamable HTTP or HTTP+SSE)',
+        hint: pin ? `Check the server URL, and that it speaks MCP ${pin} (the pinned version)` : 'Check the server URL and that it speaks MCP (Streamable HTTP or HTTP+SSE)',
       });
     }
+  }
+
+  /**
+   * SEP-2322 (2026-07-28): a result without `resultType` is a complete result — the client MUST
+   * assume "complete" when it is not specified. The SDK refuses such a result on the 2026-07-28 wire,
+   * so responses reaching it from the transport get the default written in (only on that era, only
+   * on results that lack it; the server's text is not otherwise touched).
+   */
+  private assumeCompleteResults(transport: Transport): void {
+    let handler: Transport['onmessage'];
+    Object.defineProperty(transport, 'onmessage', {
+      configurable: true,
+      enumerable: true,
+      get: () => handler,
+      set: (h: Transport['onmessage']) => {
+        handler = h && ((message, extra) => h(this.client.getProtocolEra() === 'modern' ? withDefaultResultType(message) : message, extra));
+      },
+    });
   }
 
   async listTools(): Promise<ToolInfo[]> {
@@ -225,14 +336,28 @@ export class McpSession {
     let pages = 0;
     for (; pages < maxPages; pages++) {
       const r = await this.request(() => this.client.request({ method: 'tools/list', params: cursor ? { cursor } : undefined }, LooseListToolsResultSchema), 'tools/list');
-      tools.push(...(r.tools as Tool[]));
+      tools.push(...this.withoutInvalidHeaderDeclarations(r.tools));
       cursor = r.nextCursor;
       if (!cursor) break;
     }
-    // What Client.listTools does after each page (output-schema validators for tools/call), once for all pages.
-    (this.client as unknown as { cacheToolMetadata?: (t: Tool[]) => void }).cacheToolMetadata?.(tools);
+    this.listedTools.clear();
+    for (const tool of tools) this.listedTools.set(tool.name, tool);
     const infos = tools.map((tool) => ({ tool, security: this.securityOf(tool) }));
     return cursor ? { tools: infos, truncated: { maxPages, items: tools.length } } : { tools: infos };
+  }
+
+  /**
+   * SEP-2243 (2026-07-28, Streamable HTTP): a tool whose `x-mcp-header` declarations break the rules
+   * cannot be called (its arguments cannot be mirrored into headers) and is left out, with a warning
+   * naming the tool and why. Session-era connections and stdio keep every tool.
+   */
+  private withoutInvalidHeaderDeclarations(tools: Tool[]): Tool[] {
+    if (this.client.getProtocolEra() !== 'modern' || this.transportKind === 'stdio') return tools;
+    return tools.filter((tool) => {
+      const problem = invalidHeaderDeclaration(tool.inputSchema);
+      if (problem) this.opts.logger.warn(`tools/list: left out tool "${tool.name.slice(0, 100)}": ${problem} (SEP-2243 x-mcp-header)`);
+      return !problem;
+    });
   }
 
   securityOf(tool: Tool): ToolSecurity {
@@ -284,7 +409,8 @@ export class McpSession {
    * outputSchema and throws when it does not match.
    */
   async callTool(name: string, args: Record<string, unknown> = {}, opts: CallToolOptions = {}): Promise<CallToolResult> {
-    return this.callWithChallenges(name, opts, () => this.client.callTool({ name, arguments: args }) as Promise<CallToolResult>);
+    const toolDefinition = this.listedTools.get(name);
+    return this.callWithChallenges(name, opts, () => this.client.callTool({ name, arguments: args }, toolDefinition ? { toolDefinition } : undefined) as Promise<CallToolResult>);
   }
 
   /**
@@ -293,7 +419,11 @@ export class McpSession {
    * The check is the SDK's own validator for the tool (cached by `listTools`).
    */
   async inspectToolCall(name: string, args: Record<string, unknown> = {}, opts: CallToolOptions = {}): Promise<InspectedCall> {
-    const result = await this.callWithChallenges(name, opts, () => this.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema) as Promise<CallToolResult>);
+    // The listed tool without its outputSchema: the SDK mirrors its header parameters and does not
+    // throw on a mismatching result, which checkOutput reports instead.
+    const listed = this.listedTools.get(name);
+    const toolDefinition = listed ? ({ ...listed, outputSchema: undefined } as Tool) : undefined;
+    const result = await this.callWithChallenges(name, opts, () => this.client.callTool({ name, arguments: args }, toolDefinition ? { toolDefinition } : undefined) as Promise<CallToolResult>);
     return { result, outputCheck: this.checkOutput(name, result) };
   }
 
@@ -332,9 +462,17 @@ export class McpSession {
 
   /** What the SDK's Client.callTool checks, as data: https://modelcontextprotocol.io/specification/2025-06-18/server/tools#output-schema */
   private checkOutput(name: string, result: CallToolResult): OutputCheck | undefined {
-    const client = this.client as unknown as { getToolOutputValidator?: (tool: string) => ((v: unknown) => { valid: boolean; errorMessage?: string }) | undefined };
-    const validator = client.getToolOutputValidator?.(name);
-    if (!validator) return undefined;
+    const tool = this.listedTools.get(name);
+    if (!tool?.outputSchema) return undefined;
+    // The SDK's own compile step for a tool's outputSchema (the one Client.callTool uses).
+    const client = this.client as unknown as { _compileOutputValidator?: (t: Tool) => { ok: true; validator: (v: unknown) => { valid: boolean; errorMessage?: string } } | { ok: false; compileError: unknown } | undefined };
+    const compiled = client._compileOutputValidator?.(tool);
+    if (!compiled) return undefined;
+    if (!compiled.ok) {
+      const e = compiled.compileError;
+      return { valid: false, errors: [this.redact(`The tool's outputSchema cannot be used: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`)] };
+    }
+    const validator = compiled.validator;
     if (result.structuredContent === undefined) {
       return result.isError ? undefined : { valid: false, errors: [`Tool ${name} has an output schema but did not return structured content`] };
     }
@@ -358,7 +496,8 @@ export class McpSession {
 
   /** SDK error messages quote the server's response text, which may echo our token back. */
   private redact(text: string): string {
-    return this.opts.auth ? this.opts.auth.ctx.redactor.text(text) : text;
+    const redactor = this.opts.auth?.ctx?.redactor;
+    return redactor ? redactor.text(text) : text;
   }
 
   async close(): Promise<void> {
@@ -376,16 +515,52 @@ export class McpSession {
 
 /**
  * MCP transports §backwards compatibility: a POST of initialize refused with 404 / 405 means a
- * server of the old HTTP+SSE transport. Decided by the SDK error's HTTP status (its `code`), never
- * by message text; the SDK may wrap it, so the cause chain is searched.
+ * server of the old HTTP+SSE transport. Decided by the SDK error's HTTP status, never by message
+ * text; the SDK may wrap it, so the cause chain is searched.
  */
 function looksLikeLegacyServer(err: unknown): boolean {
   let e: unknown = err;
   for (let i = 0; i < 5 && e; i++) {
-    if (e instanceof StreamableHTTPError) return e.code === 404 || e.code === 405;
+    if (e instanceof SdkHttpError) return e.status === 404 || e.status === 405;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** A JSON-RPC result without `resultType`, as the complete result SEP-2322 says it is. */
+function withDefaultResultType<M>(message: M): M {
+  const result = (message as { result?: unknown }).result;
+  if (!result || typeof result !== 'object' || Array.isArray(result) || 'resultType' in result) return message;
+  return { ...message, result: { ...result, resultType: 'complete' } };
+}
+
+/** RFC 9110 §5.6.2 token: what an HTTP field name may contain. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The JSON Schema types whose values SEP-2243 lets a client mirror into a header. */
+const MIRRORABLE = new Set(['string', 'integer', 'boolean']);
+
+/**
+ * What is wrong with a tool's `x-mcp-header` declarations (SEP-2243), or undefined when nothing is:
+ * each is a non-empty header-name token, on a property of type string, integer or boolean, and no
+ * two name the same header (case-insensitively).
+ */
+export function invalidHeaderDeclaration(inputSchema: unknown): string | undefined {
+  const props = (inputSchema as { properties?: unknown } | undefined)?.properties;
+  if (!props || typeof props !== 'object') return undefined;
+  const seen = new Set<string>();
+  for (const [param, def] of Object.entries(props as Record<string, unknown>)) {
+    if (!def || typeof def !== 'object' || !('x-mcp-header' in def)) continue;
+    const header = (def as Record<string, unknown>)['x-mcp-header'];
+    const at = `parameter "${param.slice(0, 60)}"`;
+    if (typeof header !== 'string' || header === '') return `${at}: x-mcp-header is empty or not a string`;
+    if (!TOKEN.test(header)) return `${at}: x-mcp-header is not a valid header name`;
+    const type = (def as { type?: unknown }).type;
+    if (typeof type !== 'string' || !MIRRORABLE.has(type)) return `${at}: x-mcp-header on a parameter of type ${typeof type === 'string' ? type.slice(0, 20) : 'unknown'} (only string, integer, boolean)`;
+    const key = header.toLowerCase();
+    if (seen.has(key)) return `${at}: x-mcp-header "${header}" is declared twice`;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 /** The SDK wraps errors from our fetch; dig out ours so users see our message and code. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/client';
 import { planFor } from '../../../src/cli/conformance';
 import { sampleArguments } from '../../../src/core/mcp/sampleArguments';
 

@@ -175,7 +175,7 @@ describe('oauth findings in the trace', () => {
       await conn.session.connect();
       const n = note(conn.trace.all(), /HTTP 401 without a WWW-Authenticate challenge/);
       assert.equal(n.level, 'warn');
-      assert.equal(n.step, 'MCP initialize');
+      assert.equal(n.step, 'MCP server/discover', 'the first MCP request is the version probe');
       assert.ok(conn.auth.tokens, 'signed in through the well-known metadata URLs');
     });
 
