@@ -8,7 +8,7 @@
  *   openid (in its default scopes) is not asked for unprompted; when the user asks for it, the
  *   upstream's id_token comes back through the proxy with the upstream as issuer — a finding, and
  *   the access token is kept.
- * - direct mode (mcp-use 2.x `oauthCustomProvider`): the client signs in at the OpenID Provider
+ * - direct mode, mcp-use 1.x and 2.x (`oauthCustomProvider`): the client signs in at the OpenID Provider
  *   itself; offline_access goes with prompt=consent, so a refresh token is issued and refresh works;
  *   the provider offers DPoP but the server takes Bearer tokens only, and gets them.
  */
@@ -224,6 +224,40 @@ describe('interop: mcp-use in front of oidc-provider', function () {
       // oidc-provider's access token for the resource lists only the resource's scope: openid was
       // granted (the id_token), not left out.
       assert.ok(!notes(c).some((x) => /granted fewer scopes/.test(x.message)), 'openid is not reported as left out');
+    });
+  });
+
+  describe('direct mode: mcp-use 1.x oauthCustomProvider', () => {
+    let upstream: Upstream;
+    let direct: Running;
+
+    before(async () => {
+      upstream = await startUpstream();
+      const port = await freePort();
+      direct = await runServer(cache, 'mcp-use-v1-direct.mjs', { PORT: String(port), UPSTREAM: upstream.issuer, UPSTREAM_JWKS: upstream.jwksUri, SCOPES: 'openid todos.read offline_access' });
+    });
+    after(async () => {
+      await stop(direct);
+      await upstream?.close();
+    });
+
+    it('signs in at the OpenID Provider, with prompt=consent for offline_access, and calls a tool; refresh works', async () => {
+      const c = connect(direct.url);
+      try {
+        await c.session.connect();
+        const r = await c.session.callTool('whoami', {});
+        assert.notEqual(r.isError, true, JSON.stringify(r));
+      } catch (err) {
+        throw new Error(`${(err as Error).message}${diagnostics(c, direct.output, upstream.log)}`);
+      }
+      assert.equal(c.auth.discovery?.as.issuer, upstream.issuer);
+      assertEra(c, 'session', 'initialize');
+      const p = authorizationRequest(c);
+      assert.deepEqual(p.get('scope')?.split(' '), ['todos.read', 'offline_access']);
+      assert.equal(p.get('prompt'), 'consent');
+      assert.ok(c.auth.tokens?.refresh_token, 'a refresh token was issued');
+      await c.auth.refresh();
+      assert.notEqual((await c.session.callTool('whoami', {})).isError, true);
     });
   });
 

@@ -1,0 +1,31 @@
+// An MCP server on mcp-use 1.x in front of an external OpenID Provider ("direct": `oauthCustomProvider`;
+// clients register and sign in at the provider, the server verifies its JWT access tokens).
+// Run by test/interop from the interop cache (scripts/install-interop.sh), where mcp-use-v1 resolves.
+// Environment: PORT, UPSTREAM (issuer), UPSTREAM_JWKS, SCOPES.
+import { connect } from 'node:net';
+import { MCPServer, jwksVerifier, oauthCustomProvider, text } from 'mcp-use-v1/server';
+
+const { PORT, UPSTREAM, UPSTREAM_JWKS, SCOPES } = process.env;
+const baseUrl = `http://127.0.0.1:${PORT}`;
+const server = new MCPServer({
+  name: 'interop-mcp-use-v1-direct',
+  version: '1.0.0',
+  host: '127.0.0.1',
+  baseUrl,
+  oauth: oauthCustomProvider({
+    issuer: UPSTREAM,
+    jwksUrl: UPSTREAM_JWKS,
+    authEndpoint: `${UPSTREAM}/auth`,
+    tokenEndpoint: `${UPSTREAM}/token`,
+    ...(SCOPES ? { scopesSupported: SCOPES.split(' ') } : {}),
+    verifyToken: jwksVerifier({ jwksUrl: UPSTREAM_JWKS, issuer: UPSTREAM }),
+  }),
+});
+server.tool({ name: 'whoami', description: 'Who the token is for' }, async () => text('signed in'));
+await server.listen(Number(PORT));
+// mcp-use 1.x's listen() resolves before the socket is bound: wait until it takes connections.
+for (let i = 0; !(await new Promise((resolve) => connect(Number(PORT), '127.0.0.1', function () { this.end(); resolve(true); }).on('error', () => resolve(false)))); i++) {
+  if (i > 200) throw new Error(`nothing listens on ${PORT}`);
+  await new Promise((resolve) => setTimeout(resolve, 25));
+}
+console.log(`READY ${baseUrl}/mcp`);
