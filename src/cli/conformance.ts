@@ -6,6 +6,7 @@
  * server approves without a person), and what to do once connected. There is no scenario-specific
  * code inside the engine.
  */
+import type { Tool } from '@modelcontextprotocol/client';
 import { createConnection, type Connection } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import { MemorySecretStore } from '../core/memorySecretStore';
@@ -24,9 +25,36 @@ interface ScenarioPlan {
   grant: GrantKind;
   crossApp?: CrossAppAccessConfig;
   workload?: WorkloadIdentityConfig;
-  /** Tools to call after listing, by name; '*first' = the first listed tool. */
+  /** Tools to call after listing, by name; '*first' = the first listed tool, '*all' = every listed tool in order. */
   calls: string[];
+  /** List the tools even when nothing is called (a scenario that checks what the client does with a listing). */
+  listOnly?: boolean;
+  /** Arguments for a call, when the scenario's checks need particular values (else sample arguments from the schema). */
+  argsFor?: (tool: Tool, listed: Tool[]) => Record<string, unknown> | undefined;
 }
+
+/** The arguments the http-custom-headers scenario exercises SEP-2243 mirroring and encoding with. */
+const CUSTOM_HEADER_ARGS: Record<string, Record<string, unknown>> = {
+  test_custom_headers: {
+    region: 'us-west1',
+    priority: 42,
+    verbose: false,
+    debug: true,
+    empty_val: '',
+    method_val: 'test-method',
+    float_val: 3.14159,
+    non_ascii_val: 'Hello, 世界',
+    whitespace_val: ' padded ',
+    leading_space_val: ' us-west1',
+    trailing_space_val: 'us-west1 ',
+    internal_space_val: 'us west 1',
+    control_char_val: 'line1\nline2',
+    crlf_val: 'line1\r\nline2',
+    tab_val: '\tindented',
+    query: 'SELECT * FROM users',
+  },
+  test_custom_headers_null: { region: 'us-east1', priority: 1, verbose: null, query: 'SELECT 1' },
+};
 
 function readContext(): Record<string, string> {
   const raw = process.env.MCP_CONFORMANCE_CONTEXT;
@@ -59,6 +87,23 @@ export function planFor(scenario: string, ctx: Record<string, string>, clientMet
       break;
     case 'sse-retry':
       plan.calls = ['test_reconnection'];
+      break;
+    case 'sep-2322-client-request-state':
+    case 'http-invalid-tool-headers':
+      plan.calls = ['*all'];
+      break;
+    case 'http-custom-headers':
+      plan.calls = ['*all'];
+      plan.argsFor = (tool) => CUSTOM_HEADER_ARGS[tool.name];
+      break;
+    case 'json-schema-ref-no-deref':
+      plan.calls = [];
+      plan.listOnly = true;
+      break;
+    case 'json-schema-2020-12-preservation':
+      // Round-trips the focal tool's inputSchema, as listed, through the echo tool.
+      plan.calls = ['json_schema_echo'];
+      plan.argsFor = (tool, listed) => (tool.name === 'json_schema_echo' ? { schema: listed.find((t) => t.name === 'json_schema_2020_12_tool')?.inputSchema ?? {} } : undefined);
       break;
     case 'auth/pre-registration':
       Object.assign(client, { policy: 'preregistered', client_id: ctx.client_id, client_secret: ctx.client_secret });
@@ -128,16 +173,18 @@ export async function runConformance(url: string, flags: { 'client-metadata-url'
     });
     await conn.session.connect();
     log(`connected: ${conn.session.serverInfo?.name ?? 'server'} (${conn.session.transportKind}, protocol ${conn.session.protocolVersion ?? '?'})`);
-    if (plan.calls.length === 0) return 0;
+    if (plan.calls.length === 0 && !plan.listOnly) return 0;
     const tools = await conn.session.listTools();
     log(`tools: ${tools.map((t) => t.tool.name).join(', ') || '(none)'}`);
-    for (const name of plan.calls) {
-      const tool = name === '*first' ? tools[0]?.tool : tools.find((t) => t.tool.name === name)?.tool;
+    const listed = tools.map((t) => t.tool);
+    const calls = plan.calls.flatMap((c) => (c === '*all' ? listed.map((t) => t.name) : [c]));
+    for (const name of calls) {
+      const tool = name === '*first' ? listed[0] : listed.find((t) => t.name === name);
       if (!tool) {
         if (name === '*first') continue;
         throw new Error(`the server has no tool "${name}"`);
       }
-      const args = tool.name === 'add_numbers' ? { a: 5, b: 3 } : sampleArguments(tool);
+      const args = plan.argsFor?.(tool, listed) ?? (tool.name === 'add_numbers' ? { a: 5, b: 3 } : sampleArguments(tool));
       const result = await conn.session.callTool(tool.name, args);
       log(`called ${tool.name}: ${result.isError ? 'error' : 'ok'}`);
     }

@@ -4,6 +4,8 @@
  * initialize; a pinned version is spoken exactly, or the connect fails saying so.
  */
 import { strict as assert } from 'node:assert';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { isInspectorError } from '../../../src/core/errors';
 import { createGuardedFetch } from '../../../src/core/http/guardedFetch';
 import { Redactor } from '../../../src/core/http/redact';
@@ -92,6 +94,44 @@ describe('McpSession: protocol eras', () => {
       const calls = fx.requests.filter((x) => x.rpc === 'tools/call');
       assert.equal(calls.length, 2);
       assert.equal((calls[1].body?.params as { requestState?: string }).requestState, 'round-1', 'request state echoed (SEP-2322)');
+    });
+
+    it('list changes arrive through subscriptions/listen and reach onListChanged', async () => {
+      const fx = track(await startMcpServerV2());
+      const changed: string[] = [];
+      const s = track(sessionFor(fx.url, { onListChanged: (what) => changed.push(what) }));
+      await s.connect();
+      const end = Date.now() + 3000;
+      while (!fx.requests.some((r) => r.rpc === 'subscriptions/listen') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 100));
+      fx.notifyToolsChanged();
+      while (!changed.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(changed, ['tools']);
+    });
+
+    it('a result without resultType is taken as complete (SEP-2322), not refused', async () => {
+      const http = createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c) => (raw += c));
+        req.on('end', () => {
+          const msg = JSON.parse(raw || '{}') as { id?: number; method?: string };
+          if (msg.id === undefined) return void res.writeHead(202).end();
+          const result =
+            msg.method === 'server/discover'
+              ? { resultType: 'complete', ttlMs: 0, cacheScope: 'private', supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, serverInfo: { name: 'raw', version: '1' } }
+              : msg.method === 'tools/list'
+                ? { resultType: 'complete', ttlMs: 0, cacheScope: 'private', tools: [{ name: 'plain', inputSchema: { type: 'object' } }] }
+                : { content: [{ type: 'text', text: 'no resultType here' }] };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result }));
+        });
+      });
+      await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+      open.push({ close: () => new Promise<void>((r) => http.close(() => r())) });
+      const s = track(sessionFor(new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`)));
+      await s.connect();
+      assert.equal(s.negotiation?.era, 'stateless-2026');
+      await s.listTools();
+      assert.equal(textOf(await s.callTool('plain')), 'no resultType here');
     });
 
     it('a pin to 2026-07-28 connects by discover', async () => {
