@@ -14,6 +14,7 @@ export function serverBar(s: ServerSummary): HTMLElement {
       state,
       s.issuer ? h('span', { class: 'muted' }, ` · ${s.issuer}`) : null,
       s.signedIn && s.expiresAt ? h('span', { class: 'muted' }, ` · token expires ${relativeTime(s.expiresAt)}`) : null,
+      s.protocol ? h('span', { class: 'muted', 'data-testid': 'server-protocol' }, ` · ${s.protocol}`) : null,
     ),
     s.error ? h('p', { class: 'error', role: 'alert' }, s.error) : null,
   );

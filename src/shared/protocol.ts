@@ -39,6 +39,8 @@ export interface ServerSummary {
   scopes: string[];
   /** Epoch seconds. */
   expiresAt?: number;
+  /** The negotiated MCP protocol version and era, e.g. "MCP 2026-07-28, stateless (server/discover)". */
+  protocol?: string;
 }
 
 export interface SecurityView {

@@ -16,7 +16,15 @@ export function serverSummary(c: ServerConnection): ServerSummary {
     issuer: auth?.discovery?.as.issuer,
     scopes: t?.scope ? t.scope.split(' ').filter(Boolean) : [],
     expiresAt: t?.expires_at,
+    protocol: protocolLine(c),
   };
+}
+
+/** "MCP 2026-07-28, stateless (server/discover)" / "MCP 2025-11-25, session (initialize)", once negotiated. */
+function protocolLine(c: ServerConnection): string | undefined {
+  const n = c.conn?.session.negotiation;
+  if (!n) return undefined;
+  return `MCP ${n.protocolVersion ?? '?'}, ${n.era === 'stateless-2026' ? 'stateless' : 'session'} (${n.negotiatedBy === 'discover' ? 'server/discover' : 'initialize'})`;
 }
 
 export function securityView(t: ToolInfo): SecurityView {

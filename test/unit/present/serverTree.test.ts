@@ -74,6 +74,15 @@ describe('present/serverInfo: the initialize result', () => {
     assert.equal(rows[3].tooltip, 'Line one\nLine two reversed');
   });
 
+  it('the era and how it was negotiated: in the Protocol version row and the view', () => {
+    const modern = initializeView({ ...init, protocolVersion: '2026-07-28', era: 'stateless-2026', negotiatedBy: 'discover' })!;
+    assert.equal(modern.negotiation, 'stateless (2026-07-28 era), by server/discover');
+    assert.equal(serverInfoRows(modern)[0].value, '2026-07-28 · stateless (2026-07-28 era), by server/discover');
+    const legacy = initializeView({ ...init, era: 'session', negotiatedBy: 'initialize' })!;
+    assert.equal(serverInfoRows(legacy)[0].value, '2025-06-18 · session (initialize era), by initialize');
+    assert.equal(initializeView(init)!.negotiation, undefined, 'no era known: nothing claimed');
+  });
+
   it('nothing given: says so instead of blank rows; undefined before initialize', () => {
     assert.equal(initializeView(undefined), undefined);
     const rows = serverInfoRows(initializeView({})!);
