@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { isInspectorError } from '../../../src/core/errors';
 import { createGuardedFetch } from '../../../src/core/http/guardedFetch';
 import { Redactor } from '../../../src/core/http/redact';
@@ -189,6 +190,28 @@ describe('McpSession: protocol eras', () => {
       await s.connect();
       assert.equal(s.transportKind, 'sse');
       assert.equal(s.negotiation?.negotiatedBy, 'initialize');
+    });
+  });
+
+  describe('stdio', () => {
+    const v2 = fileURLToPath(new URL('../../fixtures/stdioServerV2.mjs', import.meta.url));
+    const v1 = fileURLToPath(new URL('../../fixtures/stdioServer.mjs', import.meta.url));
+    const stdio = (file: string, extra: Partial<McpSessionOptions> = {}) =>
+      new McpSession({ target: { kind: 'stdio', command: process.execPath, args: [file] }, fetch: createGuardedFetch({ policy: { trustedOrigin: new URL('http://127.0.0.1/') }, trace: new Trace(), redactor: new Redactor() }), logger: logger(), ...extra });
+
+    it('a 2026-07-28 server over stdio: discover, then calls on the stateless era', async () => {
+      const s = track(stdio(v2));
+      await s.connect();
+      assert.deepEqual(s.negotiation, { protocolVersion: '2026-07-28', era: 'stateless-2026', negotiatedBy: 'discover' });
+      await s.listTools();
+      assert.equal(textOf(await s.callTool('add', { a: 2, b: 3 })), '5');
+    });
+
+    it('a server of the older versions over stdio: initialize, as before', async () => {
+      const s = track(stdio(v1));
+      await s.connect();
+      assert.equal(s.negotiation?.negotiatedBy, 'initialize');
+      assert.equal(textOf(await s.callTool('add', { a: 2, b: 3 })), '5');
     });
   });
 
