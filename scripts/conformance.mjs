@@ -3,8 +3,9 @@
 // `conformance: N/<expected>`; with suite 0.2.0-alpha.12 also the 2026-07-28 requirement set
 // (`--requirements 2026-07-28`), printed as `conformance 2026-07-28: R/32`.
 //
-// The suite version is CONF_VERSION (default below). The CLI is bundled into a temp dir with the
-// options of esbuild.mjs, so the gate never reads or writes dist/.
+// The suite version is CONF_VERSION: 0.2.0-alpha.12 by default (48 client scenarios; the 2026-07-28
+// requirement set of 32), 0.1.16 for the older gate (26, `conformance: N/26`). The CLI is bundled
+// into a temp dir with the options of esbuild.mjs, so the gate never reads or writes dist/.
 //
 // Scenarios run one at a time: `sse-retry` measures the client's reconnect delay against the
 // server's `retry:` (500 ms, -50/+200 ms), and many scenarios in parallel on a 2-core machine push
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const version = process.env.CONF_VERSION || '0.1.16';
+const version = process.env.CONF_VERSION || '0.2.0-alpha.12';
 
 // The client scenarios each pinned suite version lists (its `list` command): a full run that
 // reads fewer from `list` is a parsing slip or a changed suite, never a pass.

@@ -3,7 +3,7 @@
 # into a cache outside the clone, keyed by version. Idempotent: a second run costs nothing.
 # Prints the cache directory on stdout.
 set -euo pipefail
-CONF_VERSION="${CONF_VERSION:-0.1.16}"   # scripts/conformance.mjs passes the version it gates on
+CONF_VERSION="${CONF_VERSION:-0.2.0-alpha.12}"   # scripts/conformance.mjs passes the version it gates on
 NODE22_VERSION="${NODE22_VERSION:-22.23.3}"
 CACHE="${MCP_INSPECTOR_CACHE:-$HOME/.cache/mcp-oauth-inspector}/conformance-$CONF_VERSION-node$NODE22_VERSION"
 if [ ! -f "$CACHE/.ok" ]; then

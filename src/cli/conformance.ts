@@ -15,6 +15,7 @@ import type { CrossAppAccessConfig, WorkloadIdentityConfig } from '../core/oauth
 import type { ClientConfig } from '../core/oauth/registration';
 import type { Logger } from '../core/ports';
 import { sampleArguments } from '../core/mcp/sampleArguments';
+import { Skills } from '../core/skills';
 import { terminalLine } from '../core/text/terminal';
 
 /** The client_id the suite expects for Client ID Metadata Documents (it never fetches it). */
@@ -25,6 +26,8 @@ interface ScenarioPlan {
   grant: GrantKind;
   crossApp?: CrossAppAccessConfig;
   workload?: WorkloadIdentityConfig;
+  /** Skills extension: 'list' lists the server's skills only; 'load' also loads the first one (verified). */
+  skills?: 'list' | 'load';
   /** Tools to call after listing, by name; '*first' = the first listed tool, '*all' = every listed tool in order. */
   calls: string[];
   /** List the tools even when nothing is called (a scenario that checks what the client does with a listing). */
@@ -140,6 +143,16 @@ export function planFor(scenario: string, ctx: Record<string, string>, clientMet
         idp_id_token: ctx.idp_id_token,
       };
       break;
+    case 'sep-2640-client-no-prefetch':
+      plan.skills = 'list';
+      plan.calls = [];
+      break;
+    case 'sep-2640-client-verify-digest':
+    case 'sep-2640-client-verify-size':
+    case 'sep-2640-client-verify-frontmatter':
+      plan.skills = 'load';
+      plan.calls = [];
+      break;
     default:
       break;
   }
@@ -173,6 +186,15 @@ export async function runConformance(url: string, flags: { 'client-metadata-url'
     });
     await conn.session.connect();
     log(`connected: ${conn.session.serverInfo?.name ?? 'server'} (${conn.session.transportKind}, protocol ${conn.session.protocolVersion ?? '?'})`);
+    if (plan.skills) {
+      const skills = new Skills(conn.session.client);
+      const listed = await skills.list();
+      log(`skills: ${listed.map((s) => s.uri).join(', ') || '(none)'}`);
+      if (plan.skills === 'load' && listed[0]) {
+        const loaded = await skills.load(listed[0]);
+        log(`loaded ${loaded.uri}: ${loaded.files.length} file(s) verified`);
+      }
+    }
     if (plan.calls.length === 0 && !plan.listOnly) return 0;
     const tools = await conn.session.listTools();
     log(`tools: ${tools.map((t) => t.tool.name).join(', ') || '(none)'}`);
