@@ -60,7 +60,9 @@ Options:
   --auth-method <method>      none | client_secret_basic | client_secret_post | private_key_jwt
   --private-key <file>        PKCS#8 PEM for private_key_jwt
   --client-metadata-url <url> the https URL used as client_id with Client ID Metadata Documents
-  --grant <grant>             authorization_code (default) | client_credentials
+  --grant <grant>             authorization_code (default) | client_credentials | workload_identity
+  --assertion-file <file>     workload_identity: the workload's JWT (RFC 7523 jwt-bearer assertion),
+                              e.g. a service account token; or MCP_WORKLOAD_JWT in the environment
   --scopes "<a b>"            scopes to request, merged with what the server's challenge asks for
                               (and offline_access when the authorization server offers it)
   --headless                  request the authorization URL ourselves and follow redirects
@@ -95,6 +97,7 @@ interface Flags {
   'private-key'?: string;
   'client-metadata-url'?: string;
   grant?: string;
+  'assertion-file'?: string;
   scopes?: string;
   headless?: boolean;
   open?: boolean;
@@ -125,6 +128,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       'private-key': { type: 'string' },
       'client-metadata-url': { type: 'string' },
       grant: { type: 'string' },
+      'assertion-file': { type: 'string' },
       scopes: { type: 'string' },
       headless: { type: 'boolean' },
       open: { type: 'boolean' },
@@ -200,7 +204,22 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
   const method = flags['auth-method'] as TokenEndpointAuthMethod | undefined;
   if (method && !METHODS.includes(method)) throw new InspectorError('config_invalid', `unknown auth method "${method}"`, { hint: `Use one of ${METHODS.join(', ')}` });
   const grant = (flags.grant ?? 'authorization_code') as GrantKind;
-  if (grant !== 'authorization_code' && grant !== 'client_credentials') throw new InspectorError('config_invalid', `unknown grant "${flags.grant}"`, { hint: 'Use authorization_code or client_credentials' });
+  if (grant !== 'authorization_code' && grant !== 'client_credentials' && grant !== 'workload_identity') {
+    throw new InspectorError('config_invalid', `unknown grant "${flags.grant}"`, { hint: 'Use authorization_code, client_credentials or workload_identity' });
+  }
+  let assertion: string | undefined;
+  if (grant === 'workload_identity') {
+    if (flags['assertion-file']) {
+      try {
+        assertion = readFileSync(flags['assertion-file'], 'utf8').trim();
+      } catch {
+        throw new InspectorError('config_invalid', `cannot read the assertion file ${flags['assertion-file']}`, { hint: "Pass the file holding the workload's JWT" });
+      }
+    } else {
+      assertion = process.env.MCP_WORKLOAD_JWT?.trim();
+    }
+    if (!assertion) throw new InspectorError('config_invalid', 'the workload_identity grant needs the workload JWT', { hint: 'Pass --assertion-file <file> or set MCP_WORKLOAD_JWT' });
+  }
   let privateKey: string | undefined;
   if (flags['private-key']) {
     try {
@@ -227,6 +246,7 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
       client_metadata_url: flags['client-metadata-url'],
     },
     grant,
+    workload: assertion ? { assertion } : undefined,
     scopes: flags.scopes ? flags.scopes.split(/\s+/).filter(Boolean) : undefined,
     timeoutMs,
     redirectPort,
