@@ -116,7 +116,8 @@ describe('server list and tree : reuse on connect, Connect / Last error, the Ser
     assert.equal(text(server.item.label), 'Server');
     const details = await rows(s, server.node);
     assert.deepEqual(details.map((d) => text(d.item.label)), ['Protocol version', 'Name', 'Capabilities', 'Instructions']);
-    assert.match(text(details[0].item.description), /^\d{4}-\d{2}-\d{2}$/);
+    // the negotiated version, then how: the demo speaks 2026-07-28, reached by server/discover
+    assert.match(text(details[0].item.description), /^2026-07-28 · stateless .*server\/discover$/);
     assert.match(text(details[2].item.description), /\btools\b/);
     assert.equal(s.tree.getParent(details[0].node)?.kind, 'serverInfo');
   });

@@ -13,7 +13,7 @@ import { authorizeWithCode } from './authorizationCode';
 import { bearerChallenge, parseChallenges, scopesToSuggest, splitScopes, unionScopes, type BearerChallenge } from './challenge';
 import type { OAuthContext } from './context';
 import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult } from './discovery';
-import { dpopAlgFor, DpopKeys, isDpopTokenType } from './dpop';
+import { dpopAlgFor, DpopKeys, isDpopTokenType, PRIVATE_JWK_MEMBERS, type StoredDpopKey } from './dpop';
 import { clientCredentialsGrant, crossAppAccessGrant, workloadIdentityGrant, type CrossAppAccessConfig, type WorkloadIdentityConfig } from './grants';
 import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
@@ -192,9 +192,12 @@ export class AuthManager {
       if (client && this.clientStillFits(client)) this.client = client;
       if (this.client) {
         const tokens = await readJsonSecret<TokenSet>(this.opts.secrets, this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
-        if (tokens && tokens.resource === this.discovery.resource && isDpopTokenType(tokens.token_type)) {
-          // Bound to a key that lived in the memory of an earlier session (RFC 9449 §6): unusable now.
-          this.ctx.trace.note('token refresh', 'info', 'the stored tokens are DPoP-bound to a key of an earlier session; signing in again', 'RFC 9449 §6');
+        const bound = tokens && isDpopTokenType(tokens.token_type);
+        const key = bound ? await readJsonSecret<StoredDpopKey>(this.opts.secrets, this.keys.dpopKey(this.discovery.as.issuer, this.client.client_id)) : undefined;
+        if (key) this.redactKey(key);
+        if (tokens && tokens.resource === this.discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
+          // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
+          this.ctx.trace.note('token refresh', 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
         } else if (tokens && tokens.resource === this.discovery.resource) {
           this.tokens = tokens;
           this.ctx.redactor.addSecret(tokens.access_token);
@@ -735,6 +738,7 @@ export class AuthManager {
       }
     }
     for (const key of await this.opts.secrets.keys(this.keys.prefix)) await this.opts.secrets.delete(key);
+    this.dpopKeys.clear();
     this.tokens = undefined;
     this.client = undefined;
     this.discovery = undefined;
@@ -748,16 +752,23 @@ export class AuthManager {
     await this.load();
     if (this.discovery) {
       const issuer = this.discovery.as.issuer;
-      if (this.client) await this.opts.secrets.delete(this.keys.tokens(issuer, this.client.client_id));
+      if (this.client) {
+        await this.opts.secrets.delete(this.keys.tokens(issuer, this.client.client_id));
+        await this.opts.secrets.delete(this.keys.dpopKey(issuer, this.client.client_id));
+      }
       await this.opts.secrets.delete(this.keys.client(issuer));
     }
+    this.dpopKeys.clear();
     this.client = undefined;
     this.tokens = undefined;
     this.changed('signed-out');
   }
 
   private async dropTokens(): Promise<void> {
-    if (this.discovery && this.client) await this.opts.secrets.delete(this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
+    if (this.discovery && this.client) {
+      await this.opts.secrets.delete(this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
+      await this.opts.secrets.delete(this.keys.dpopKey(this.discovery.as.issuer, this.client.client_id));
+    }
     this.tokens = undefined;
   }
 
@@ -773,7 +784,22 @@ export class AuthManager {
     this.ctx.redactor.addSecret(tokens.access_token);
     this.ctx.redactor.addSecret(tokens.refresh_token);
     await this.opts.secrets.store(this.keys.tokens(tokens.issuer, tokens.client_id), JSON.stringify(tokens));
+    // A DPoP-bound token is kept with the key it is bound to (and only then), so it outlives the session.
+    const keyName = this.keys.dpopKey(tokens.issuer, tokens.client_id);
+    const key = isDpopTokenType(tokens.token_type) ? await this.dpopKeys.export() : undefined;
+    if (key) {
+      this.redactKey(key);
+      await this.opts.secrets.store(keyName, JSON.stringify(key));
+    } else await this.opts.secrets.delete(keyName);
     await this.saveSession();
+  }
+
+  /** The private members of a DPoP key are secrets like tokens: never in a log, trace or message. */
+  private redactKey(key: StoredDpopKey): void {
+    for (const m of PRIVATE_JWK_MEMBERS) {
+      const v = (key.privateJwk as Record<string, unknown> | undefined)?.[m];
+      if (typeof v === 'string') this.ctx.redactor.addSecret(v);
+    }
   }
 
   private async saveSession(): Promise<void> {

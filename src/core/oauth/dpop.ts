@@ -7,13 +7,30 @@
  * resource) are answered by sending the request once more with the nonce.
  *
  * Proof generation and the nonce cache are oauth4webapi's (`DPoP()`, the `DPoP` option of its
- * requests, `isDPoPNonceError`). The key pair lives in memory only, with a non-extractable private
- * key: proofs and keys are secrets (the `dpop` header is redacted in traces, never logged).
+ * requests, `isDPoPNonceError`). Proofs and keys are secrets (the `dpop` header is redacted in
+ * traces, never logged). The key pair is kept where the tokens bound to it are kept — the secret
+ * store, as a JWK pair next to those tokens (`StoredDpopKey`) — so a DPoP-bound token stays usable
+ * after the editor restarts, as a Bearer token does; it is deleted with them. JWK export and import
+ * are jose's (`exportJWK`, `importJWK`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc9449.html
  */
+import { exportJWK, importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { OAuthContext } from './context';
+
+/** A WebCrypto key pair as oauth4webapi makes and takes them. */
+type KeyPair = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
+
+/** A DPoP key pair as stored in the secret store (RFC 7517 JWKs; the private one is a secret). */
+export interface StoredDpopKey {
+  alg: DpopAlg;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+/** The private members of a JWK (RFC 7518 §6): each value is a secret, redacted wherever it could appear. */
+export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 
 /** The proof algorithms we sign with, in order of preference. */
 const OUR_ALGS = ['ES256', 'EdDSA', 'PS256', 'RS256'] as const;
@@ -36,7 +53,7 @@ export function isDpopTokenType(tokenType: string | undefined): boolean {
  * Made lazily, once per algorithm; a new algorithm gets a new key.
  */
 export class DpopKeys {
-  private current?: { alg: DpopAlg; made: Promise<{ handle: oauth.DPoPHandle; jkt: string }> };
+  private current?: { alg: DpopAlg; made: Promise<{ handle: oauth.DPoPHandle; jkt: string; pair: KeyPair }> };
 
   /** The handle for proofs signed with `alg` (key made on first use). */
   async handle(alg: DpopAlg): Promise<oauth.DPoPHandle> {
@@ -48,12 +65,49 @@ export class DpopKeys {
     return this.current ? (await this.current.made).jkt : undefined;
   }
 
+  /** The current key pair as JWKs, to keep next to the tokens bound to it; undefined when none was made. */
+  async export(): Promise<StoredDpopKey | undefined> {
+    if (!this.current) return undefined;
+    const { alg } = this.current;
+    const { pair } = await this.current.made;
+    return { alg, privateJwk: await exportJWK(pair.privateKey), publicJwk: await exportJWK(pair.publicKey) };
+  }
+
+  /**
+   * Takes a stored key pair back (the tokens stored with it are bound to it). Returns false, keeping
+   * no key, when the stored value is not a usable key pair of an algorithm we sign with.
+   */
+  async restore(stored: StoredDpopKey): Promise<boolean> {
+    if (!OUR_ALGS.includes(stored?.alg) || typeof stored.privateJwk !== 'object' || typeof stored.publicJwk !== 'object') return false;
+    const made = (async () => {
+      const pair: KeyPair = {
+        privateKey: (await importJWK(stored.privateJwk, stored.alg, { extractable: true })) as KeyPair['privateKey'],
+        publicKey: (await importJWK(stored.publicJwk, stored.alg, { extractable: true })) as KeyPair['publicKey'],
+      };
+      const handle = oauth.DPoP({}, pair);
+      return { handle, jkt: await handle.calculateThumbprint(), pair };
+    })();
+    try {
+      await made;
+    } catch {
+      return false;
+    }
+    this.current = { alg: stored.alg, made };
+    return true;
+  }
+
+  /** Forgets the key (sign-out, or its tokens were dropped): the next sign-in makes a new one. */
+  clear(): void {
+    this.current = undefined;
+  }
+
   private get(alg: DpopAlg) {
     if (!this.current || this.current.alg !== alg) {
       const made = (async () => {
-        const pair = await oauth.generateKeyPair(alg, { extractable: false });
+        // extractable: the pair is kept in the secret store with the tokens bound to it (see above)
+        const pair = await oauth.generateKeyPair(alg, { extractable: true });
         const handle = oauth.DPoP({}, pair);
-        return { handle, jkt: await handle.calculateThumbprint() };
+        return { handle, jkt: await handle.calculateThumbprint(), pair };
       })();
       this.current = { alg, made };
       made.catch(() => {

@@ -80,6 +80,10 @@ export class CredentialKeys {
   tokens(issuer: string, clientId: string): string {
     return `${this.prefix}tokens/${issuer}/${clientId}`;
   }
+  /** The DPoP key pair the tokens of this issuer + client are bound to (RFC 9449), kept with them. */
+  dpopKey(issuer: string, clientId: string): string {
+    return `${this.prefix}dpop-key/${issuer}/${clientId}`;
+  }
 }
 
 export async function readJsonSecret<T>(store: SecretStore, key: string): Promise<T | undefined> {

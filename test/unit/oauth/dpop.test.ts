@@ -10,7 +10,7 @@ import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
-import { findLeaks, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
+import { findLeaks, leakWatch, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 interface Proof {
   server: 'as' | 'mcp';
@@ -226,12 +226,41 @@ describe('oauth/dpop: sender-constrained tokens (RFC 9449)', () => {
     assert.equal(await conn.auth.dpopKeys.thumbprint(), undefined);
   });
 
-  it('a DPoP-bound token stored by an earlier session (its key gone) is not presented: the client signs in again', async () => {
+  it('a DPoP-bound token stored by an earlier session is used with the key stored next to it: no new sign-in, proofs from the same key, the key redacted', async () => {
+    const fx = await fixture();
+    const s = demandDpop(fx);
+    const first = connect(fx);
+    await first.session.connect();
+    const firstJkt = await first.auth.dpopKeys.thumbprint();
+    await first.close();
+    const keyName = (await first.secrets.keys('')).find((k) => k.includes('/dpop-key/'));
+    assert.ok(keyName, 'the key pair is stored with the tokens');
+    const stored = JSON.parse((await first.secrets.get(keyName))!) as { alg: string; privateJwk: { d?: string } };
+    assert.equal(stored.alg, 'ES256');
+    const second = connect(fx, { secrets: first.secrets });
+    await second.session.connect();
+    await second.session.callTool('echo', { text: 'hi' });
+    assert.equal(fx.counters.authorize, 1, 'not signed in again');
+    assert.equal(await second.auth.dpopKeys.thumbprint(), firstJkt, 'the same key');
+    assert.ok(s.proofs.filter((p) => p.server === 'mcp').every((p) => p.jkt === firstJkt), 'every proof from the stored key');
+    assert.deepEqual(s.refusals, []);
+    // the private key is a secret like the tokens: not in the trace or any message
+    assert.ok(stored.privateJwk.d && second.redactor.text(`x ${stored.privateJwk.d} y`) !== `x ${stored.privateJwk.d} y`, 'the private key is redacted');
+    assert.deepEqual(findLeaks(JSON.stringify(second.trace.all()), [stored.privateJwk.d!]), []);
+    leakWatch.extraSecrets.push(stored.privateJwk.d!); // and in nothing the suite checks afterwards
+    // Sign Out deletes it with everything else
+    await second.auth.signOut();
+    assert.deepEqual((await first.secrets.keys('')).filter((k) => k.includes('/dpop-key/')), []);
+    assert.equal(await second.auth.dpopKeys.thumbprint(), undefined);
+  });
+
+  it('a DPoP-bound token whose key is not stored with it is not presented: the client signs in again with a new key', async () => {
     const fx = await fixture();
     const s = demandDpop(fx);
     const first = connect(fx);
     await first.session.connect();
     await first.close();
+    for (const k of await first.secrets.keys('')) if (k.includes('/dpop-key/')) await first.secrets.delete(k);
     const second = connect(fx, { secrets: first.secrets });
     await second.session.connect();
     await second.session.callTool('echo', { text: 'hi' });
