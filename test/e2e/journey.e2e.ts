@@ -93,7 +93,7 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
     let tools: FrameLocator;
     const result = () => tools.locator('article[data-testid="result"]');
 
-    it('opens the view with both demo servers and connects the per-tool server from its row', async () => {
+    it('opens the view with both demo servers, connects the per-tool server from its row, and shows the negotiated protocol', async () => {
       const d = driver();
       const { page } = d;
       await page.locator('.activitybar .action-item a[aria-label^="MCP OAuth Inspector"]').click();
@@ -105,6 +105,12 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
       await mixed.locator('.action-label[aria-label^="Connect"]').click();
       // the per-tool server lets anyone list tools: connected without a sign-in
       await mixed.locator('.label-description', { hasText: /connected · anonymous/ }).waitFor({ state: 'visible', timeout: STEP_MS });
+      // the Server node says what was negotiated: the demo speaks MCP 2026-07-28, found by server/discover
+      await waitFor('the server row expanded', async () => ((await mixed.getAttribute('aria-expanded')) === 'true' ? true : undefined), { timeoutMs: STEP_MS });
+      const serverNode = view.locator('.monaco-list-row[role="treeitem"]', { hasText: /^\s*Server/ }).first();
+      await serverNode.locator('.label-description', { hasText: '2026-07-28' }).waitFor({ state: 'visible', timeout: STEP_MS });
+      await serverNode.click();
+      await view.locator('.monaco-list-row[role="treeitem"]', { hasText: 'Protocol version' }).locator('.label-description', { hasText: /2026-07-28 · stateless .*server\/discover/ }).waitFor({ state: 'visible', timeout: STEP_MS });
       await d.screenshot(`journey-${version}-1-connected`);
     });
 
