@@ -68,6 +68,30 @@ export async function clientCredentialsGrant(
 }
 
 /**
+ * RFC 7523 §2.1: the jwt-bearer grant at `o.as` with `assertion` (a workload's JWT, or an ID-JAG),
+ * for `o.resource` and `o.scope`, with this client's authentication and a DPoP proof when bound
+ * tokens are in use (a `use_dpop_nonce` answered once). The response's secrets are redacted.
+ */
+async function jwtBearerRequest(
+  ctx: OAuthContext,
+  o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; dpop?: oauth.DPoPHandle },
+  assertion: string,
+  step: string,
+): Promise<oauth.TokenEndpointResponse> {
+  const params: Record<string, string> = { assertion, resource: o.resource };
+  if (o.scope) params.scope = o.scope;
+  const r = await withDpopNonceRetry(
+    ctx,
+    step,
+    o.dpop,
+    async () => oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, { DPoP: o.dpop, ...wire(ctx, 'token', step) }),
+    (res) => oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res),
+  );
+  rememberSecrets(ctx, r);
+  return r;
+}
+
+/**
  * The RFC 7523 jwt-bearer grant with the workload's own JWT (workload identity federation). A refusal
  * is final: the same assertion would be refused again, and no other grant is tried.
  * @see https://www.rfc-editor.org/rfc/rfc7523.html#section-2.1
@@ -78,17 +102,8 @@ export async function workloadIdentityGrant(
 ): Promise<TokenSet> {
   const step = 'jwt-bearer grant (workload identity)';
   ctx.redactor.addSecret(o.workload.assertion);
-  const params: Record<string, string> = { assertion: o.workload.assertion, resource: o.resource };
-  if (o.scope) params.scope = o.scope;
   try {
-    const r = await withDpopNonceRetry(
-      ctx,
-      step,
-      o.dpop,
-      async () => oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, { DPoP: o.dpop, ...wire(ctx, 'token', step) }),
-      (res) => oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res),
-    );
-    rememberSecrets(ctx, r);
+    const r = await jwtBearerRequest(ctx, o, o.workload.assertion, step);
     ctx.trace.note(step, 'pass', `access token issued for the workload's assertion (client ${o.client.client_id})`, 'RFC 7523 §2.1; MCP SEP-1933');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'jwt-bearer' });
   } catch (err) {
@@ -141,16 +156,7 @@ export async function crossAppAccessGrant(
   // Step 2 — RFC 7523: ID-JAG → access token at the MCP server's authorization server.
   const bearerStep = 'jwt-bearer grant';
   try {
-    const params: Record<string, string> = { assertion: idJag, resource: o.resource };
-    if (o.scope) params.scope = o.scope;
-    const r = await withDpopNonceRetry(
-      ctx,
-      bearerStep,
-      o.dpop,
-      async () => oauth.genericTokenEndpointRequest(o.as, toOAuthClient(o.client), await clientAuthentication(o.client), GRANT_JWT_BEARER, params, { DPoP: o.dpop, ...wire(ctx, 'token', bearerStep) }),
-      (res) => oauth.processGenericTokenEndpointResponse(o.as, toOAuthClient(o.client), res),
-    );
-    rememberSecrets(ctx, r);
+    const r = await jwtBearerRequest(ctx, o, idJag, bearerStep);
     ctx.trace.note(bearerStep, 'pass', 'access token issued for the ID-JAG', 'RFC 7523 §2.1');
     return tokenSetFrom(r, { now: ctx.clock.now(), issuer: o.as.issuer, client_id: o.client.client_id, resource: o.resource, requestedScope: o.scope, grant: 'jwt-bearer' });
   } catch (err) {
