@@ -26,6 +26,7 @@ import {
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
+import { SKILLS_EXTENSION_ID } from '@modelcontextprotocol/client/ext/skills';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { InspectorError, isInspectorError } from '../errors';
 import type { GuardedFetch } from '../http/guardedFetch';
@@ -34,6 +35,9 @@ import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallen
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
 import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
+
+/** The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`. */
+export const CLIENT_EXTENSIONS: Record<string, Record<string, never>> = { [SKILLS_EXTENSION_ID]: {} };
 
 const TOOLS_CALL = 'tools/call ';
 
@@ -177,7 +181,9 @@ export class McpSession {
       });
     }
     const options: ClientOptions = {
-      capabilities: { elicitation: { form: { applyDefaults: true } } },
+      // Extensions this client speaks are declared in capabilities.extensions (a server sees them in
+      // initialize or in every request's _meta): the Skills extension (SEP-2640, src/core/skills.ts).
+      capabilities: { elicitation: { form: { applyDefaults: true } }, extensions: CLIENT_EXTENSIONS },
       // Negotiate by default: server/discover, and initialize when the server does not know it.
       versionNegotiation: { mode: pin === undefined ? 'auto' : isStatelessEraVersion(pin) ? { pin } : 'legacy' },
       // A pinned older version is the only one initialize offers (and accepts back).

@@ -65,7 +65,9 @@ describe('McpSession: protocol eras', () => {
       const meta = (call.body?.params as { _meta?: Record<string, unknown> })._meta ?? {};
       assert.equal(meta['io.modelcontextprotocol/protocolVersion'], '2026-07-28');
       assert.equal((meta['io.modelcontextprotocol/clientInfo'] as { name?: string })?.name, 'mcp-oauth-inspector');
-      assert.ok((meta['io.modelcontextprotocol/clientCapabilities'] as Record<string, unknown>)?.elicitation, 'client capabilities say elicitation');
+      const caps = meta['io.modelcontextprotocol/clientCapabilities'] as { elicitation?: unknown; extensions?: Record<string, unknown> };
+      assert.ok(caps?.elicitation, 'client capabilities say elicitation');
+      assert.deepEqual(Object.keys(caps?.extensions ?? {}), ['io.modelcontextprotocol/skills'], 'and the extensions this client speaks (SEP-2640 skills)');
       assert.equal(call.headers['mcp-protocol-version'], '2026-07-28');
       assert.equal(call.headers['mcp-method'], 'tools/call');
       assert.equal(call.headers['mcp-name'], 'echo');
