@@ -1,4 +1,4 @@
-// House rule (ARCHITECTURE.md): only src/vscode and src/extension.ts may import 'vscode'.
+// House rule (docs/ARCHITECTURE.md): only src/vscode and src/extension.ts may import 'vscode'.
 // The engine, the shared protocol, the CLI and the webview must run without it. Fails the build otherwise.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

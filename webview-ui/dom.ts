@@ -1,7 +1,7 @@
 /**
  * The only way the webview builds DOM. Everything a server sent is set as text (`textContent`,
  * attribute values through `setAttribute` on an allow-list); no `innerHTML`, no event-handler
- * attributes, no `href` except https links (SECURITY.md: server text is rendered as text).
+ * attributes, no `href` except https links (docs/SECURITY.md: server text is rendered as text).
  */
 
 import { httpsHref } from './links';

@@ -1,5 +1,5 @@
 /**
- * Which server-supplied URLs may become links (SECURITY.md "The webview": links from servers are
+ * Which server-supplied URLs may become links (docs/SECURITY.md "The webview": links from servers are
  * text unless https). DOM-free so it is unit-tested in plain Node; dom.ts `safeLink` uses it.
  */
 

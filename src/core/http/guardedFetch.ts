@@ -1,5 +1,5 @@
 /**
- * The one fetch the engine uses (ARCHITECTURE.md "http/"). Every request goes through here:
+ * The one fetch the engine uses (docs/ARCHITECTURE.md "http/"). Every request goes through here:
  * scheme + address policy, timeouts, response size caps, redirect policy, and a redacted trace entry.
  * oauth4webapi (`customFetch`) and the MCP SDK transports (`fetch` option) are both handed this.
  *
@@ -43,7 +43,7 @@ export interface GuardedRequestInit extends RequestInit {
 export type GuardedFetch = (input: string | URL | Request, init?: GuardedRequestInit) => Promise<Response>;
 
 /**
- * Purposes whose redirects are never followed (SECURITY.md: token, registration, revocation):
+ * Purposes whose redirects are never followed (docs/SECURITY.md: token, registration, revocation):
  * a redirect there would re-send credentials or a code to wherever the server says.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-4.11
  */
@@ -51,7 +51,7 @@ const NO_REDIRECT: ReadonlySet<RequestPurpose> = new Set(['token', 'registration
 /**
  * The only purposes whose `text/event-stream` responses are passed through without the time and size
  * caps: MCP transport traffic (Streamable HTTP GET/POST streams, the legacy SSE endpoint). No OAuth
- * endpoint has a reason to stream (SECURITY.md "Response bodies are capped").
+ * endpoint has a reason to stream (docs/SECURITY.md "Response bodies are capped").
  */
 const STREAMING: ReadonlySet<RequestPurpose> = new Set(['mcp']);
 const MAX_REDIRECTS = 5;

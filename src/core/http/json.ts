@@ -1,5 +1,5 @@
 /**
- * Strict JSON reading for everything a server sends (SECURITY.md "Fetching metadata"): the body
+ * Strict JSON reading for everything a server sends (docs/SECURITY.md "Fetching metadata"): the body
  * must be a JSON object — not null, not an array, not a string — and may not carry `__proto__`,
  * `constructor` or `prototype` keys anywhere (they are how merged metadata pollutes prototypes).
  * oauth4webapi parses its own responses; we run this over the text first (the copy a guarded fetch

@@ -10,7 +10,7 @@
  * scopes) so each produces a finding with a plain-words message instead of one thrown error.
  *
  * The token value never appears in a finding, a thrown error or the returned object: every string
- * that leaves this module is scrubbed of it (SECURITY.md "Tokens and credentials").
+ * that leaves this module is scrubbed of it (docs/SECURITY.md "Tokens and credentials").
  *
  * @see https://www.rfc-editor.org/rfc/rfc9068 JWT Profile for OAuth 2.0 Access Tokens
  * @see https://www.rfc-editor.org/rfc/rfc7662 OAuth 2.0 Token Introspection

@@ -23,7 +23,7 @@ export interface OAuthContext {
  */
 export function wire(ctx: OAuthContext, purpose: RequestPurpose, step: string) {
   // oauth4webapi always asks for `redirect: 'manual'`. Metadata may redirect within its own origin
-  // (SECURITY.md), so for metadata the guarded fetch's redirect policy decides; token, registration
+  // (docs/SECURITY.md), so for metadata the guarded fetch's redirect policy decides; token, registration
   // and revocation requests keep 'manual' and the guarded fetch refuses any redirect there.
   const followSameOrigin = purpose === 'as-metadata' || purpose === 'resource-metadata' || purpose === 'jwks';
   return {

@@ -1,5 +1,5 @@
 /**
- * Text from a server, made safe to write to a terminal (SECURITY.md, "The terminal and other text
+ * Text from a server, made safe to write to a terminal (docs/SECURITY.md, "The terminal and other text
  * outputs"). A terminal acts on what it is sent: ESC starts CSI/OSC sequences (colours, cursor moves,
  * OSC 8 hyperlinks, OSC 52 clipboard writes, window titles), other C0/C1 controls move the cursor or
  * erase, and bidi overrides make text read in another order than it is stored. Every such character

@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import type { PanelKind } from '../../shared/protocol';
 import { PANEL_SCRIPT, PANEL_STYLESHEETS } from './assets';
 
-/** The folders a panel may load from (ARCHITECTURE.md: `dist/` and `media/`, nothing else). */
+/** The folders a panel may load from (docs/ARCHITECTURE.md: `dist/` and `media/`, nothing else). */
 export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
 /**
  * The panel's page: no inline script or style, one bundle loaded by a fresh nonce, and a CSP of
- * `default-src 'none'` (SECURITY.md). Images and audio from tool results are shown as `data:` URIs
+ * `default-src 'none'` (docs/SECURITY.md). Images and audio from tool results are shown as `data:` URIs
  * the webview builds from the result's base64 (`img-src`/`media-src data:`); nothing is fetched
  * from a server by the webview, so there is no network source at all.
  */

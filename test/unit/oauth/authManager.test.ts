@@ -446,7 +446,7 @@ describe('oauth/authManager', () => {
     });
   });
 
-  // SECURITY.md: response bodies are capped (size and time). Once found by an audit: a response saying
+  // docs/SECURITY.md: response bodies are capped (size and time). Once found by an audit: a response saying
   // text/event-stream skipped both caps whatever the request was for, so these flows hung for good.
   describe('an OAuth endpoint answering text/event-stream with an endless or trickling body', () => {
     const endpoints = [

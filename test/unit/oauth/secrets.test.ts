@@ -1,5 +1,5 @@
 /**
- * Secret hygiene (SECURITY.md "Tokens and credentials"): after full flows — confidential DCR,
+ * Secret hygiene (docs/SECURITY.md "Tokens and credentials"): after full flows — confidential DCR,
  * authorization, tool calls, refresh, a 401 retry, step-up, revocation — neither the trace, nor any
  * log line, nor any error message contains a token, refresh token, code, PKCE verifier, client
  * secret or Authorization header value. Only the SecretStore holds them.
