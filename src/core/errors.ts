@@ -91,6 +91,8 @@ export class InspectorError extends Error {
   }
 
   readonly code: InspectorErrorCode;
+  /** What happened, without the step, URL and hint that `message` composes around it for display. */
+  readonly detail: string;
   readonly step?: string;
   readonly url?: string;
   readonly field?: string;
@@ -102,6 +104,7 @@ export class InspectorError extends Error {
     this.name = 'InspectorError';
     Object.defineProperty(this, BRAND, { value: true });
     this.code = code;
+    this.detail = message;
     this.step = details.step;
     this.url = details.url;
     this.field = details.field;

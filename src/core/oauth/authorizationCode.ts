@@ -59,12 +59,8 @@ export function redirectUriHint(client: Pick<RegisteredClient, 'client_id' | 'mo
 }
 
 function withRedirectHint(err: InspectorError, client: RegisteredClient, redirectUri: string): InspectorError {
-  // Undo composeMessage (errors.ts) to get the bare message back, then compose it with the longer hint.
-  let bare = err.message;
-  if (err.step && bare.startsWith(`${err.step}: `)) bare = bare.slice(err.step.length + 2);
-  if (err.hint && bare.endsWith(`. ${err.hint}`)) bare = bare.slice(0, -(err.hint.length + 2));
-  if (err.url && bare.endsWith(` (${err.url})`)) bare = bare.slice(0, -(err.url.length + 3));
-  return new InspectorError(err.code, bare, {
+  // The same error with the longer hint (`detail` is the message without step, URL and hint).
+  return new InspectorError(err.code, err.detail, {
     step: err.step,
     url: err.url,
     hint: `${err.hint ? `${err.hint}. ` : ''}${redirectUriHint(client, redirectUri)}`,
@@ -182,8 +178,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       if (isInspectorError(err, 'authorization_timeout') && client.mode !== 'dcr') err = withRedirectHint(err, client, receiver.redirectUri);
       if (isInspectorError(err)) {
         // The receiver's message already carries the server's error text, sanitized and redacted.
-        let text = err.step && err.message.startsWith(`${err.step}: `) ? err.message.slice(err.step.length + 2) : err.message;
-        if (err.hint && text.endsWith(`. ${err.hint}`)) text = text.slice(0, -(err.hint.length + 2));
+        const text = err.detail;
         const denied = err.code === 'authorization_denied' || err.code === 'callback_invalid';
         ctx.trace.note(callbackStep, denied ? 'fail' : 'warn', denied ? `the authorization server answered with an error instead of a code: ${text}` : `the sign-in did not complete: ${text}`, 'RFC 6749 §4.1.2.1');
       }
