@@ -5,7 +5,7 @@
  * Hand-written (oauth4webapi has no receiver). It only receives and checks `state`; the flow code
  * still runs `validateAuthResponse` (state, `iss` per RFC 9207) on the params it hands back.
  *
- * Threats it withstands (see /SECURITY.md, "The loopback receiver"):
+ * Threats it withstands (see docs/SECURITY.md, "The loopback receiver"):
  * - listens on 127.0.0.1 only, on an ephemeral port, never on other interfaces or on ::1;
  * - any local process or web page can send requests to it, so a request without the right `state`
  *   is answered with an error page and does NOT end the flow (not even an `error=` request);
