@@ -60,7 +60,7 @@ const cache = execFileSync('bash', [join(root, 'scripts/install-conformance.sh')
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, CONF_VERSION: version },
 }).trim();
-const node22 = join(cache, 'node_modules/.bin/node');
+const node22 = join(cache, 'node');
 const suite = join(cache, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 
 // The CLI bundle, built here with esbuild.mjs's CLI options (never dist/).

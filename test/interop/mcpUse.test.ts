@@ -69,7 +69,7 @@ async function runServer(cache: string, script: string, env: Record<string, stri
   mkdirSync(dir, { recursive: true });
   const target = path.join(dir, script);
   copyFileSync(path.join(__dirname, 'servers', script), target);
-  const child = spawn(path.join(cache, 'node_modules', '.bin', 'node'), [target], {
+  const child = spawn(path.join(cache, 'node'), [target], {
     cwd: dir,
     // production: no type generation into the working directory; no telemetry from a test run.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', MCP_USE_ANONYMIZED_TELEMETRY: 'false', ...env },
