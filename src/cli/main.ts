@@ -8,8 +8,6 @@
  *   mcp-oauth-inspector refresh <url> --store f  refresh the stored token with its refresh token
  *   mcp-oauth-inspector conformance <url>        the adapter the official MCP conformance suite runs
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createConnection, type Connection } from '../core/connection';
@@ -18,22 +16,24 @@ import { Redactor } from '../core/http/redact';
 import { Trace } from '../core/http/trace';
 import { inspectConnectionToken } from '../core/inspect/connectionToken';
 import { MemorySecretStore } from '../core/memorySecretStore';
-import { elicitationHandler, type ElicitationUi } from '../core/mcp/elicitation';
-import type { ToolInfo } from '../core/mcp/session';
+import { elicitationHandler } from '../core/mcp/elicitation';
 import { terminalLine } from '../core/text/terminal';
 import type { GrantKind } from '../core/oauth/authManager';
 import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/registration';
-import type { Browser, Logger, SecretStore } from '../core/ports';
+import type { Logger, SecretStore } from '../core/ports';
+import { authSummary } from '../present/summaries';
 import { runConformance } from './conformance';
 import { FileSecretStore } from './fileSecretStore';
+import { printingBrowser, stderrLogger, systemBrowser, terminalElicitation } from './terminalPorts';
 import {
   EXIT,
-  block,
   callHuman,
   errorLine,
   jsonOut,
+  refreshHuman,
   tokenExitCode,
   tokenHuman,
+  toolRow,
   toolsHuman,
   toolsTruncation,
   traceLine,
@@ -155,38 +155,6 @@ const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance']
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
-function stderrLogger(verbose: boolean, redact: (s: string) => string): Logger {
-  const w = (level: string, m: unknown) => process.stderr.write(`${level} ${terminalLine(redact(m instanceof Error ? m.message : String(m)))}\n`);
-  return {
-    trace: () => {},
-    debug: (m) => verbose && w('debug', m),
-    info: (m) => verbose && w('info', m),
-    warn: (m) => w('warn', m),
-    error: (m) => w('error', m),
-  };
-}
-
-/** Open a URL in the system browser: the URL is one argv element, never parsed by a shell. */
-function systemBrowser(): Browser {
-  return {
-    async open(url) {
-      process.stderr.write(`Opening ${terminalLine(url.host)} for sign-in…\n`);
-      const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer.exe' : 'xdg-open';
-      const child = spawn(cmd, [url.href], { stdio: 'ignore', detached: true, shell: false });
-      child.on('error', () => process.stderr.write(`Could not start ${cmd}; open this URL yourself:\n${terminalLine(url.href)}\n`));
-      child.unref();
-    },
-  };
-}
-
-function printingBrowser(): Browser {
-  return {
-    async open(url) {
-      process.stderr.write(`Sign in at ${terminalLine(url.host)} — open this URL in a browser:\n${terminalLine(url.href)}\n`);
-    },
-  };
-}
-
 /** An integer option within [min, max], or undefined when not given; anything else is config_invalid. */
 function intFlag(flags: Flags, name: 'redirect-port' | 'max-pages' | 'max-trace-entries' | 'max-body-bytes', min: number, max: number): number | undefined {
   const raw = flags[name];
@@ -257,87 +225,6 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
     trace,
     onElicit: elicitationHandler(terminalElicitation(!!flags.json)),
   });
-}
-
-/**
- * A server's form-mode elicitation in a terminal: asked on stderr, one field per line, when stdin is
- * a terminal and the output is not --json; otherwise declined with a note (a script cannot answer).
- */
-function terminalElicitation(json: boolean): ElicitationUi {
-  const interactive = !json && process.stdin.isTTY === true;
-  const line = async (q: string): Promise<string | null> => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await new Promise<string | null>((resolve) => {
-        rl.once('close', () => resolve(null));
-        rl.question(q, (a) => resolve(a));
-      });
-    } finally {
-      rl.close();
-    }
-  };
-  // Server text, one line each (core/text/terminal): controls and bidi characters shown as escapes.
-  const plain = terminalLine;
-  return {
-    async intro(message, fields) {
-      if (!interactive) {
-        process.stderr.write(`The server asks for input (${plain(fields.map((f) => f.name).join(', '))}): ${plain(message)} — declined (not a terminal, or --json).\n`);
-        return 'decline';
-      }
-      process.stderr.write(`The server asks: ${plain(message)}\n`);
-      const a = await line(`Answer ${fields.length} field${fields.length === 1 ? '' : 's'}? [y]es / [n]o (decline) / [c]ancel: `);
-      return a === null || /^c/i.test(a) ? 'cancel' : /^n/i.test(a) ? 'decline' : 'accept';
-    },
-    async ask(f) {
-      const choices = f.options?.map((o, i) => `${i + 1}) ${plain(o.label)}`).join('  ');
-      const hint = f.kind === 'boolean' ? ' [y/n]' : choices ? ` ${choices}${f.kind === 'multi' ? ' (numbers, comma-separated)' : ''}` : '';
-      const def = f.default === undefined ? '' : ` (default ${plain(JSON.stringify(f.default))})`;
-      for (;;) {
-        const a = await line(`${plain(f.label)}${f.required ? '' : ' (optional)'}${hint}${def}${f.description ? ` — ${plain(f.description)}` : ''}: `);
-        if (a === null) return null;
-        const t = a.trim();
-        if (t === '') {
-          if (!f.required) return undefined;
-          process.stderr.write('  required\n');
-          continue;
-        }
-        if (f.kind === 'boolean') return /^y/i.test(t);
-        if (f.kind === 'choice' || f.kind === 'multi') {
-          const picked = t.split(',').map((x) => f.options?.[Number(x.trim()) - 1]?.value);
-          if (picked.some((v) => v === undefined) || (f.kind === 'choice' && picked.length !== 1)) {
-            process.stderr.write('  choose by number\n');
-            continue;
-          }
-          return f.kind === 'choice' ? picked[0]! : (picked as string[]);
-        }
-        const problem = f.check(t);
-        if (!problem) return f.parse(t);
-        process.stderr.write(`  ${problem}\n`);
-      }
-    },
-    unsupported(why) {
-      process.stderr.write(`Declined a request for input: ${plain(why)}.\n`);
-    },
-  };
-}
-
-function toolRow(t: ToolInfo): Record<string, unknown> {
-  const s = t.security;
-  return {
-    name: t.tool.name,
-    title: t.tool.title ?? t.tool.annotations?.title,
-    description: t.tool.description,
-    security: {
-      declared: s.schemes ?? null,
-      source: s.source,
-      anonymous: s.anonymous,
-      requiresAuth: s.requiresAuth,
-      scopesNeeded: s.scopesNeeded,
-      scopesHeld: s.scopesHeld,
-      missing: s.missing,
-      covered: s.covered,
-    },
-  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -412,13 +299,13 @@ async function main(argv: string[]): Promise<number> {
         const auth = conn.auth;
         const human = toolsHuman({
           server: { name: info?.name, version: info?.version, url: conn.serverUrl.href, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion, era: conn.session.negotiation?.era, negotiatedBy: conn.session.negotiation?.negotiatedBy },
-          signedIn: auth.tokens ? { issuer: auth.discovery?.as.issuer, clientId: auth.client?.client_id, mode: auth.client?.mode, scope: auth.tokens.scope, expiresAt: auth.tokens.expires_at } : undefined,
+          auth: authSummary(auth),
           tools,
           truncated: truncated.tools,
         });
         out(human, {
           server: { url: conn.serverUrl.href, info, transport: conn.session.transportKind, protocolVersion: conn.session.protocolVersion, negotiation: conn.session.negotiation },
-          auth: authSummary(conn),
+          auth: authSummary(conn.auth),
           tools: tools.map(toolRow),
           trace: conn.trace.all(),
         });
@@ -440,7 +327,7 @@ async function main(argv: string[]): Promise<number> {
         }
         await conn.session.connect();
         const result = await conn.session.callTool(name, args);
-        out(callHuman(result), { result, auth: authSummary(conn), trace: conn.trace.all() });
+        out(callHuman(result), { result, auth: authSummary(conn.auth), trace: conn.trace.all() });
         return result.isError ? EXIT.error : EXIT.ok;
       }
       case 'token': {
@@ -462,13 +349,13 @@ async function main(argv: string[]): Promise<number> {
         const before = conn.auth.tokens;
         if (!before) {
           throw new InspectorError('authorization_required', `${flags.store} holds no sign-in for ${conn.serverUrl.href}`, {
-            step: 'token refresh',
+            step: STEP.tokenRefresh,
             hint: `Sign in first: mcp-oauth-inspector connect ${conn.serverUrl.href} --store ${flags.store}`,
           });
         }
         if (!before.refresh_token) {
           throw new InspectorError('refresh_failed', `the sign-in stored for ${conn.serverUrl.href} has no refresh token (the authorization server did not issue one)`, {
-            step: 'token refresh',
+            step: STEP.tokenRefresh,
             hint: 'Sign in again (connect); some authorization servers issue a refresh token only for the offline_access scope',
           });
         }
@@ -476,12 +363,8 @@ async function main(argv: string[]): Promise<number> {
         const rotated = !!next.refresh_token && next.refresh_token !== before.refresh_token;
         const disc = conn.auth.discovery;
         out(
-          block([
-            `Refreshed the token for ${disc?.resource ?? conn.serverUrl.href} at ${disc?.as.issuer ?? '?'}`,
-            `  scopes: ${next.scope ?? '(none granted)'}; expires: ${next.expires_at ? new Date(next.expires_at * 1000).toISOString() : 'unknown'}; refresh token: ${next.refresh_token ? (rotated ? 'rotated' : 'kept') : 'none'}`,
-            `  stored in ${flags.store}`,
-          ]),
-          { refreshed: true, refreshTokenRotated: rotated, auth: authSummary(conn), trace: conn.trace.all() },
+          refreshHuman({ resource: disc?.resource ?? conn.serverUrl.href, issuer: disc?.as.issuer ?? '?', scope: next.scope, expiresAt: next.expires_at, refreshToken: next.refresh_token ? (rotated ? 'rotated' : 'kept') : 'none', store: flags.store! }),
+          { refreshed: true, refreshTokenRotated: rotated, auth: authSummary(conn.auth), trace: conn.trace.all() },
         );
         return EXIT.ok;
       }
@@ -501,20 +384,6 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await conn?.close();
   }
-}
-
-function authSummary(conn: Connection) {
-  const a = conn.auth;
-  return {
-    signedIn: !!a.tokens,
-    issuer: a.discovery?.as.issuer,
-    resource: a.discovery?.resource,
-    backCompat: a.discovery?.backCompat,
-    registration: a.client ? { mode: a.client.mode, client_id: a.client.client_id, token_endpoint_auth_method: a.client.token_endpoint_auth_method } : undefined,
-    scopes: a.tokens?.scope?.split(' ') ?? [],
-    expiresAt: a.tokens?.expires_at,
-    hasRefreshToken: !!a.tokens?.refresh_token,
-  };
 }
 
 /**

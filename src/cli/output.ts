@@ -8,6 +8,7 @@ import type { TraceEntry } from '../core/http/trace';
 import type { TokenInspection } from '../core/inspect/token';
 import type { ToolInfo } from '../core/mcp/session';
 import { terminalJson, terminalLine, terminalText } from '../core/text/terminal';
+import { toolAccess, type AuthSummary } from '../present/summaries';
 
 /**
  * Exit codes (documented in --help and the README):
@@ -67,30 +68,55 @@ export function traceTruncation(max: number, dropped: number): Truncation {
 export function securityText(t: ToolInfo): string {
   const s = t.security;
   const declared = !s.schemes ? 'server default' : s.schemes.map((x) => (x.type === 'noauth' ? 'public' : `oauth2${x.scopes.length ? `(${x.scopes.join(' ')})` : ''}`)).join(' | ');
-  const state = s.covered ? (s.requiresAuth ? 'unlocked' : 'open') : `locked${s.missing.length ? `, missing ${s.missing.join(' ')}` : ''}`;
+  const access = toolAccess(s);
+  const state = access === 'locked' ? `locked${s.missing.length ? `, missing ${s.missing.join(' ')}` : ''}` : access;
   return `${declared} — ${state}`;
 }
 
 export interface ToolsView {
   server: { name?: string; version?: string; url: string; transport?: string; protocolVersion?: string; era?: string; negotiatedBy?: string };
-  /** Undefined when not signed in. */
-  signedIn?: { issuer?: string; clientId?: string; mode?: string; scope?: string; expiresAt?: number };
+  /** Who is signed in where (src/present/summaries.ts): the same model the panels' server bar shows. */
+  auth: AuthSummary;
   tools: readonly ToolInfo[];
   truncated?: Truncation;
 }
 
+/** The sign-in line of `connect` / `tools`, from the summary the panels show too. */
+export function signedInLine(a: AuthSummary): string {
+  return a.signedIn
+    ? `Signed in at ${a.issuer} as client ${a.registration?.client_id} (${a.registration?.mode}); scopes: ${a.scopes.length ? a.scopes.join(' ') : '(none granted)'}${a.expiresAt ? `; expires ${new Date(a.expiresAt * 1000).toISOString()}` : ''}`
+    : 'Not signed in (no operation needed a token yet)';
+}
+
 export function toolsHuman(v: ToolsView): string {
   const s = v.server;
-  const a = v.signedIn;
   return block([
     `Connected to ${s.name ?? 'server'} ${s.version ?? ''} at ${s.url} (${s.transport}${s.protocolVersion ? `, protocol ${s.protocolVersion}` : ''}${s.era ? `, ${s.era} era by ${s.negotiatedBy === 'discover' ? 'server/discover' : 'initialize'}` : ''})`,
-    a
-      ? `Signed in at ${a.issuer} as client ${a.clientId} (${a.mode}); scopes: ${a.scope ?? '(none granted)'}${a.expiresAt ? `; expires ${new Date(a.expiresAt * 1000).toISOString()}` : ''}`
-      : 'Not signed in (no operation needed a token yet)',
+    signedInLine(v.auth),
     `${v.tools.length} tool${v.tools.length === 1 ? '' : 's'}${v.truncated ? ' (list cut)' : ''}:`,
     ...v.tools.map((t) => `  ${t.tool.name} — ${securityText(t)}`),
     ...(v.truncated ? [`… ${v.truncated.message}`] : []),
   ]);
+}
+
+/** A tool in --json: its declaration as declared, and what the current token covers. */
+export function toolRow(t: ToolInfo): Record<string, unknown> {
+  const s = t.security;
+  return {
+    name: t.tool.name,
+    title: t.tool.title ?? t.tool.annotations?.title,
+    description: t.tool.description,
+    security: {
+      declared: s.schemes ?? null,
+      source: s.source,
+      anonymous: s.anonymous,
+      requiresAuth: s.requiresAuth,
+      scopesNeeded: s.scopesNeeded,
+      scopesHeld: s.scopesHeld,
+      missing: s.missing,
+      covered: s.covered,
+    },
+  };
 }
 
 interface CallResultLike {
@@ -130,6 +156,15 @@ const RANK = { pass: 0, info: 1, warn: 2, fail: 3 } as const;
 export function tokenExitCode(findings: TokenInspection['findings'], failOn: FailOn | undefined): number {
   if (!failOn) return EXIT.ok;
   return findings.some((f) => (RANK[f.level] ?? 0) >= RANK[failOn]) ? EXIT.findings : EXIT.ok;
+}
+
+/** What `refresh` prints: where the token came from, what it holds now, whether the refresh token rotated. */
+export function refreshHuman(v: { resource: string; issuer: string; scope?: string; expiresAt?: number; refreshToken: 'rotated' | 'kept' | 'none'; store: string }): string {
+  return block([
+    `Refreshed the token for ${v.resource} at ${v.issuer}`,
+    `  scopes: ${v.scope ?? '(none granted)'}; expires: ${v.expiresAt ? new Date(v.expiresAt * 1000).toISOString() : 'unknown'}; refresh token: ${v.refreshToken}`,
+    `  stored in ${v.store}`,
+  ]);
 }
 
 export function traceLine(e: TraceEntry): string {

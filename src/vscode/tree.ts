@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ToolInfo } from '../core/mcp/session';
 import { initializeView, serverInfoRows, serverLabel } from '../present/serverInfo';
 import { CONNECT_LABEL, CONNECTING_LABEL, lastErrorRow, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
+import { toolAccess } from '../present/summaries';
 import type { ConnectionRegistry, ServerConnection } from './connections';
 import type { ServerStore } from './serverStore';
 
@@ -183,7 +184,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         item.id = `tool:${s.entry.id}:${t.tool.name}`;
         const scopes = sec.scopesNeeded.length ? sec.scopesNeeded.join(' ') : '';
         item.description = sec.anonymous && sec.schemes?.some((x) => x.type === 'oauth2') ? `public · more with ${scopes}` : sec.anonymous ? 'public' : scopes || (sec.requiresAuth ? 'sign-in' : '');
-        const state = sec.covered ? (sec.requiresAuth ? 'unlocked' : 'open') : 'locked';
+        const state = toolAccess(sec);
         item.iconPath = new vscode.ThemeIcon(state === 'locked' ? 'lock' : state === 'unlocked' ? 'unlock' : 'globe');
         const tip = new vscode.MarkdownString(undefined, false);
         tip.appendText(`${t.tool.title ?? t.tool.name}\n\n${t.tool.description ?? ''}\n\n`);

@@ -4,7 +4,7 @@ import type { TokenFinding, TokenInspection } from '../../core/inspect/token';
 import type { TokenCheck, TokenClaimRow, TokenState } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
 import type { PanelController } from './panels';
-import { serverSummary } from './state';
+import { serverSummary } from '../../present/summaries';
 
 const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 

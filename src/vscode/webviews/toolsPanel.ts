@@ -3,9 +3,9 @@ import { isInspectorError } from '../../core/errors';
 import { checkUrl } from '../../core/http/urlPolicy';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
-import { capRecord, historyForState, splitDuration } from './callRecords';
+import { capRecord, historyForState, splitDuration } from '../../present/callRecords';
 import type { InspectorPanel, PanelController } from './panels';
-import { serverSummary, toolView } from './state';
+import { serverSummary, toolView } from '../../present/summaries';
 
 const HISTORY_MAX = 50;
 

@@ -1,11 +1,11 @@
 /**
- * The tools panel's call records stay bounded whatever a server sends (src/vscode/webviews/
- * callRecords.ts, no vscode import): long texts cut, too many parts dropped, huge JSON replaced by
+ * The tools panel's call records stay bounded whatever a server sends (src/present/callRecords.ts,
+ * no vscode import): long texts cut, too many parts dropped, huge JSON replaced by
  * a note, and state pushes carry only the newest records in full.
  */
 import * as assert from 'node:assert/strict';
-import type { CallRecord } from '../../../../src/shared/protocol';
-import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT, splitDuration } from '../../../../src/vscode/webviews/callRecords';
+import type { CallRecord } from '../../../src/shared/protocol';
+import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT, splitDuration } from '../../../src/present/callRecords';
 
 const base = (over: Partial<CallRecord> = {}): CallRecord => ({
   id: 1,
@@ -20,7 +20,7 @@ const base = (over: Partial<CallRecord> = {}): CallRecord => ({
   ...over,
 });
 
-describe('vscode/webviews/callRecords: bounded history', () => {
+describe('present/callRecords: bounded history', () => {
   it('keeps a small record as it is', () => {
     const r = base();
     assert.deepEqual(capRecord(r), r);

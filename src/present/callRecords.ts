@@ -1,5 +1,5 @@
 /**
- * Size limits for the tools panel's call records (no vscode import: unit-tested in plain Node).
+ * Size limits for the tools panel's call records (no vscode, no DOM: unit-tested in plain Node).
  *
  * A result may be as large as the guarded fetch allows (5 MB), and the history is sent to the
  * webview with every state push, so: a record keeps at most MAX_PARTS content parts and
@@ -8,7 +8,7 @@
  * only the newest FULL_RECORDS records in full — older ones as summaries the panel asks for with
  * `tools/record` when they are clicked.
  */
-import type { CallRecord, ContentPart } from '../../shared/protocol';
+import type { CallRecord, ContentPart } from '../shared/protocol';
 
 export const MAX_PARTS = 200;
 export const MAX_TEXT = 200_000;
