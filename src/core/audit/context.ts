@@ -25,6 +25,8 @@ export interface AuditRunOptions {
   only?: AuditCategory[];
   /** The pre-registered client id, when the user has one (registration matrix). */
   clientId?: string;
+  /** Another resource of the same authorization server, for `resource-server.other-resource` (RFC 8707). */
+  otherResource?: string;
 }
 
 /** How a probe presents (or doesn't) a token. */
