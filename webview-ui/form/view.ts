@@ -1,10 +1,11 @@
 /**
- * Renders a form model (model.ts) with dom.ts only: every label, description, option and hint is
+ * Renders a form model (schema.ts) and its draft (draft.ts) with dom.ts only: every label, description, option and hint is
  * text; every input has a label; messages are linked with aria-describedby and flagged with
  * aria-invalid. The draft is edited in place, so the host's state pushes never lose what was typed.
  */
 import { h, icon } from '../dom';
-import { childPointer, collect, constraintHint, initialDraft, MAX_ARRAY_ITEMS, newItem, type ArrayField, type Collected, type Draft, type Field, type FormModel } from './model';
+import { childPointer, collect, constraintHint, initialDraft, newItem, type Collected, type Draft } from './draft';
+import { MAX_ARRAY_ITEMS, type ArrayField, type Field, type FormModel } from './schema';
 
 export interface FormView {
   readonly element: HTMLElement;

@@ -1,25 +1,11 @@
 /**
- * The tools panel's form model (webview-ui/form/model.ts), DOM-free: schema → fields, drafts →
+ * The tools panel's form model (webview-ui/form/schema.ts and form/draft.ts), DOM-free: schema → fields, drafts →
  * arguments with validation messages, the caps that keep a deep or huge schema from freezing the
  * panel, and hostile schemas (markup, `__proto__`, cycles) kept as inert data.
  */
 import * as assert from 'node:assert/strict';
-import {
-  buildForm,
-  collect,
-  constraintHint,
-  extraKeys,
-  fromLocalDateTime,
-  initialDraft,
-  MAX_FIELDS,
-  newItem,
-  toLocalDateTime,
-  type ArrayField,
-  type Draft,
-  type Field,
-  type FormModel,
-  type ObjectField,
-} from '../../../webview-ui/form/model';
+import { collect, constraintHint, extraKeys, fromLocalDateTime, initialDraft, newItem, toLocalDateTime, type Draft } from '../../../webview-ui/form/draft';
+import { buildForm, MAX_FIELDS, type ArrayField, type Field, type FormModel, type ObjectField } from '../../../webview-ui/form/schema';
 
 type TextDraft = Extract<Draft, { t: 'text' }>;
 type ObjDraft = Extract<Draft, { t: 'object' }>;

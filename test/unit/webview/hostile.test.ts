@@ -12,7 +12,8 @@ import { Trace } from '../../../src/core/http/trace';
 import { McpSession } from '../../../src/core/mcp/session';
 import { nullLogger } from '../../../src/core/ports';
 import { classifyPart, type PartView } from '../../../webview-ui/content';
-import { buildForm, collect, initialDraft, type Field } from '../../../webview-ui/form/model';
+import { collect, initialDraft } from '../../../webview-ui/form/draft';
+import { buildForm, type Field } from '../../../webview-ui/form/schema';
 import { httpsHref } from '../../../webview-ui/links';
 import { DEEP_TOOL, ERROR_TOOL, HOSTILE_TOOL, PAYLOADS, startHostileServer, THROW_TOOL, type HostileServer } from '../../fixtures/hostileServer';
 

@@ -1,5 +1,5 @@
 /**
- * The tools panel (webview-ui/tools.ts) in headless Chromium, without VS Code: the webview bundle
+ * The tools panel (webview-ui/tools/) in headless Chromium, without VS Code: the webview bundle
  * built from source, a stub acquireVsCodeApi, `state/tools` pushes by window.postMessage. What the
  * keyed re-render promises: a second push of the same state changes nothing in the DOM; a changed
  * coverage updates that one item (the same <li>); focus, aria-selected and the single tab stop
