@@ -5,40 +5,13 @@
  * verifiers, client secrets) is scrubbed from any text by value, so a secret that turns up under an
  * unexpected name or inside an error message is still caught.
  */
+import { isSecretKey } from '../text/secrets';
 
 export const REDACTED = '[REDACTED]';
 
-/** Keys whose values are secrets (lower-case). Wire names as the RFCs spell them. */
-const SECRET_KEYS = new Set([
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'code',
-  'code_verifier',
-  'client_secret',
-  'client_assertion',
-  'assertion',
-  'subject_token',
-  'actor_token',
-  'registration_access_token',
-  'token',
-  'password',
-  'private_key_pem',
-  'idp_id_token',
-  'authorization',
-  'proxy-authorization',
-  // A DPoP proof (RFC 9449 §4): signed by our key and bound to the access token (`ath`).
-  'dpop',
-  'cookie',
-  'set-cookie',
-]);
-// Not here: `mcp-session-id`. It names the MCP session, grants nothing by itself (every request
-// still carries the bearer token), and is what a user needs to see to debug a session; see
-// https://modelcontextprotocol.io/specification/2025-06-18/basic/transports#session-management
-
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key.toLowerCase());
-}
+// Which keys are secrets is decided once for the engine, in core/text/secrets.ts (exact wire names:
+// see there why the trace does not use the wider heuristic of the config import).
+export { isSecretKey };
 
 export class Redactor {
   private readonly values = new Set<string>();
