@@ -46,6 +46,8 @@ export const EXTENSION_CLIENT_METADATA_URL = 'https://mcp-oauth-inspector.github
 /** Where the MCP endpoints live on the MCP origin. */
 export const MCP_PATH = '/mcp';
 export const MIXED_PATH = '/mcp-mixed';
+/** The deliberately misconfigured endpoint (per-tool protection, with the defects in defects.ts). */
+export const MISCONFIGURED_PATH = '/mcp-misconfigured';
 
 export const DEFAULT_MCP_PORT = 5080;
 export const DEFAULT_AS_PORT = 5081;

@@ -5,7 +5,7 @@
  *
  *   import { startDemo } from '../demo/index';
  *   const demo = await startDemo({ port: 0, asPort: 0, autoApprove: true });
- *   // demo.mcpUrl, demo.mixedUrl, demo.issuer …
+ *   // demo.mcpUrl, demo.mixedUrl, demo.misconfiguredUrl, demo.issuer …
  *   await demo.close();
  *
  * `npm run demo` runs demo/main.ts, which reads the MCP_DEMO_* environment variables.
@@ -23,6 +23,8 @@ import {
   CONFIDENTIAL_CLIENT,
   PRE_REGISTERED_CLIENT_ID,
 } from './constants';
+import { DEFAULT_DEMO_DEFECTS, isDemoDefect, type DemoDefect } from './defects';
+export { DEFAULT_DEMO_DEFECTS, DEFECT_CHECKS, DEMO_DEFECTS, NOAUTH_REFUSED_TOOL, type DemoDefect } from './defects';
 import { createMcpHttpServer, type DemoEras } from './mcpServer';
 import { AccessTokenRevocations } from './revocations';
 import { TodoStore } from './todoTools';
@@ -52,6 +54,13 @@ export interface DemoOptions {
    * a valid proof. false: Bearer tokens only (for tests that replay a token by hand).
    */
   readonly dpop?: boolean;
+  /**
+   * The defects planted on `/mcp-misconfigured` (defects.ts; default DEFAULT_DEMO_DEFECTS, all of
+   * them). One defect, e.g. `['accepts-query-token']`, makes a fixture for the one audit check that
+   * catches it; `[]` makes that path a correct per-tool server like `/mcp-mixed`. `/mcp` and
+   * `/mcp-mixed` are never affected.
+   */
+  readonly misconfigured?: readonly DemoDefect[];
 }
 
 export interface DemoHandle {
@@ -59,6 +68,10 @@ export interface DemoHandle {
   readonly mcpUrl: string;
   /** The per-tool-protected MCP endpoint, e.g. http://localhost:5080/mcp-mixed */
   readonly mixedUrl: string;
+  /** The per-tool-protected MCP endpoint with planted defects, e.g. http://localhost:5080/mcp-misconfigured */
+  readonly misconfiguredUrl: string;
+  /** The defects planted on misconfiguredUrl. */
+  readonly misconfiguredDefects: readonly DemoDefect[];
   /** The authorization server's issuer identifier, e.g. http://localhost:5081 */
   readonly issuer: string;
   readonly mcpPort: number;
@@ -136,6 +149,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
   const log = options.log ?? (() => undefined);
   const tokenTtl = options.tokenTtl ?? DEFAULT_TOKEN_TTL_SECONDS;
   if (!Number.isInteger(tokenTtl) || tokenTtl < 1) throw new RangeError(`tokenTtl must be a whole number of seconds ≥ 1, got ${tokenTtl}`);
+  const misconfigured = [...new Set(options.misconfigured ?? DEFAULT_DEMO_DEFECTS)];
+  for (const defect of misconfigured) {
+    if (!isDemoDefect(defect)) throw new RangeError(`misconfigured: unknown defect ${JSON.stringify(defect)}; the defects are listed in demo/defects.ts`);
+  }
   const clientMetadataDocument = await loadClientMetadata(options.clientMetadataPath ?? DEFAULT_CLIENT_METADATA);
 
   const as = await listenLoopback(checkPort('asPort', options.asPort ?? DEFAULT_AS_PORT));
@@ -158,6 +175,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
     todos: new TodoStore(),
     log: (line) => log(`[mcp] ${line}`),
     eras: options.eras ?? 'both',
+    misconfigured,
   });
   const authServer = createAuthServer({
     issuer,
@@ -174,10 +192,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
   mcp.setHandler(mcpServer.handler);
 
   let closing: Promise<void> | undefined;
-  const [mcpEndpoint, mixedEndpoint] = mcpServer.endpoints;
+  const [mcpEndpoint, mixedEndpoint, misconfiguredEndpoint] = mcpServer.endpoints;
   return {
     mcpUrl: mcpEndpoint.resource,
     mixedUrl: mixedEndpoint.resource,
+    misconfiguredUrl: misconfiguredEndpoint.resource,
+    misconfiguredDefects: misconfigured,
     issuer,
     mcpPort: mcp.port,
     asPort: as.port,

@@ -42,6 +42,8 @@ MCP OAuth Inspector demo is running (loopback only).
 
   MCP server, whole server behind OAuth:  ${demo.mcpUrl}
   MCP server, per-tool protection:        ${demo.mixedUrl}
+  MCP server, deliberately misconfigured: ${demo.misconfiguredUrl}
+    planted defects (demo/README.md): ${demo.misconfiguredDefects.join(', ') || 'none'}
   Authorization server (issuer):          ${demo.issuer}
     discovery:  ${demo.issuer}/.well-known/openid-configuration
     clients:    pre-registered "${demo.preRegisteredClientId}" (public) and "${demo.confidentialClient.client_id}" (secret ${demo.confidentialClient.client_secret}) · Dynamic Client Registration · Client ID Metadata Documents
@@ -52,6 +54,7 @@ Next:
   node dist/cli.js connect ${demo.mcpUrl} --open        # sign in in your browser (dist/ was just built)
   node dist/cli.js tools ${demo.mixedUrl}               # public tools work before signing in
   node dist/cli.js call ${demo.mixedUrl} add_todo --args '{"title":"hi"}' --open --trace
+  node dist/cli.js audit ${demo.misconfiguredUrl} --open   # reports every planted defect as fail, with its fix
   — or, in VS Code: "MCP Inspector: Connect to Server" and paste one of the URLs.
 
 Press Ctrl-C to stop.

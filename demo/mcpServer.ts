@@ -9,23 +9,26 @@
  *   stateless (it answers GET and DELETE with 405), so the legacy requests are routed here with the
  *   SDK's own `isLegacyRequest` instead.
  *
- * Two paths:
+ * Three paths:
  *
  * - `/mcp`       — the whole server behind OAuth: every request without a valid token → 401.
  * - `/mcp-mixed` — per-tool protection: initialize / server/discover, tools/list and public tools work
  *                  anonymously; protected tools answer with an HTTP 401/403 challenge, except
  *                  get_secret_note, which answers with the tool-level challenge in its result.
+ * - `/mcp-misconfigured` — `/mcp-mixed` with the defects of defects.ts planted (by default all of
+ *                  them; `startDemo({ misconfigured: [...] })` picks), for the audit to find.
  *
  * Each path is its own protected resource (RFC 9728 metadata at the path-inserted well-known URL)
- * and only accepts JWT access tokens whose `aud` is exactly its URL. The token is checked on every
- * HTTP request — initialize, every later POST, the GET stream and DELETE — not only at initialize.
+ * and only accepts JWT access tokens whose `aud` is exactly its URL (unless a planted defect says
+ * otherwise). The token is checked on every HTTP request — initialize, every later POST, the GET
+ * stream and DELETE — not only at initialize.
  *
  * `eras: 'legacy'` serves only the older protocol (a 2026-07-28 request is answered as a 2025
  * server answers it: 400, no session), for tests of a client's fallback.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { calculateJwkThumbprint, createRemoteJWKSet, EmbeddedJWK, errors as joseErrors, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import {
   createMcpHandler,
@@ -37,7 +40,8 @@ import {
   type McpHttpHandler,
   type Tool,
 } from '@modelcontextprotocol/server';
-import { MCP_PATH, MIXED_PATH, RESOURCE_SCOPES, SCOPE_READ } from './constants';
+import { MCP_PATH, MISCONFIGURED_PATH, MIXED_PATH, RESOURCE_SCOPES, SCOPE_READ } from './constants';
+import { DEFAULT_DEMO_DEFECTS, NOAUTH_REFUSED_TOOL, type DemoDefect } from './defects';
 import type { AccessTokenRevocations } from './revocations';
 import { bearerChallenge, findTool, registerTodoTools, stepUpScope, TOOLS, type TodoStore } from './todoTools';
 
@@ -52,6 +56,8 @@ export interface McpEndpoint {
   readonly resource: string;
   readonly resourceMetadataUrl: string;
   readonly name: string;
+  /** The defects planted on this endpoint (defects.ts); empty on `/mcp` and `/mcp-mixed`. */
+  readonly defects: ReadonlySet<DemoDefect>;
 }
 
 export interface McpServerOptions {
@@ -64,6 +70,8 @@ export interface McpServerOptions {
   readonly log: (line: string) => void;
   /** Default 'both'. */
   readonly eras?: DemoEras;
+  /** The defects planted on `/mcp-misconfigured` (default DEFAULT_DEMO_DEFECTS; [] = none). */
+  readonly misconfigured?: readonly DemoDefect[];
 }
 
 export interface McpHttpServer {
@@ -78,7 +86,8 @@ const MAX_SESSIONS_PER_ENDPOINT = 200;
 /** What /mcp asks for in its first challenge; writing tools then step up to todos.write. */
 const BASE_SCOPE = SCOPE_READ;
 
-export function mcpEndpoints(origin: string): McpEndpoint[] {
+/** The endpoints, in this order: `/mcp`, `/mcp-mixed`, `/mcp-misconfigured` (with `misconfigured` planted). */
+export function mcpEndpoints(origin: string, misconfigured: readonly DemoDefect[] = DEFAULT_DEMO_DEFECTS): McpEndpoint[] {
   return [
     {
       path: MCP_PATH,
@@ -86,6 +95,7 @@ export function mcpEndpoints(origin: string): McpEndpoint[] {
       resource: `${origin}${MCP_PATH}`,
       resourceMetadataUrl: `${origin}${WELL_KNOWN_PRM}${MCP_PATH}`,
       name: 'Todo MCP demo (whole server behind OAuth)',
+      defects: new Set(),
     },
     {
       path: MIXED_PATH,
@@ -93,6 +103,15 @@ export function mcpEndpoints(origin: string): McpEndpoint[] {
       resource: `${origin}${MIXED_PATH}`,
       resourceMetadataUrl: `${origin}${WELL_KNOWN_PRM}${MIXED_PATH}`,
       name: 'Todo MCP demo (per-tool protection)',
+      defects: new Set(),
+    },
+    {
+      path: MISCONFIGURED_PATH,
+      protection: 'per-tool',
+      resource: `${origin}${MISCONFIGURED_PATH}`,
+      resourceMetadataUrl: `${origin}${WELL_KNOWN_PRM}${MISCONFIGURED_PATH}`,
+      name: 'Todo MCP demo (deliberately misconfigured, for Audit Server)',
+      defects: new Set(misconfigured),
     },
   ];
 }
@@ -255,27 +274,60 @@ async function dpopProblem(req: IncomingMessage, token: string, jkt: unknown, se
   return undefined;
 }
 
+/** Algorithms the `trusts-embedded-jwk` defect accepts for a key the token brings (any asymmetric one). */
+const EMBEDDED_JWK_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** The `access_token` query parameter (RFC 6750 §2.3) — read only by the `accepts-query-token` defect. */
+function queryAccessToken(req: IncomingMessage): string | undefined {
+  const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('access_token');
+  return token || undefined;
+}
+
+function hasEmbeddedJwk(token: string): boolean {
+  try {
+    return decodeProtectedHeader(token).jwk !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 function createTokenVerifier(options: McpServerOptions) {
   const jwks = createRemoteJWKSet(new URL(options.jwksUri));
   const seenProofs = new Map<string, number>();
   return async (req: IncomingMessage, endpoint: McpEndpoint): Promise<TokenCheck> => {
+    const { defects } = endpoint;
     const header = req.headers.authorization;
-    if (header === undefined) return { none: true };
-    const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
-    if (!match) return { invalid: 'The Authorization header must be "Bearer <token>" (or "DPoP <token>" with a DPoP proof)' };
-    const scheme = match[1].toLowerCase();
-    const token = match[2];
+    let scheme: string;
+    let token: string;
+    // Defect `accepts-query-token`: a query-string token is taken as a plain bearer token.
+    const fromQuery = header === undefined && defects.has('accepts-query-token') ? queryAccessToken(req) : undefined;
+    if (fromQuery !== undefined) {
+      scheme = 'bearer';
+      token = fromQuery;
+    } else {
+      if (header === undefined) return { none: true };
+      const match = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
+      if (!match) return { invalid: 'The Authorization header must be "Bearer <token>" (or "DPoP <token>" with a DPoP proof)' };
+      scheme = match[1].toLowerCase();
+      token = match[2];
+    }
+    // Defect `trusts-embedded-jwk`: the key comes from the token's own header when it brings one.
+    const embedded = defects.has('trusts-embedded-jwk') && hasEmbeddedJwk(token);
+    const key: JWTVerifyGetKey = embedded ? EmbeddedJWK : jwks;
     try {
-      const { payload } = await jwtVerify(token, jwks, {
+      const { payload } = await jwtVerify(token, key, {
         issuer: options.issuer,
-        audience: endpoint.resource,
+        // Defect `accepts-other-resource`: no audience check.
+        ...(defects.has('accepts-other-resource') ? {} : { audience: endpoint.resource }),
         typ: 'at+jwt',
-        algorithms: ['RS256'],
+        algorithms: embedded ? EMBEDDED_JWK_ALGS : ['RS256'],
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
       });
       if (options.revocations.isRevoked(String(payload.jti))) return { invalid: 'The access token has been revoked' };
       const jkt = (payload.cnf as { jkt?: unknown } | undefined)?.jkt;
-      if (jkt !== undefined) {
+      if (fromQuery !== undefined) {
+        // The query-token code path predates DPoP: it never looks at a binding (part of the defect).
+      } else if (jkt !== undefined) {
         // RFC 9449 §7.2: a DPoP-bound token is only accepted with the DPoP scheme and its proof.
         if (scheme !== 'dpop') return { invalid: 'This access token is DPoP-bound: present it as "DPoP <token>" with a DPoP proof' };
         const problem = await dpopProblem(req, token, jkt, seenProofs);
@@ -326,7 +378,9 @@ function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore): McpServer {
       instructions:
         endpoint.protection === 'whole-server'
           ? 'A Todo list behind OAuth. Every request needs an access token for this URL (todos.read to read, todos.write to change).'
-          : 'A Todo list with per-tool protection. search_docs and whoami work anonymously; list_todos needs todos.read; add_todo and complete_todo need todos.write; get_secret_note answers anonymous calls with a tool-level auth challenge.',
+          : endpoint.path === MISCONFIGURED_PATH
+            ? 'A Todo list with per-tool protection and deliberately planted OAuth mistakes (listed in demo/README.md of the inspector repository), for trying Audit Server. Do not copy its configuration.'
+            : 'A Todo list with per-tool protection. search_docs and whoami work anonymously; list_todos needs todos.read; add_todo and complete_todo need todos.write; get_secret_note answers anonymous calls with a tool-level auth challenge.',
     },
   );
   registerTodoTools(server, (auth) => ({ auth, todos, resourceMetadataUrl: endpoint.resourceMetadataUrl }));
@@ -343,7 +397,7 @@ interface Session {
 }
 
 export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
-  const endpoints = mcpEndpoints(options.origin);
+  const endpoints = mcpEndpoints(options.origin, options.misconfigured);
   const verify = createTokenVerifier(options);
   const sessions = new Map<string, Map<string, Session>>(endpoints.map((e) => [e.path, new Map()]));
   const { log } = options;
@@ -360,7 +414,8 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
 
   function challenge401(endpoint: McpEndpoint, scope: string, invalid?: string): HttpProblem {
     const header = bearerChallenge({
-      resource_metadata: endpoint.resourceMetadataUrl,
+      // Defect `challenge-without-resource-metadata`: the 401 challenges do not say where the metadata is.
+      resource_metadata: endpoint.defects.has('challenge-without-resource-metadata') ? undefined : endpoint.resourceMetadataUrl,
       ...(invalid ? { error: 'invalid_token', error_description: invalid } : {}),
       scope,
     });
@@ -371,6 +426,16 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
   }
 
   function challenge403(endpoint: McpEndpoint, auth: AuthInfo, needed: string, toolName: string): HttpProblem {
+    if (endpoint.defects.has('insufficient-scope-without-scope')) {
+      // Defect: the refusal names no scope, so a client cannot know what to ask for.
+      const description = `${toolName}: insufficient scope`;
+      return new HttpProblem(
+        403,
+        description,
+        { 'www-authenticate': bearerChallenge({ resource_metadata: endpoint.resourceMetadataUrl, error: 'insufficient_scope', error_description: description }) },
+        { error: 'insufficient_scope', error_description: description },
+      );
+    }
     const scope = stepUpScope(auth, needed);
     const description = `${toolName} needs the ${needed} scope`;
     return new HttpProblem(
@@ -387,6 +452,8 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
       if (method !== 'tools/call') continue;
       const tool = findTool(params?.name);
+      // Defect `noauth-tool-refuses`: a tool declared noauth is refused to anonymous callers.
+      if (!auth && tool?.name === NOAUTH_REFUSED_TOOL && endpoint.defects.has('noauth-tool-refuses')) throw challenge401(endpoint, BASE_SCOPE);
       if (!tool?.requiredScope || tool.challenge !== 'http') continue;
       if (!auth) throw challenge401(endpoint, tool.requiredScope);
       if (!auth.scopes.includes(tool.requiredScope)) throw challenge403(endpoint, auth, tool.requiredScope, tool.name);
@@ -468,12 +535,16 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       const endpoint = endpoints.find((e) => `${WELL_KNOWN_PRM}${e.path}` === pathname);
       if (!endpoint) throw new HttpProblem(404, 'not found', {}, { error: 'not_found', error_description: `Try ${WELL_KNOWN_PRM}${MCP_PATH}` });
       if (req.method !== 'GET') throw new HttpProblem(405, 'method not allowed', { allow: 'GET' }, { error: 'method_not_allowed' });
-      sendJson(res, 200, protectedResourceMetadata(endpoint), { 'access-control-allow-origin': '*' });
+      sendJson(res, 200, protectedResourceMetadata(endpoint), {
+        'access-control-allow-origin': '*',
+        // Defect `metadata-as-text-plain`: right body, wrong media type (RFC 9728 §3.2).
+        ...(endpoint.defects.has('metadata-as-text-plain') ? { 'content-type': 'text/plain; charset=utf-8' } : {}),
+      });
       return;
     }
 
     const endpoint = endpoints.find((e) => e.path === pathname);
-    if (!endpoint) throw new HttpProblem(404, 'not found', {}, { error: 'not_found', error_description: `The MCP endpoints are ${MCP_PATH} and ${MIXED_PATH}` });
+    if (!endpoint) throw new HttpProblem(404, 'not found', {}, { error: 'not_found', error_description: `The MCP endpoints are ${MCP_PATH}, ${MIXED_PATH} and ${MISCONFIGURED_PATH}` });
     await handleMcp(endpoint, req, res);
   }
 

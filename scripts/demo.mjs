@@ -43,7 +43,7 @@ process.on('SIGTERM', () => void stopAll(0));
 
 // Everything slow (build, package, the first code-server install) happens before any server starts,
 // so a Ctrl-C or a failure there leaves nothing running.
-const servers = demoServers({ mcpUrl: `http://localhost:${mcpPort}/mcp`, mixedUrl: `http://localhost:${mcpPort}/mcp-mixed` });
+const servers = demoServers({ mcpUrl: `http://localhost:${mcpPort}/mcp`, mixedUrl: `http://localhost:${mcpPort}/mcp-mixed`, misconfiguredUrl: `http://localhost:${mcpPort}/mcp-misconfigured` });
 const useEditor = process.env.MCP_DEMO_EDITOR !== 'none';
 const vsixDir = join(cache, 'demo-editor');
 const vsix = join(vsixDir, 'mcp-oauth-inspector.vsix');

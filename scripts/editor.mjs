@@ -54,11 +54,15 @@ export function editorEnv({ xdgConfigHome, xdgDataHome } = {}) {
   };
 }
 
-/** The demo's two servers, as the demo's editor lists them in its Servers view. */
-export function demoServers({ mcpUrl, mixedUrl }) {
+/**
+ * The demo's servers, as the demo's editor lists them in its Servers view; the deliberately
+ * misconfigured one (demo/README.md) only when its URL is given, for trying Audit Server on it.
+ */
+export function demoServers({ mcpUrl, mixedUrl, misconfiguredUrl }) {
   return [
     { name: 'Todo demo (all behind OAuth)', url: mcpUrl },
     { name: 'Todo demo (per-tool security)', url: mixedUrl },
+    ...(misconfiguredUrl ? [{ name: 'Todo demo (misconfigured, for Audit Server)', url: misconfiguredUrl }] : []),
   ];
 }
 
