@@ -24,12 +24,12 @@ import {
   checkReceiverOptions,
   judgeCallback,
   stateMatches,
-  timeoutError,
   type RedirectCallback,
   type RedirectReceiver,
   type RedirectReceiverFactory,
   type RedirectReceiverOptions,
 } from './redirectReceiver';
+import { SettleOnce } from './redirect/settleOnce';
 
 export interface CallbackDispatcherOptions {
   /**
@@ -55,7 +55,8 @@ export interface DeliveredUri {
 
 interface Pending {
   expectedState: string;
-  settle(result: { ok: true; value: RedirectCallback } | { ok: false; error: InspectorError }): void;
+  /** Settles once: the callback, a refusal, the timeout, the abort, close() or dispose() (redirect/settleOnce.ts). */
+  wait: SettleOnce<RedirectCallback>;
 }
 
 export class CallbackDispatcher {
@@ -96,37 +97,19 @@ export class CallbackDispatcher {
     if (this.disposed) throw cancelledError('The sign-in was cancelled: the editor is shutting down');
     if (opts.signal?.aborted) throw cancelledError();
 
-    let settled: { ok: true; value: RedirectCallback } | { ok: false; error: InspectorError } | undefined;
-    let resolve!: (v: RedirectCallback) => void;
-    let reject!: (e: InspectorError) => void;
-    const promise = new Promise<RedirectCallback>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // waitForCallback() may be called late or never: a timeout must not be an unhandled rejection.
-    promise.catch(() => {});
-
-    const onAbort = (): void => entry.settle({ ok: false, error: cancelledError() });
-    const timer = setTimeout(() => entry.settle({ ok: false, error: timeoutError(timeoutMs) }), timeoutMs);
     const entry: Pending = {
       expectedState,
-      settle: (result) => {
-        if (settled) return;
-        settled = result;
-        clearTimeout(timer);
-        opts.signal?.removeEventListener('abort', onAbort);
-        this.pending.delete(entry);
-        if (result.ok) resolve(result.value);
-        else reject(result.error);
-      },
+      // A sign-in is forgotten as soon as it ends, however it ends.
+      wait: new SettleOnce<RedirectCallback>({ timeoutMs, signal: opts.signal, onSettled: () => this.pending.delete(entry) }),
     };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
     this.pending.add(entry);
 
     return {
       redirectUri,
-      waitForCallback: () => promise,
-      close: async () => entry.settle({ ok: false, error: cancelledError('The sign-in was cancelled before the editor received the callback') }),
+      waitForCallback: () => entry.wait.promise,
+      close: async () => {
+        entry.wait.settle({ ok: false, error: cancelledError('The sign-in was cancelled before the editor received the callback') });
+      },
     };
   }
 
@@ -161,12 +144,12 @@ export class CallbackDispatcher {
         return { kind: 'ignored', reason: 'unknown_state' };
       case 'denied':
       case 'invalid':
-        entry.settle({ ok: false, error: verdict.error });
+        entry.wait.settle({ ok: false, error: verdict.error });
         return { kind: verdict.kind };
       case 'ok': {
         const url = new URL(this.base.href);
         url.search = params.toString();
-        entry.settle({ ok: true, value: { params: new URLSearchParams(params), url } });
+        entry.wait.settle({ ok: true, value: { params: new URLSearchParams(params), url } });
         return { kind: 'accepted' };
       }
     }
@@ -175,7 +158,7 @@ export class CallbackDispatcher {
   /** Cancel every pending sign-in (the extension is deactivating). Safe twice. */
   dispose(): void {
     this.disposed = true;
-    for (const p of [...this.pending]) p.settle({ ok: false, error: cancelledError('The sign-in was cancelled: the editor is shutting down') });
+    for (const p of [...this.pending]) p.wait.settle({ ok: false, error: cancelledError('The sign-in was cancelled: the editor is shutting down') });
   }
 }
 

@@ -27,11 +27,11 @@ import {
   cancelledError,
   checkReceiverOptions,
   judgeCallback,
-  timeoutError,
   type RedirectCallback,
   type RedirectReceiver,
   type RedirectReceiverOptions,
 } from './redirectReceiver';
+import { SettleOnce, type Outcome } from './redirect/settleOnce';
 
 export interface LoopbackReceiverOptions extends RedirectReceiverOptions {
   /** Path of the redirect URI, default '/callback'. The callback is accepted at this path AND at '/' (code-server's port proxy drops the path). */
@@ -98,61 +98,30 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   const redirectUri = `http://${redirectHost}:${port}${path}`;
   const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
-  type Outcome = { ok: true; value: LoopbackCallback } | { ok: false; error: InspectorError };
-  let outcome: Outcome | undefined;
-  let delivered = false;
-  let resolveCallback!: (v: LoopbackCallback) => void;
-  let rejectCallback!: (e: InspectorError) => void;
-  const callbackPromise = new Promise<LoopbackCallback>((resolve, reject) => {
-    resolveCallback = resolve;
-    rejectCallback = reject;
-  });
-  // waitForCallback() may never be called (or only later): a timeout must not be an unhandled rejection.
-  callbackPromise.catch(() => {});
-
   let closed: Promise<void> | undefined;
   let lingerTimer: NodeJS.Timeout | undefined;
-  const timeoutTimer = setTimeout(() => {
-    decide({ ok: false, error: timeoutError(timeoutMs) });
-    void shutdown();
-  }, timeoutMs);
-
-  const onAbort = (): void => {
-    decide({ ok: false, error: cancelledError() });
-    void shutdown();
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-
-  function deliver(): void {
-    if (delivered || !outcome) return;
-    delivered = true;
-    if (outcome.ok) resolveCallback(outcome.value);
-    else rejectCallback(outcome.error);
-  }
+  // One outcome: the callback, a refusal, the timeout, the abort or close() (redirect/settleOnce.ts).
+  // The timeout and the abort release the port at once.
+  const wait = new SettleOnce<LoopbackCallback>({ timeoutMs, signal: opts.signal, onExpired: () => void shutdown() });
 
   /** Record the one outcome. With a response, deliver it once that page has been sent (so a caller's close() cannot cut it off). */
-  function decide(o: Outcome, res?: ServerResponse): void {
-    if (outcome) return;
-    outcome = o;
-    clearTimeout(timeoutTimer);
-    opts.signal?.removeEventListener('abort', onAbort);
+  function decide(o: Outcome<LoopbackCallback>, res?: ServerResponse): void {
+    if (!wait.decide(o)) return;
     if (res) {
       res.once('close', () => {
-        deliver();
+        wait.deliver();
         // Keep answering replays with 410 for a moment, then release the port.
         lingerTimer = setTimeout(() => void shutdown(), REPLAY_LINGER_MS);
         lingerTimer.unref();
       });
     } else {
-      deliver();
+      wait.deliver();
     }
   }
 
   function shutdown(): Promise<void> {
     if (!closed) {
-      clearTimeout(timeoutTimer);
       if (lingerTimer) clearTimeout(lingerTimer);
-      opts.signal?.removeEventListener('abort', onAbort);
       closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
     }
@@ -194,7 +163,7 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
       sendPage(res, 405, 'Method not allowed', 'The sign-in callback only accepts GET requests.');
       return;
     }
-    if (outcome) {
+    if (wait.settled) {
       sendPage(res, 410, 'Already used', 'This sign-in response was already received. Nothing more was done; return to the editor.');
       return;
     }
@@ -231,10 +200,10 @@ export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Prom
   return {
     redirectUri,
     port,
-    waitForCallback: () => callbackPromise,
+    waitForCallback: () => wait.promise,
     close: () => {
-      if (!outcome) decide({ ok: false, error: closedError() });
-      deliver();
+      wait.decide({ ok: false, error: closedError() });
+      wait.deliver();
       return shutdown();
     },
   };
