@@ -16,6 +16,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InspectorError } from '../errors';
 import { Redactor } from '../http/redact';
+import { sanitizeServerText } from '../text/scrub';
+
+// The front ends import the scrubber from here (it was born here); it lives in core/text/scrub.ts.
+export { sanitizeServerText };
 
 export interface RedirectReceiverOptions {
   /** The state value the callback must carry. */
@@ -109,21 +113,6 @@ export function stateMatches(received: string, expected: string): boolean {
   const a = createHash('sha256').update(received, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b);
-}
-
-/**
- * Server text for messages and pages: no control/bidi/zero-width characters, whitespace collapsed,
- * markdown link syntax broken up (editor notifications turn `[x](command:…)` into a clickable link),
- * length-capped.
- */
-export function sanitizeServerText(input: string, max: number): string {
-  const cleaned = input
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .replace(/\]\(/g, '] (')
-    .trim();
-  const chars = [...cleaned];
-  return chars.length > max ? `${chars.slice(0, max).join('')}…` : cleaned;
 }
 
 function formatSeconds(ms: number): string {
