@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './vscode/commands';
+import { registerCommands } from './vscode/commands/table';
 import { SCHEME } from './vscode/documents';
 import { createServices, type Services } from './vscode/services';
 
@@ -26,10 +26,7 @@ export function activate(context: vscode.ExtensionContext): Services {
   // Another window signed in or out: reload what this window shows.
   context.subscriptions.push(
     s.secrets.onDidChange((key) => {
-      for (const c of s.registry.all()) {
-        const auth = c.conn?.auth;
-        if (auth && key.startsWith(auth.keys.prefix)) void auth.reload().then(() => c.recomputeSecurity());
-      }
+      for (const c of s.registry.all()) c.secretChanged(key);
     }),
   );
   registerCommands(s);

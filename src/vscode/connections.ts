@@ -3,6 +3,7 @@ import type { Connection } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
+import type { SignOutResult } from '../core/oauth/authManager';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/client';
 import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
@@ -95,7 +96,9 @@ export class ServerConnection implements vscode.Disposable {
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
     });
-    this.disposables.push(conn.auth.onDidChange(() => this.changed()));
+    // Every change of the OAuth state (sign-in, step-up, refresh, sign-out, forgetting the client,
+    // another window's sign-in read back) re-derives what each tool needs against the token held.
+    this.disposables.push(conn.auth.onDidChange(() => this.recomputeSecurity()));
     this.disposables.push(
       conn.trace.onEntry((e) => {
         if (e.kind === 'note') this.deps.log.info(`[${e.level}] ${e.step}: ${e.message}`);
@@ -164,12 +167,96 @@ export class ServerConnection implements vscode.Disposable {
     this.changed();
   }
 
-  /** Recompute tool lock state against the current token (after sign-in, refresh or step-up). */
+  /**
+   * Re-derive each tool's lock state against the current token and what the session observed (a
+   * call refused without a token): on every OAuth state change and after a tool call, here; from
+   * outside only after work done on the engine connection directly (an audit's tool calls).
+   */
   recomputeSecurity(): void {
     const s = this.conn?.session;
-    if (!s) return;
-    this.tools = this.tools.map((t) => ({ tool: t.tool, security: s.securityOf(t.tool) }));
+    if (s) this.tools = this.tools.map((t) => ({ tool: t.tool, security: s.securityOf(t.tool) }));
     this.changed();
+  }
+
+  /* What the commands and panels do with the server's OAuth state. Each changes the state the
+     engine emits (AuthManager.onDidChange), so the tools' lock state follows without a call here. */
+
+  /** Sign out: revoke where the server allows, delete every stored secret of the server. */
+  signOut(): Promise<SignOutResult> {
+    return this.ensureConn().auth.signOut();
+  }
+
+  /** Forget the client registration (the next sign-in registers again). */
+  forgetClient(): Promise<void> {
+    return this.ensureConn().auth.forgetClient();
+  }
+
+  /** Refresh the access token with the refresh token (RFC 6749 §6). */
+  refreshToken(): ReturnType<Connection['auth']['refresh']> {
+    return this.ensureConn().auth.refresh();
+  }
+
+  /**
+   * Sign in, or step up, for `scopes` on top of what the token holds (MCP authorization §Step-Up
+   * Authorization Flow); resolves when the tokens are stored.
+   */
+  async signInFor(scopes: readonly string[]): Promise<void> {
+    const auth = this.ensureConn().auth;
+    await auth.load();
+    const disc = await auth.ensureDiscovery();
+    await auth.authorize(auth.selectScope(disc, scopes.join(' ') || undefined, true));
+  }
+
+  /** The stored access token, for the user's explicit Copy only; never logged or shown. */
+  async accessToken(): Promise<string | undefined> {
+    const auth = this.ensureConn().auth;
+    await auth.load();
+    return auth.tokens?.access_token;
+  }
+
+  /** A sign-in waiting for the browser to come back: its URL and the host the user signs in at. */
+  get pendingSignIn(): Connection['auth']['pendingAuthorization'] {
+    return this.conn?.auth.pendingAuthorization;
+  }
+
+  /** Open the waiting sign-in's URL again, through the same Browser port; false when none waits. */
+  async reopenSignIn(): Promise<boolean> {
+    return this.conn ? this.conn.auth.reopenAuthorization() : false;
+  }
+
+  /**
+   * Another window signed in or out (a secret of this server changed in the shared SecretStorage):
+   * read the OAuth state back; the change event re-derives the tools' lock state.
+   */
+  secretChanged(key: string): void {
+    const auth = this.conn?.auth;
+    if (auth && key.startsWith(auth.keys.prefix)) void auth.reload();
+  }
+
+  /** Whether a sign-in of this server is waiting for the browser. */
+  get signingIn(): boolean {
+    return this.conn?.auth.state === 'authorizing';
+  }
+
+  /** tools/call (the palette's direct call with arguments); the lock state learns from the answer. */
+  async callTool(name: string, args: Record<string, unknown>): ReturnType<Connection['session']['callTool']> {
+    try {
+      return await this.ensureConn().session.callTool(name, args);
+    } finally {
+      this.recomputeSecurity();
+    }
+  }
+
+  /**
+   * tools/call as the tools panel records it (result, outputSchema check); the lock state learns from
+   * the answer, a refusal included (e.g. a tool declared public refused without a token).
+   */
+  async inspectToolCall(...a: Parameters<Connection['session']['inspectToolCall']>): ReturnType<Connection['session']['inspectToolCall']> {
+    try {
+      return await this.ensureConn().session.inspectToolCall(...a);
+    } finally {
+      this.recomputeSecurity();
+    }
   }
 
   private async closeSession(): Promise<void> {

@@ -10,6 +10,7 @@ import { AuthStatusBar } from './statusBar';
 import { ServersTree } from './tree';
 import { UriHandlerRedirects } from './uriHandler';
 import { PanelManager } from './webviews/panels';
+import { auditController } from './webviews/auditPanel';
 import { flowController } from './webviews/flowPanel';
 import { tokenController } from './webviews/tokenPanel';
 import { CallHistory, toolsController } from './webviews/toolsPanel';
@@ -46,10 +47,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const status = new AuthStatusBar(registry);
   const documents = new InspectorDocuments();
   const history = new CallHistory();
-  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels: undefined as unknown as PanelManager, history };
-  const panels = new PanelManager(services);
-  (services as { panels: PanelManager }).panels = panels;
-  for (const c of [toolsController(history), tokenController(), flowController()]) panels.register(c);
+  const panels = new PanelManager({ extensionUri: context.extensionUri, log, redactor, servers, registry });
+  for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController()]) panels.register(c);
+  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history };
   context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels);
   return services;
 }

@@ -1,14 +1,25 @@
 import { initializeView } from '../../present/serverInfo';
 import type { ServerConnection } from '../connections';
-import { flowMarkdown } from '../reports';
-import { flowCounts, flowSteps } from './flowSteps';
-import type { PanelController } from './panels';
-import { serverSummary } from './state';
+import type { InspectorDocuments } from '../documents';
+import { flowMarkdown } from '../../present/reports';
+import { flowCounts, flowSteps } from '../../present/flowSteps';
+import type { InspectorPanel, PanelController } from './panels';
+import { serverSummary } from '../../present/summaries';
 
 /** How long the panel waits after a trace entry before it re-renders (entries come in bursts). */
 const LIVE_DELAY_MS = 150;
 
-export function flowController(): PanelController {
+/** The exchange each flow panel was last asked to show (FlowState.reveal). */
+const reveals = new WeakMap<InspectorPanel, { exchange: number; seq: number }>();
+let revealSeq = 0;
+
+/** Show this trace exchange in a flow panel: its step opened, scrolled into view (the Audit panel's "show exchange"). */
+export function revealExchange(panel: InspectorPanel, exchange: number): void {
+  reveals.set(panel, { exchange, seq: ++revealSeq });
+  panel.refresh();
+}
+
+export function flowController(documents: InspectorDocuments): PanelController {
   return {
     kind: 'flow',
     title: (c: ServerConnection) => `OAuth flow — ${c.entry.name}`,
@@ -16,7 +27,7 @@ export function flowController(): PanelController {
       const entries = panel.server.conn?.trace.all() ?? [];
       const steps = flowSteps(entries);
       const initialize = initializeView(panel.server.conn?.session.initializeResult);
-      return { method: 'state/flow', params: { server: serverSummary(panel.server), initialize, steps, counts: flowCounts(steps), entries: entries.length } };
+      return { method: 'state/flow', params: { server: serverSummary(panel.server), initialize, steps, counts: flowCounts(steps), entries: entries.length, reveal: reveals.get(panel) } };
     },
     watch(panel, refresh) {
       // The trace belongs to the engine connection, which is rebuilt on every connect. Entries come
@@ -54,7 +65,7 @@ export function flowController(): PanelController {
     },
     requests: {
       'flow/export': async (panel) => {
-        await panel.s.documents.show(`oauth-flow-${panel.server.entry.name}`, flowMarkdown(panel.server));
+        await documents.show(`oauth-flow-${panel.server.entry.name}`, flowMarkdown(panel.server));
         return { opened: true };
       },
     },

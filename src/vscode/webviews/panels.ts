@@ -13,8 +13,10 @@ import {
   type RequestMethod,
   type Requests,
 } from '../../shared/protocol';
-import type { ServerConnection } from '../connections';
-import type { Services } from '../services';
+import type { Redactor } from '../../core/http/redact';
+import type { Logger } from '../../core/ports';
+import type { ConnectionRegistry, ServerConnection } from '../connections';
+import type { ServerStore } from '../serverStore';
 import { localResourceRoots, panelHtml } from './html';
 import { PANEL_ICON } from './assets';
 
@@ -23,7 +25,24 @@ export const VIEW_TYPES: Record<PanelKind, string> = {
   tools: 'mcpOAuthInspector.tools',
   token: 'mcpOAuthInspector.token',
   flow: 'mcpOAuthInspector.flow',
+  audit: 'mcpOAuthInspector.audit',
 };
+
+/**
+ * What the panels use of the extension's services: these five, handed in, not all of Services
+ * (which holds the PanelManager: taking Services made a construction circle).
+ */
+export interface PanelDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly log: Logger;
+  readonly redactor: Redactor;
+  /** Restoring a panel after a window reload looks its server up by id. */
+  readonly servers: ServerStore;
+  readonly registry: ConnectionRegistry;
+}
+
+/** What a panel's controller reaches through `panel.s`: those, and the manager that opened it (to open another panel). */
+export type PanelContext = PanelDeps & { readonly panels: PanelManager };
 
 /** What a panel kind provides: its title, its state notification, and the requests it answers. */
 export interface PanelController {
@@ -54,17 +73,17 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRender = this.renderedEmitter.event;
 
   constructor(
-    readonly s: Services,
+    readonly s: PanelContext,
     readonly panel: vscode.WebviewPanel,
     readonly controller: PanelController,
     readonly server: ServerConnection,
     public state: PanelState,
   ) {
     const { webview } = panel;
-    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: localResourceRoots(s.context.extensionUri) };
+    webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: localResourceRoots(s.extensionUri) };
     panel.title = controller.title(server);
-    panel.iconPath = vscode.Uri.joinPath(s.context.extensionUri, ...PANEL_ICON);
-    webview.html = panelHtml(webview, s.context.extensionUri, controller.kind, panel.title);
+    panel.iconPath = vscode.Uri.joinPath(s.extensionUri, ...PANEL_ICON);
+    webview.html = panelHtml(webview, s.extensionUri, controller.kind, panel.title);
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -180,7 +199,11 @@ export class PanelManager implements vscode.Disposable {
   private readonly controllers = new Map<PanelKind, PanelController>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly s: Services) {}
+  private readonly s: PanelContext;
+
+  constructor(deps: PanelDeps) {
+    this.s = { ...deps, panels: this };
+  }
 
   /** Registers a controller and its serializer (restore after a window reload). */
   register(controller: PanelController): void {
@@ -230,7 +253,7 @@ export class PanelManager implements vscode.Disposable {
       enableScripts: true,
       enableCommandUris: false,
       retainContextWhenHidden: false,
-      localResourceRoots: localResourceRoots(this.s.context.extensionUri),
+      localResourceRoots: localResourceRoots(this.s.extensionUri),
     });
     return this.adopt(panel, controller, server, { kind, serverId: server.entry.id, tool: opts.tool });
   }

@@ -97,22 +97,18 @@ export function tokenController(): PanelController {
     },
     requests: {
       'auth/refresh': async (panel) => {
-        await panel.server.ensureConn().auth.refresh();
-        panel.server.recomputeSecurity();
+        await panel.server.refreshToken();
         panel.notify('toast', { level: 'pass', message: 'Token refreshed.' });
         return serverSummary(panel.server);
       },
       'auth/signOut': async (panel) => {
-        const r = await panel.server.ensureConn().auth.signOut();
-        panel.server.recomputeSecurity();
+        const r = await panel.server.signOut();
         panel.s.log.info(`signed out of ${panel.server.entry.name} from the token panel (revoked: ${r.revoked})`);
         panel.notify('toast', { level: r.errors.length ? 'warn' : 'pass', message: engine().signOutMessage(panel.server.entry.name, r) });
         return serverSummary(panel.server);
       },
       'token/copy': async (panel) => {
-        const auth = panel.server.ensureConn().auth;
-        await auth.load();
-        const token = auth.tokens?.access_token;
+        const token = await panel.server.accessToken();
         if (!token) return { copied: false };
         await vscode.env.clipboard.writeText(token);
         // The value never goes to the log: only that the user copied it.

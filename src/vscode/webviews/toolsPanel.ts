@@ -3,6 +3,7 @@ import { isInspectorError } from '../../core/errors';
 import { checkUrl } from '../../core/http/urlPolicy';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
+import type { AuthStatusBar } from '../statusBar';
 import { capRecord, historyForState, splitDuration } from '../../present/callRecords';
 import type { InspectorPanel, PanelController } from './panels';
 import { serverSummary, toolView } from '../../present/summaries';
@@ -61,13 +62,7 @@ export function withSignInProgress<T>(c: ServerConnection, what: string, fn: () 
 
 /** Signs in (or steps up) for `scopes` on top of what the token holds; returns when tokens are stored. */
 export async function signInFor(c: ServerConnection, scopes: string[]): Promise<void> {
-  await withSignInProgress(c, scopes.length ? `signing in for ${scopes.join(' ')}` : 'signing in', async () => {
-    const auth = c.ensureConn().auth;
-    await auth.load();
-    const disc = await auth.ensureDiscovery();
-    await auth.authorize(auth.selectScope(disc, scopes.join(' ') || undefined, true));
-  });
-  c.recomputeSecurity();
+  await withSignInProgress(c, scopes.length ? `signing in for ${scopes.join(' ')}` : 'signing in', () => c.signInFor(scopes));
 }
 
 /**
@@ -100,7 +95,7 @@ async function ensureConnected(c: ServerConnection): Promise<void> {
  * and the panel offers "Sign in and call". With `signIn` (the user chose that), the tool's missing
  * declared scopes are obtained first and the engine may step up further if the server asks.
  */
-export async function recordCall(panel: InspectorPanel, history: CallHistory, tool: string, args: Record<string, unknown>, signIn: boolean): Promise<CallRecord> {
+export async function recordCall(panel: InspectorPanel, history: CallHistory, status: AuthStatusBar, tool: string, args: Record<string, unknown>, signIn: boolean): Promise<CallRecord> {
   const c = panel.server;
   const redactor = panel.s.redactor;
   const request = { jsonrpc: '2.0', method: 'tools/call', params: { name: tool, arguments: args } };
@@ -116,11 +111,10 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
     if (signIn && info.security.requiresAuth && !info.security.covered) await signInFor(c, info.security.scopesNeeded);
     const conn = c.conn!;
     // With signIn the engine may step up further if the server asks: under the same cancellable progress.
-    const call = () => conn.session.inspectToolCall(tool, args, { authorize: signIn });
+    const call = () => c.inspectToolCall(tool, args, { authorize: signIn });
     const { result, outputCheck } = signIn ? await withSignInProgress(c, `calling ${tool}`, call) : await call();
     authenticated = !!conn.auth.tokens;
-    c.recomputeSecurity();
-    panel.s.status.setActive(c);
+    status.setActive(c);
     const safe = redactor.json(result) as typeof result;
     return history.add(c.entry.id, {
       tool,
@@ -144,8 +138,6 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
       : { code: 'error', message };
     panel.s.log.warn(`tools panel: ${tool} on ${c.entry.name} failed: ${message}`);
     const took = timing();
-    // what the refusal taught about the tool (e.g. declared public, refused without a token) shows at once
-    c.recomputeSecurity();
     return history.add(c.entry.id, {
       tool,
       at: started,
@@ -159,13 +151,13 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, to
   }
 }
 
-export function toolsController(history: CallHistory): PanelController {
+export function toolsController(history: CallHistory, status: AuthStatusBar): PanelController {
   return {
     kind: 'tools',
     title: (c) => `Tools — ${c.entry.name}`,
     async state(panel) {
       const c = panel.server;
-      const pending = c.conn?.auth.pendingAuthorization;
+      const pending = c.pendingSignIn;
       return {
         method: 'state/tools',
         params: {
@@ -185,7 +177,7 @@ export function toolsController(history: CallHistory): PanelController {
         if (panel.server.state !== 'connected') throw new Error(panel.server.error ?? `${panel.server.entry.name} is ${panel.server.state}`);
         return serverSummary(panel.server);
       },
-      'tools/call': (panel, p) => recordCall(panel, history, p.tool, p.args, p.signIn === true),
+      'tools/call': (panel, p) => recordCall(panel, history, status, p.tool, p.args, p.signIn === true),
       'tools/record': async (panel, p) => {
         // only this panel's server's records: an id from another server is not found
         const rec = history.get(panel.server.entry.id, p.id);
@@ -198,22 +190,21 @@ export function toolsController(history: CallHistory): PanelController {
       },
       // The browser never came back: the waiting sign-in's own URL — never one the webview names.
       'auth/copyLink': async (panel) => {
-        const pending = panel.server.conn?.auth.pendingAuthorization;
+        const pending = panel.server.pendingSignIn;
         if (!pending) return { copied: false };
         await vscode.env.clipboard.writeText(checkUrl(pending.url, 'authorization URL').href);
         panel.s.log.info(`tools panel: copied the sign-in link for ${panel.server.entry.name} (sign in at ${pending.host})`);
         return { copied: true };
       },
       'auth/openAgain': async (panel) => {
-        const auth = panel.server.conn?.auth;
         // the same Browser port the sign-in used (openExternal after the URL policy)
-        const opened = auth ? await auth.reopenAuthorization() : false;
+        const opened = await panel.server.reopenSignIn();
         if (opened) panel.s.log.info(`tools panel: opened the sign-in link for ${panel.server.entry.name} again`);
         return { opened };
       },
       'auth/cancel': async (panel) => {
         // what Cancel in the progress notification does: the wait for the browser ends (authorization_cancelled)
-        const waiting = panel.server.conn?.auth.state === 'authorizing';
+        const waiting = panel.server.signingIn;
         panel.server.cancelSignIn();
         return { cancelled: waiting };
       },

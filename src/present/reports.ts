@@ -1,14 +1,21 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { Connection } from '../core/connection';
 import type { FlowExchange, FlowStep } from '../shared/protocol';
-import type { ServerConnection } from './connections';
-import { flowCounts, flowSteps } from './webviews/flowSteps';
+import { flowCounts, flowSteps } from './flowSteps';
+
+/** What a report reads of a server: its name and URL, and the engine connection once built. */
+export interface ReportSource {
+  entry: { name: string; url: string };
+  conn?: { auth: Pick<Connection['auth'], 'tokens' | 'discovery'>; trace: Pick<Connection['trace'], 'all'> };
+}
 
 /** Largest body per exchange in the Markdown export. */
 const EXPORT_BODY_CHARS = 20_000;
 
 /**
- * Markdown reports shown in read-only editors (until the webview panels take over). Everything a
- * server sent goes inside fenced code blocks, so it is shown as text, never as markup.
+ * Markdown reports shown in read-only editors (no vscode, no DOM): a tool's result, the OAuth flow as
+ * a bug report. Everything a server sent goes inside fenced code blocks, so it is shown as text,
+ * never as markup.
  */
 
 function fence(text: string, lang = ''): string {
@@ -21,7 +28,7 @@ function cap(text: string, max = 200_000): string {
   return text.length > max ? `${text.slice(0, max)}\n… [${text.length - max} more characters]` : text;
 }
 
-export function resultMarkdown(c: ServerConnection, tool: string, args: Record<string, unknown>, r: CallToolResult, ms: number): string {
+export function resultMarkdown(c: ReportSource, tool: string, args: Record<string, unknown>, r: CallToolResult, ms: number): string {
   const lines = [`# ${r.isError ? '❌ Error from' : 'Result of'} ${tool.replace(/[`#*_[\]]/g, '')} — ${c.entry.name}`, '', `${ms} ms`, '', '## Arguments', '', fence(JSON.stringify(args, null, 2), 'json'), '', '## Content', ''];
   for (const part of r.content ?? []) {
     if (part.type === 'text') lines.push(fence(cap(part.text)));
@@ -66,7 +73,7 @@ function prettyBody(body: string): string {
  * server could have influenced (messages, URLs, headers, bodies) is inside fenced code blocks, so a
  * Markdown renderer shows it as text.
  */
-export function flowMarkdown(c: ServerConnection): string {
+export function flowMarkdown(c: ReportSource): string {
   const entries = c.conn?.trace.all() ?? [];
   const steps = flowSteps(entries, { bodyChars: EXPORT_BODY_CHARS, budget: Number.MAX_SAFE_INTEGER });
   const counts = flowCounts(steps);
