@@ -14,8 +14,10 @@
  *   URLs are fetched only from loopback hosts.
  * - A pre-registered public native client `todo-local`, and a confidential one `todo-confidential`
  *   (client_secret_basic; its demo secret is in constants.ts).
- * - Resource indicators (RFC 8707): the MCP URLs are the only resources; their access tokens are
- *   RS256 JWTs (RFC 9068) with `aud` = that URL and a configurable short lifetime.
+ * - Resource indicators (RFC 8707): the MCP URLs, and any other path on the MCP server's origin
+ *   (so an audit can get a token for another resource and see that the MCP server refuses it);
+ *   access tokens are RS256 JWTs (RFC 9068) with `aud` = exactly the resource asked for, and a
+ *   configurable short lifetime.
  * - Scopes `todos.read`, `todos.write`, `offline_access`; refresh tokens rotate on every use.
  * - Revocation (RFC 7009) and introspection (RFC 7662), extended to the JWT access tokens (which
  *   oidc-provider itself refuses) through the revocation list in revocations.ts.
@@ -50,6 +52,11 @@ export interface AuthServerOptions {
   readonly issuer: string;
   /** The MCP server URLs this AS issues tokens for; the first is used when a request names none. */
   readonly resources: readonly string[];
+  /**
+   * An origin (e.g. `http://localhost:5080`) any of whose paths is accepted as a resource too, with
+   * `aud` bound to it like the others (RFC 8707 leaves which resources to accept to the AS).
+   */
+  readonly resourceOrigin?: string;
   readonly autoApprove: boolean;
   /** Access-token lifetime in seconds. */
   readonly tokenTtl: number;
@@ -177,6 +184,18 @@ function structuredTokenEndpoints(provider: Provider, publicJwks: JSONWebKeySet,
   };
 }
 
+/** `resource` is an absolute URL with a path on `origin`, no query or fragment (RFC 8707 §2), in normal form. */
+function onResourceOrigin(resource: string, origin: string | undefined): boolean {
+  if (!origin) return false;
+  let url: URL;
+  try {
+    url = new URL(resource);
+  } catch {
+    return false;
+  }
+  return url.origin === origin && url.pathname !== '/' && !url.search && !url.hash && url.href === resource;
+}
+
 export function createAuthServer(options: AuthServerOptions): AuthServer {
   const { issuer, resources, tokenTtl, revocations, log } = options;
   const { privateJwks, publicJwks } = signingKeys();
@@ -240,8 +259,10 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
         // A token request without `resource` gets the resource that was granted.
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, resourceIndicator: string): Promise<ResourceServerInfo> => {
-          if (!resources.includes(resourceIndicator)) {
-            throw new errors.InvalidTarget(`unknown resource; this authorization server issues tokens for ${resources.join(', ')}`);
+          if (!resources.includes(resourceIndicator) && !onResourceOrigin(resourceIndicator, options.resourceOrigin)) {
+            throw new errors.InvalidTarget(
+              `unknown resource; this authorization server issues tokens for ${resources.join(', ')}${options.resourceOrigin ? ` and other paths on ${options.resourceOrigin}` : ''}`,
+            );
           }
           return {
             scope: RESOURCE_SCOPES.join(' '),

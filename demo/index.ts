@@ -180,6 +180,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<DemoHandle> 
   const authServer = createAuthServer({
     issuer,
     resources: mcpServer.endpoints.map((e) => e.resource),
+    resourceOrigin: origin,
     autoApprove: options.autoApprove ?? false,
     tokenTtl,
     clientMetadataDocument,

@@ -48,6 +48,27 @@ function dpopProof(key: DpopKey, method: string, url: string, accessToken?: stri
  * exchange (bound to `dpop` when given).
  */
 async function accessToken(demo: DemoHandle, resource: string, scope: string, dpop?: DpopKey): Promise<string> {
+  const { callback, verifier } = await authorize(demo, resource, scope);
+  const code = callback.searchParams.get('code');
+  assert.ok(code, `no code in ${callback.search}`);
+
+  const tokenUrl = `${demo.issuer}/token`;
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(dpop ? { dpop: await dpopProof(dpop, 'POST', tokenUrl) } : {}),
+    },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: demo.preRegisteredClientId, code_verifier: verifier, resource }),
+  });
+  const body = (await response.json()) as { access_token?: string; token_type?: string; error?: string };
+  assert.equal(response.status, 200, `token request → ${response.status} ${body.error ?? ''}`);
+  assert.equal(body.token_type, dpop ? 'DPoP' : 'Bearer');
+  return body.access_token!;
+}
+
+/** The authorization request, auto-approved, followed by hand to the loopback redirect; the callback URL. */
+async function authorize(demo: DemoHandle, resource: string, scope: string): Promise<{ callback: URL; verifier: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(8).toString('hex');
   const authorize = new URL(`${demo.issuer}/auth`);
@@ -71,22 +92,7 @@ async function accessToken(demo: DemoHandle, resource: string, scope: string, dp
   }
   const callback = new URL(location);
   assert.equal(callback.searchParams.get('state'), state);
-  const code = callback.searchParams.get('code');
-  assert.ok(code, `no code in ${callback.search}`);
-
-  const tokenUrl = `${demo.issuer}/token`;
-  const response = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      ...(dpop ? { dpop: await dpopProof(dpop, 'POST', tokenUrl) } : {}),
-    },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: demo.preRegisteredClientId, code_verifier: verifier, resource }),
-  });
-  const body = (await response.json()) as { access_token?: string; token_type?: string; error?: string };
-  assert.equal(response.status, 200, `token request → ${response.status} ${body.error ?? ''}`);
-  assert.equal(body.token_type, dpop ? 'DPoP' : 'Bearer');
-  return body.access_token!;
+  return { callback, verifier };
 }
 
 /** How a request presents its token. */
@@ -312,9 +318,20 @@ describe('demo: /mcp-misconfigured, the planted defects', function () {
     assert.match(refused.headers.get('www-authenticate')!, /error="invalid_token"/);
   });
 
-  it('accepts-other-resource: a token the same AS issued for /mcp is accepted; /mcp-mixed refuses it', async () => {
+  it('accepts-other-resource: a token the same AS issued for /mcp, or for another path of the origin, is accepted; /mcp-mixed refuses it', async () => {
     assert.equal(decodeJwt(tokens.other).aud, demo.mcpUrl);
     assert.ok(succeeded(await callTool(demo.misconfiguredUrl, 'list_todos', {}, { kind: 'bearer', token: tokens.other })));
+    // The AS issues for any path on the MCP origin, aud bound to exactly it (what an audit asks for).
+    const elsewhere = `http://localhost:${demo.mcpPort}/mcp-misconfigured-audit-other-resource`;
+    const sibling = await accessToken(demo, elsewhere, 'todos.read');
+    assert.equal(decodeJwt(sibling).aud, elsewhere);
+    assert.ok(succeeded(await callTool(demo.misconfiguredUrl, 'list_todos', {}, { kind: 'bearer', token: sibling })));
+    assert.equal((await callTool(demo.mixedUrl, 'list_todos', {}, { kind: 'bearer', token: sibling })).status, 401);
+    // …and for nothing off that origin.
+    for (const foreign of ['https://elsewhere.example/mcp', `http://localhost:${demo.asPort}/mcp`]) {
+      const { callback } = await authorize(demo, foreign, 'todos.read');
+      assert.equal(callback.searchParams.get('error'), 'invalid_target', foreign);
+    }
     const refused = await callTool(demo.mixedUrl, 'list_todos', {}, { kind: 'bearer', token: tokens.other });
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('www-authenticate')!, /error="invalid_token", error_description="The access token was issued for a different resource \(aud\)"/);
