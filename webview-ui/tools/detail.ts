@@ -7,7 +7,6 @@
 import { MAX_MESSAGE_CHARS, type CallRecord, type SecurityView, type ServerSummary, type ToolView } from '../../src/shared/protocol';
 import { collect, extraKeys, initialDraft, type Draft } from '../form/draft';
 import { buildForm, type FormModel } from '../form/schema';
-import { callDuration } from '../result';
 import { needsSignIn } from './state';
 import { clip } from './text';
 
@@ -109,9 +108,12 @@ export function callingText(tool: string, signIn: boolean): string {
   return signIn ? ` Signing in and calling ${clip(tool, 80)}…` : ` Calling ${clip(tool, 80)}…`;
 }
 
-/** The status line after a call, for screen readers (the result itself is not a live region: it can be long). */
-export function callSummary(tool: string, rec: CallRecord): string {
-  return `${tool}: ${!rec.ok ? `failed (${rec.error?.code ?? 'error'})` : rec.isError ? 'the tool reported an error' : 'ok'}, ${callDuration(rec)}`;
+/**
+ * The status line after a call, for screen readers (the result itself is not a live region: it can
+ * be long); `duration` as the result shows it (result.ts callDuration).
+ */
+export function callSummary(tool: string, rec: CallRecord, duration: string): string {
+  return `${tool}: ${!rec.ok ? `failed (${rec.error?.code ?? 'error'})` : rec.isError ? 'the tool reported an error' : 'ok'}, ${duration}`;
 }
 
 /** What the header and the sign-in notice are built from: unchanged → left alone. */

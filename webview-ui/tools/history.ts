@@ -5,8 +5,17 @@
  * test/unit/webview/tools/history.test.ts); tools/historyView.ts renders it.
  */
 import type { CallRecord } from '../../src/shared/protocol';
-import { AUTH_CODES, callDuration } from '../result';
 import { clip } from './text';
+
+/**
+ * How the record view (webview-ui/result.ts) reads a record: its duration text and whether its
+ * error code asks for a sign-in. Passed in, so the history says exactly what the result says and
+ * this module stays DOM-free (result.ts builds nodes).
+ */
+export interface RecordReading {
+  duration(rec: CallRecord): string;
+  signInNeeded(code: string): boolean;
+}
 
 export interface HistoryEntry {
   readonly record: CallRecord;
@@ -30,22 +39,22 @@ export interface HistoryModel {
 }
 
 /** The outcome of a call as the history shows it. */
-export function outcomeOf(r: CallRecord): Pick<HistoryEntry, 'icon' | 'outcome'> {
-  if (!r.ok) return r.error && AUTH_CODES.has(r.error.code) ? { icon: 'lock', outcome: 'sign-in needed: ' } : { icon: 'error', outcome: 'failed: ' };
+export function outcomeOf(r: CallRecord, read: RecordReading): Pick<HistoryEntry, 'icon' | 'outcome'> {
+  if (!r.ok) return r.error && read.signInNeeded(r.error.code) ? { icon: 'lock', outcome: 'sign-in needed: ' } : { icon: 'error', outcome: 'failed: ' };
   return r.isError ? { icon: 'warning', outcome: 'tool error: ' } : { icon: 'pass', outcome: 'ok: ' };
 }
 
 /** The history list; undefined when there is no call yet. `current`: the record the result shows. */
-export function historyModel(history: readonly CallRecord[], current: CallRecord | undefined): HistoryModel | undefined {
+export function historyModel(history: readonly CallRecord[], current: CallRecord | undefined, read: RecordReading): HistoryModel | undefined {
   if (history.length === 0) return undefined;
   const stop = history.find((r) => r.id === current?.id)?.id ?? history[0].id;
   const key = JSON.stringify([stop, current?.id, history.map((r) => [r.id, r.tool, r.at, r.durationMs, r.signInMs, r.ok, r.isError, r.error?.code, r.authenticated])]);
   const entries = history.map(
     (r): HistoryEntry => ({
       record: r,
-      ...outcomeOf(r),
+      ...outcomeOf(r, read),
       tool: clip(r.tool, 60),
-      meta: ` ${new Date(r.at).toLocaleTimeString()} · ${callDuration(r)}${r.authenticated ? ' · token' : ''}`,
+      meta: ` ${new Date(r.at).toLocaleTimeString()} · ${read.duration(r)}${r.authenticated ? ' · token' : ''}`,
       tabStop: r.id === stop,
       current: current?.id === r.id,
     }),

@@ -20,11 +20,11 @@ import type { CallRecord, ToolsState, ToolView } from '../../src/shared/protocol
 import { serverBar } from '../common';
 import { h, mount, relativeTime } from '../dom';
 import { renderForm, type FormView } from '../form/view';
-import { renderRecord } from '../result';
+import { AUTH_CODES, callDuration, renderRecord } from '../result';
 import { RpcError, type Rpc } from '../rpc';
 import { actionsModel, authNotice, callingText, callSummary, editorFor, fixFieldsText, headerKey, jsonArguments, switchMode, tooLarge, withArguments, type ToolEditor } from './detail';
 import { actionButtons, authNoticeEl, connectRow, errorLine, jsonEditor, modeToggle, signInNotice, toolHeader } from './detailView';
-import { historyModel, RecordCache } from './history';
+import { historyModel, RecordCache, type RecordReading } from './history';
 import { HistoryView } from './historyView';
 import { ListView } from './listView';
 import * as S from './state';
@@ -349,7 +349,7 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       rec = await rpc.request('tools/call', { tool: t.name, args, signIn });
       sentArgs.set(rec.id, args);
       state = S.callAnswered(state, t.name, rec);
-      mount(statusSlot, h('span', { class: 'sr-only' }, callSummary(t.name, rec)));
+      mount(statusSlot, h('span', { class: 'sr-only' }, callSummary(t.name, rec, callDuration(rec))));
     } catch (err) {
       // the host refused the message itself (not a call outcome: those come back as records)
       mount(statusSlot, errorLine(` ${err instanceof RpcError ? err.message : String(err)}`));
@@ -429,8 +429,11 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     history.focusCurrent();
   }
 
+  /** The history reads records as the result does (result.ts). */
+  const reading: RecordReading = { duration: callDuration, signInNeeded: (code) => AUTH_CODES.has(code) };
+
   function renderHistory(): void {
     if (!state.st) return;
-    history.render(historyModel(state.st.history, S.historyCurrent(state)));
+    history.render(historyModel(state.st.history, S.historyCurrent(state), reading));
   }
 }
