@@ -65,6 +65,17 @@ export interface AuditFacts {
   signInFailure?: { code: string; message: string };
   /** tools/list as the server answered it (raw tool objects). */
   tools?: Array<Record<string, unknown>>;
+  /** Why discovery failed, when it did (then sign-in cannot start). */
+  discoveryFailure?: { code: string; message: string; hint?: string };
+  /** Why the MCP session could not be opened (with the token, or anonymously), when it could not. */
+  connectFailure?: { code: string; message: string };
+  /**
+   * A server that answers anonymously (per-tool security): the anonymous call of a tool it declares
+   * protected, and how it was refused — an HTTP 401/403, a tool-level `_meta` challenge, or not at all.
+   */
+  protectedCall?: { tool: string; via: 'http' | 'tool-result' | 'none'; exchange: number };
+  /** The `iss` values of the sign-in's authorization response (RFC 9207), when the callback arrived. */
+  callbackIss?: string[];
 }
 
 export interface AuditContext {
