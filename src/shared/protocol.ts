@@ -43,16 +43,30 @@ export interface ServerSummary {
   protocol?: string;
 }
 
+/** Where a tool's security declaration came from: its `securitySchemes`, its `_meta.securitySchemes`, or nowhere (the server's default). */
+export type SecuritySource = 'securitySchemes' | '_meta.securitySchemes' | 'default';
+
+/**
+ * A tool's security: the one declaration every layer uses. The engine's `ToolSecurity`
+ * (src/core/mcp/toolSecurity.ts) is derived from it (these facts, plus the declared schemes and the
+ * refused call in full); it lives here because the webview may import only src/shared.
+ */
 export interface SecurityView {
   /** 'public': noauth only; 'oauth': oauth2 only; 'both': either; 'default': undeclared (the server's default). */
   kind: 'public' | 'oauth' | 'both' | 'default';
+  /** May be called without a token. */
   anonymous: boolean;
+  /** Whether a token is needed at all (false for noauth-only). */
   requiresAuth: boolean;
+  /** The smallest scope set of the oauth2 schemes (empty when none). */
   scopesNeeded: string[];
+  /** Scopes the current token holds. */
   scopesHeld: string[];
+  /** scopesNeeded minus scopesHeld. */
   missing: string[];
+  /** The current token covers the tool (or the tool needs none). */
   covered: boolean;
-  source: string;
+  source: SecuritySource;
   /**
    * Declared and observed disagree: the tool is declared callable without a token (noauth) but the
    * server refused such a call. `message` says both, e.g. "declared public (noauth), but the server

@@ -5,6 +5,7 @@
  *
  * @see https://developers.openai.com/apps-sdk/build/auth (securitySchemes on tools)
  */
+import type { SecurityView } from '../../shared/protocol';
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
@@ -27,23 +28,14 @@ export interface SecurityMismatch {
   message: string;
 }
 
-export interface ToolSecurity {
+/**
+ * The engine's view of a tool's security, derived from the one declaration in src/shared/protocol.ts
+ * (`SecurityView`, what the panels get): the same facts, plus the declared schemes and the refused
+ * call in full. `kind` is not here: it is how src/present sums up `schemes` for display.
+ */
+export interface ToolSecurity extends Omit<SecurityView, 'kind' | 'mismatch'> {
   /** What the tool declares; undefined when it declares nothing (the server's default applies). */
   schemes?: SecurityScheme[];
-  /** May be called without a token. */
-  anonymous: boolean;
-  /** Whether a token is needed at all (false for noauth-only). */
-  requiresAuth: boolean;
-  /** The smallest scope set of the oauth2 schemes (empty when none). */
-  scopesNeeded: string[];
-  /** Scopes the current token holds. */
-  scopesHeld: string[];
-  /** scopesNeeded minus scopesHeld. */
-  missing: string[];
-  /** The current token covers the tool (or the tool needs none). */
-  covered: boolean;
-  /** Where the declaration came from. */
-  source: 'securitySchemes' | '_meta.securitySchemes' | 'default';
   /**
    * Set when the declaration says calls may go without a token (noauth) but the server refused such
    * a call: the declaration is shown as declared, with this warning beside it.
