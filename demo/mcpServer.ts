@@ -469,6 +469,11 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
     if ('invalid' in check) throw challenge401(endpoint, BASE_SCOPE, check.invalid);
     const auth = 'auth' in check ? check.auth : undefined;
     if (endpoint.protection === 'whole-server' && !auth) throw challenge401(endpoint, BASE_SCOPE);
+    // Its 401 names todos.read as the scope every request needs (RFC 6750 §3), so a token without it
+    // is refused with the step-up challenge, not served.
+    if (endpoint.protection === 'whole-server' && auth && !auth.scopes.includes(BASE_SCOPE)) {
+      throw challenge403(endpoint, auth, BASE_SCOPE, `every request to ${endpoint.path}`);
+    }
 
     const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
     checkToolCalls(endpoint, body, auth);

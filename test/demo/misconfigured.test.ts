@@ -390,6 +390,16 @@ describe('demo: /mcp-misconfigured, the planted defects', function () {
     assert.deepEqual(sorted(await observedDefects(demo, demo.mcpUrl, await tokensFor(demo, demo.mcpUrl))), []);
   });
 
+  it('/mcp refuses a token without todos.read, the scope its 401 names, with a 403 step-up challenge', async () => {
+    const writeOnly = await accessToken(demo, demo.mcpUrl, 'todos.write');
+    const answer = await callTool(demo.mcpUrl, 'whoami', {}, { kind: 'bearer', token: writeOnly });
+    assert.equal(answer.status, 403);
+    assert.equal(
+      answer.headers.get('www-authenticate'),
+      `Bearer resource_metadata="${prmUrl(demo.mcpUrl)}", error="insufficient_scope", error_description="every request to /mcp needs the todos.read scope", scope="todos.write todos.read"`,
+    );
+  });
+
   it('refuses an unknown defect name', async () => {
     await assert.rejects(startDemo({ port: 0, asPort: 0, misconfigured: ['no-such-defect' as DemoDefect] }), /unknown defect "no-such-defect"/);
   });
