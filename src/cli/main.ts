@@ -42,6 +42,7 @@ import {
   type FailOn,
   type Truncated,
 } from './output';
+import { STEP } from '../shared/codes';
 
 const USAGE = `Usage: mcp-oauth-inspector <command> <server-url> [options]
 

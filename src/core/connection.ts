@@ -16,6 +16,7 @@ import type { RedirectReceiverFactory } from './oauth/redirectReceiver';
 import type { ClientConfig } from './oauth/registration';
 import { nullLogger, systemClock, type Browser, type Clock, type Logger, type Prompt, type SecretStore } from './ports';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
+import { STEP } from '../shared/codes';
 
 export interface ConnectionOptions {
   serverUrl: string;
@@ -93,7 +94,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     secrets: o.secrets,
     browser: browser ?? {
       open: async () => {
-        throw new InspectorError('browser_open_failed', 'sign-in is needed but no browser is available', { step: 'authorization request', hint: 'Run with --open (system browser) or --headless (servers that approve without a person)' });
+        throw new InspectorError('browser_open_failed', 'sign-in is needed but no browser is available', { step: STEP.authorizationRequest, hint: 'Run with --open (system browser) or --headless (servers that approve without a person)' });
       },
     },
     prompt: o.prompt,

@@ -7,6 +7,7 @@ import { engine } from './engine';
 import type { Browser, Prompt } from '../core/ports';
 import type { RedirectMode, RedirectModeSetting } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
+import { STEP } from '../shared/codes';
 
 /**
  * The engine's Browser port: `vscode.env.openExternal` with the URL as one value (never a shell),
@@ -25,7 +26,7 @@ export function editorBrowser(onOpen?: (host: string) => void): Browser {
       const ok = await vscode.env.openExternal(checked.href as unknown as vscode.Uri);
       if (!ok) {
         throw new InspectorError('browser_open_failed', `the browser was not opened for ${displayHost(checked)}`, {
-          step: 'authorization request',
+          step: STEP.authorizationRequest,
           hint: 'Allow the link, or copy the authorization URL from the log',
         });
       }

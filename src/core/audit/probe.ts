@@ -31,6 +31,7 @@ import type { Connection } from '../connection';
 import { bearerChallenge, parseChallenges, toolLevelChallenges, type BearerChallenge } from '../oauth/challenge';
 import { CLIENT_EXTENSIONS, CLIENT_INFO } from '../mcp/session';
 import type { AuditFacts, ProbeAuth, ProbeResponse } from './context';
+import type { AuditStep } from '../../shared/codes';
 
 export interface ProbeOptions {
   conn: Connection;
@@ -61,7 +62,7 @@ export function createProbe(o: ProbeOptions): ProbeFn {
   /** Session-era sessions by credentials (each probe's token gets its own initialize). */
   const sessions = new Map<string, Promise<{ sessionId?: string; version: string } | ProbeResponse>>();
 
-  async function send(method: string, body: Record<string, unknown> | undefined, auth: ProbeAuth, extraHeaders: Record<string, string>, step: string, httpMethod: 'POST' | 'GET' = 'POST'): Promise<{ res: Response; exchange: number }> {
+  async function send(method: string, body: Record<string, unknown> | undefined, auth: ProbeAuth, extraHeaders: Record<string, string>, step: AuditStep, httpMethod: 'POST' | 'GET' = 'POST'): Promise<{ res: Response; exchange: number }> {
     const target = new URL(serverUrl.href);
     const headers = new Headers({ accept: httpMethod === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream', ...extraHeaders });
     if (body) headers.set('content-type', 'application/json');
@@ -130,7 +131,7 @@ export function createProbe(o: ProbeOptions): ProbeFn {
   }
 
   return async function probe(method, params, auth) {
-    const step = `audit probe: ${method}${typeof params?.name === 'string' ? ` ${params.name.slice(0, 80)}` : ''}`;
+    const step: AuditStep = `audit probe: ${method}${typeof params?.name === 'string' ? ` ${params.name.slice(0, 80)}` : ''}`;
     if (o.transport?.() === 'sse') {
       // HTTP+SSE (2024-11-05): messages go to an endpoint the stream names; the stream's GET is
       // where the server decides about the credentials.
@@ -192,7 +193,7 @@ function encodeHeaderValue(s: string): string {
  * resource's nonce) and sets `Authorization: DPoP`, through the guarded fetch. `use_dpop_nonce`
  * (RFC 9449 §9) is answered once, as the session's fetch does (src/core/mcp/authFetch.ts).
  */
-async function dpopRequest(conn: Connection, dpop: oauth.DPoPHandle, token: string, method: string, target: URL, headers: Headers, body: string | undefined, step: string): Promise<Response> {
+async function dpopRequest(conn: Connection, dpop: oauth.DPoPHandle, token: string, method: string, target: URL, headers: Headers, body: string | undefined, step: AuditStep): Promise<Response> {
   const once = async (): Promise<{ res: Response; nonce: boolean }> => {
     try {
       const res = await oauth.protectedResourceRequest(token, method, target, new Headers(headers), body ?? null, {

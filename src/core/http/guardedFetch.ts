@@ -14,6 +14,7 @@ import { InspectorError, isInspectorError } from '../errors';
 import { AbortLink } from './abortLink';
 import type { Redactor } from './redact';
 import { traceEventStream } from './eventStreamTrace';
+import { STEP, type TraceStep } from '../../shared/codes';
 import type { RequestPurpose, Trace, TraceExchange } from './trace';
 import { assertAddressAllowed, checkUrl, needsAddressCheck, urlLabel, type AddressPolicy, type UrlSource } from './urlPolicy';
 
@@ -31,7 +32,7 @@ export interface GuardedFetchOptions {
 
 export interface GuardedRequestInit extends RequestInit {
   purpose?: RequestPurpose;
-  step?: string;
+  step?: TraceStep;
   /**
    * The document that named this URL and the field it was in. Default: what `admitUrl` recorded for
    * this URL, if anything. The address policy judges the URL by that document's host as well as by
@@ -65,7 +66,25 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** Each guarded fetch's `admitUrl` (a function of its closure: the policy and the recorded sources). */
-const admitters = new WeakMap<GuardedFetch, (url: string | URL, what: string, source: UrlSource, step: string) => Promise<URL>>();
+/**
+ * The trace step of a request whose caller names none (every request of the engine names its own):
+ * the step its purpose belongs to.
+ */
+const DEFAULT_STEP: Record<RequestPurpose, TraceStep> = {
+  mcp: 'MCP request',
+  'resource-metadata': STEP.protectedResourceMetadata,
+  'as-metadata': STEP.authorizationServerMetadata,
+  registration: STEP.clientRegistration,
+  'client-metadata': STEP.clientRegistration,
+  authorization: STEP.authorizationRequest,
+  token: STEP.tokenExchange,
+  revocation: STEP.tokenRevocation,
+  introspection: STEP.tokenIntrospection,
+  jwks: STEP.jwks,
+  other: 'MCP request',
+};
+
+const admitters = new WeakMap<GuardedFetch, (url: string | URL, what: string, source: UrlSource, step: TraceStep) => Promise<URL>>();
 
 /**
  * Check a URL a document named, now, before anything uses it: the scheme gate and the address gate,
@@ -74,7 +93,7 @@ const admitters = new WeakMap<GuardedFetch, (url: string | URL, what: string, so
  * fetch by another module) is judged the same way again and a refusal then still names the field.
  * Returns the parsed URL. `what` names the URL in a scheme refusal ("token_endpoint").
  */
-export function admitUrl(fetch: GuardedFetch, url: string | URL, what: string, source: UrlSource, step: string): Promise<URL> {
+export function admitUrl(fetch: GuardedFetch, url: string | URL, what: string, source: UrlSource, step: TraceStep): Promise<URL> {
   const admit = admitters.get(fetch);
   if (!admit) throw new InspectorError('internal', 'admitUrl needs the guarded fetch itself (createGuardedFetch), not a wrapper', { step });
   return admit(url, what, source, step);
@@ -109,7 +128,7 @@ interface Exchange {
   url: URL;
   req: PreparedRequest;
   purpose: RequestPurpose;
-  step: string;
+  step: TraceStep;
   traceBody: string | undefined;
   reqContentType: string | null;
 }
@@ -139,12 +158,12 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   }
 
   /** The address gate for one URL under each of its sources (or none). */
-  async function checkAddress(url: URL, step: string, from: readonly UrlSource[]): Promise<void> {
+  async function checkAddress(url: URL, step: TraceStep, from: readonly UrlSource[]): Promise<void> {
     if (from.length === 0) return assertAddressAllowed(url, policy, { step });
     for (const source of from) await assertAddressAllowed(url, policy, { step, source });
   }
 
-  async function admit(input: string | URL, what: string, source: UrlSource, step: string): Promise<URL> {
+  async function admit(input: string | URL, what: string, source: UrlSource, step: TraceStep): Promise<URL> {
     const url = checkUrl(input, what, policy.allowHttpHosts, { step, source });
     if (needsCheck(url, [source])) await checkAddress(url, step, [source]);
     const key = sourceKey(url);
@@ -160,7 +179,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
 
   const guardedFetch: GuardedFetch = async function guardedFetch(input, init = {}) {
     const purpose = init.purpose ?? 'other';
-    const step = init.step ?? purpose;
+    const step = init.step ?? DEFAULT_STEP[purpose];
     const request = isRequest(input) ? input : undefined;
     const rawUrl = request ? request.url : input instanceof URL ? input.href : String(input);
 
@@ -235,7 +254,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   admitters.set(guardedFetch, admit);
   return guardedFetch;
 
-  async function exchange(url: URL, req: PreparedRequest, purpose: RequestPurpose, step: string, redirected: boolean): Promise<Response> {
+  async function exchange(url: URL, req: PreparedRequest, purpose: RequestPurpose, step: TraceStep, redirected: boolean): Promise<Response> {
     const x: Exchange = {
       id: trace.newId(),
       startedAt: Date.now(),
@@ -327,7 +346,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     }
   }
 
-  function onTimeout(ctl: AbortController, step: string, url: URL): void {
+  function onTimeout(ctl: AbortController, step: TraceStep, url: URL): void {
     ctl.abort(
       new InspectorError('request_timeout', `no complete response within ${timeoutMs} ms`, {
         step,
@@ -366,7 +385,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   }
 
   /** A request refused at the gates still leaves a trace entry (with scheme and host only). */
-  function recordRefusal(rawUrl: string, method: string, purpose: RequestPurpose, step: string, err: unknown): void {
+  function recordRefusal(rawUrl: string, method: string, purpose: RequestPurpose, step: TraceStep, err: unknown): void {
     let shown = '[invalid URL]';
     try {
       shown = urlLabel(new URL(rawUrl));
@@ -385,7 +404,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
     });
   }
 
-  function errorForTrace(error: unknown): { code: string; message: string } {
+  function errorForTrace(error: unknown): NonNullable<TraceExchange['error']> {
     if (isInspectorError(error)) return { code: error.code, message: redactor.text(error.message) };
     const name = (error as Error)?.name;
     return {
@@ -400,7 +419,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   }
 }
 
-function tooLarge(max: number, step: string, url: string, declared?: number): InspectorError {
+function tooLarge(max: number, step: TraceStep, url: string, declared?: number): InspectorError {
   const what = declared === undefined ? 'is larger than' : `declares ${declared} bytes, more than`;
   return new InspectorError('response_too_large', `the response body ${what} the ${max}-byte limit; aborted`, {
     step,
@@ -442,7 +461,7 @@ function bodyForTrace(body: Body | null): string | undefined {
   return '[streamed body]';
 }
 
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, cap: number, step: string, url: string): Promise<Uint8Array> {
+async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, cap: number, step: TraceStep, url: string): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

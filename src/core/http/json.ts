@@ -8,12 +8,13 @@
  */
 import { InspectorError } from '../errors';
 import { bufferedText } from './guardedFetch';
+import type { ErrorStep } from '../../shared/codes';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type JsonObject = Record<string, unknown>;
 
-export function parseJsonObject(text: string, what: string, where: { step?: string; url?: string } = {}): JsonObject {
+export function parseJsonObject(text: string, what: string, where: { step?: ErrorStep; url?: string } = {}): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -31,7 +32,7 @@ export function parseJsonObject(text: string, what: string, where: { step?: stri
   return value as JsonObject;
 }
 
-export async function readJsonObject(response: Response, what: string, where: { step?: string; url?: string } = {}): Promise<JsonObject> {
+export async function readJsonObject(response: Response, what: string, where: { step?: ErrorStep; url?: string } = {}): Promise<JsonObject> {
   // A guarded fetch already decoded the body it buffered: no clone, and the body stays unread for oauth4webapi.
   return parseJsonObject(bufferedText(response) ?? (await response.clone().text()), what, where);
 }
@@ -54,14 +55,14 @@ function findForbiddenKey(value: unknown, depth: number): string | undefined {
 }
 
 /** Typed field readers: wrong types are reported, never coerced. */
-export function optionalString(obj: JsonObject, key: string, what: string, where: { step?: string; url?: string } = {}): string | undefined {
+export function optionalString(obj: JsonObject, key: string, what: string, where: { step?: ErrorStep; url?: string } = {}): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new InspectorError('invalid_json', `${what}: "${key}" must be a string`, where);
   return v;
 }
 
-export function optionalStringArray(obj: JsonObject, key: string, what: string, where: { step?: string; url?: string } = {}): string[] | undefined {
+export function optionalStringArray(obj: JsonObject, key: string, what: string, where: { step?: ErrorStep; url?: string } = {}): string[] | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InspectorError('invalid_json', `${what}: "${key}" must be an array of strings`, where);

@@ -3,6 +3,9 @@
  * own notes (which step, which spec section, what we concluded). The OAuth flow panel, the CLI's
  * `--json` output and bug-report exports read this and nothing else.
  */
+import type { ErrorCode, FindingLevel, TraceStep } from '../../shared/codes';
+
+export type { FindingLevel, TraceStep } from '../../shared/codes';
 
 export type RequestPurpose =
   | 'mcp'
@@ -17,26 +20,25 @@ export type RequestPurpose =
   | 'client-metadata'
   | 'other';
 
-export type FindingLevel = 'pass' | 'info' | 'warn' | 'fail';
 
 export interface TraceExchange {
   kind: 'http';
   id: number;
-  /** Flow step, e.g. "authorization server metadata". */
-  step: string;
+  /** Flow step, e.g. "authorization server metadata" (src/shared/codes.ts STEP), or "MCP tools/list". */
+  step: TraceStep;
   purpose: RequestPurpose;
   startedAt: number;
   durationMs: number;
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
   response?: { status: number; headers: Record<string, string>; body?: string; bytes: number };
-  /** Error code and message when the exchange failed (already redacted). */
-  error?: { code: string; message: string };
+  /** Error code and message when the exchange failed (already redacted); 'aborted' when the caller aborted it. */
+  error?: { code: ErrorCode | 'aborted'; message: string };
 }
 
 export interface TraceNote {
   kind: 'note';
   id: number;
-  step: string;
+  step: TraceStep;
   at: number;
   level: FindingLevel;
   message: string;
@@ -93,7 +95,7 @@ export class Trace {
     }
   }
 
-  note(step: string, level: FindingLevel, message: string, spec?: string): void {
+  note(step: TraceStep, level: FindingLevel, message: string, spec?: string): void {
     this.record({ kind: 'note', id: this.newId(), step, at: Date.now(), level, message, spec });
   }
 

@@ -25,6 +25,7 @@
 import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { InspectorError } from '../errors';
+import type { TraceStep } from '../../shared/codes';
 
 /**
  * Where an address points. `reserved` covers multicast, broadcast and the other ranges no request
@@ -266,7 +267,7 @@ export interface UrlSource {
 
 /** Where a check happens, for the refusal: the flow step and the source of the URL. */
 export interface AddressCheckContext {
-  step?: string;
+  step?: TraceStep;
   source?: UrlSource;
 }
 

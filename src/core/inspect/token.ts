@@ -6,8 +6,9 @@
  *
  * Decoding and signature verification are jose's (`decodeJwt`, `decodeProtectedHeader`, `jwtVerify`,
  * `createRemoteJWKSet`); introspection is oauth4webapi's (`introspectionRequest`,
- * `processIntrospectionResponse`). Hand-written here: only the checks (issuer, audience, lifetime,
- * scopes) so each produces a finding with a plain-words message instead of one thrown error.
+ * `processIntrospectionResponse`). Hand-written: only the checks (issuer, audience, lifetime, scopes,
+ * DPoP binding; in claimChecks.ts) so each produces a finding with a stable code (src/shared/codes.ts
+ * TokenFindingCode) and a plain-words message instead of one thrown error.
  *
  * The token value never appears in a finding, a thrown error or the returned object: every string
  * that leaves this module is scrubbed of it (docs/SECURITY.md "Tokens and credentials").
@@ -29,25 +30,12 @@ import {
 import type { AuthorizationServer, Client, ClientAuth } from 'oauth4webapi';
 import { InspectorError, isInspectorError } from '../errors';
 import type { GuardedFetch } from '../http/guardedFetch';
-import type { FindingLevel } from '../http/trace';
+import { STEP, type FindingLevel, type TokenFindingCode } from '../../shared/codes';
+import { checkBinding, checkClaims, CLOCK_SKEW_SECONDS, readClaims, short, type CheckContext, type ClaimsView, type Scrub, type TokenFinding } from './claimChecks';
 
-export type { FindingLevel } from '../http/trace';
-
-export interface TokenFinding {
-  level: FindingLevel;
-  /**
-   * Stable code callers switch on: 'signature_valid', 'signature_invalid', 'signature_unchecked',
-   * 'signature_unverifiable', 'unsigned', 'jwks_unavailable', 'malformed_jwt', 'invalid_claims',
-   * 'invalid_claim', 'suspicious_claims', 'token_too_large', 'typ', 'issuer_match', 'issuer_mismatch',
-   * 'issuer_missing', 'audience_match', 'audience_mismatch', 'audience_missing', 'audience_unknown',
-   * 'expired', 'expires_soon', 'not_expired', 'no_expiry', 'expiry_unknown', 'not_yet_valid',
-   * 'issued_in_future', 'scope_present', 'scope_missing', 'scope_unknown', 'scope_from_token_response',
-   * 'opaque', 'encrypted', 'introspection_active', 'introspection_inactive', 'introspection_failed',
-   * 'dpop_bound', 'dpop_key_mismatch', 'dpop_unbound', 'cnf_other'.
-   */
-  code: string;
-  message: string;
-}
+export type { FindingLevel, TokenFindingCode } from '../../shared/codes';
+export type { TokenFinding } from './claimChecks';
+export { CLOCK_SKEW_SECONDS } from './claimChecks';
 
 export interface TokenInspection {
   format: 'jwt' | 'opaque';
@@ -97,10 +85,6 @@ export interface InspectTokenOptions {
   now?: () => number;
 }
 
-/** Clock skew tolerated on exp / nbf / iat, in seconds. */
-export const CLOCK_SKEW_SECONDS = 30;
-/** Below this remaining lifetime a token "expires soon" (info). */
-const EXPIRES_SOON_SECONDS = 5 * 60;
 /** Longer tokens are not decoded nor sent anywhere: no real access token comes near this. */
 export const MAX_TOKEN_CHARS = 64 * 1024;
 /** JWS compact serialization: three base64url segments, the signature possibly empty (alg "none"). */
@@ -133,7 +117,7 @@ export function decodeTokenClaims(token: string): Record<string, unknown> | unde
 export async function inspectToken(opts: InspectTokenOptions): Promise<TokenInspection> {
   const token = opts?.token;
   if (typeof token !== 'string' || token.trim() === '') {
-    throw new InspectorError('invalid_arguments', 'there is no token to inspect', { step: 'token inspection', hint: 'Sign in to the server first' });
+    throw new InspectorError('invalid_arguments', 'there is no token to inspect', { step: STEP.tokenInspection, hint: 'Sign in to the server first' });
   }
   const scrub = (s: string) => (token.length >= 8 && s.includes(token) ? s.split(token).join(REDACTED) : s);
   try {
@@ -144,23 +128,18 @@ export async function inspectToken(opts: InspectTokenOptions): Promise<TokenInsp
     if (isInspectorError(err)) {
       throw new InspectorError(err.code, scrub(err.message), { hint: err.hint === undefined ? undefined : scrub(err.hint) });
     }
-    throw new InspectorError('internal', `token inspection failed unexpectedly: ${scrub(errorText(err))}`, { step: 'token inspection', hint: 'Please report this as a bug' });
+    throw new InspectorError('internal', `token inspection failed unexpectedly: ${scrub(errorText(err))}`, { step: STEP.tokenInspection, hint: 'Please report this as a bug' });
   }
 }
 
-type Scrub = (s: string) => string;
-
-interface Ctx {
+interface Ctx extends CheckContext {
   opts: InspectTokenOptions;
-  scrub: Scrub;
-  nowS: number;
-  findings: TokenFinding[];
 }
 
 async function inspect(opts: InspectTokenOptions, scrub: Scrub): Promise<TokenInspection> {
   const { token } = opts;
   const ctx: Ctx = { opts, scrub, nowS: Math.floor((opts.now ?? Date.now)() / 1000), findings: [] };
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
+  const add = (level: FindingLevel, code: TokenFindingCode, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
 
   if (token.length > MAX_TOKEN_CHARS) {
     add('fail', 'token_too_large', `the token is ${token.length} characters long (limit ${MAX_TOKEN_CHARS}); it was not decoded, verified or sent anywhere`);
@@ -187,7 +166,7 @@ async function inspect(opts: InspectTokenOptions, scrub: Scrub): Promise<TokenIn
 /** @see https://www.rfc-editor.org/rfc/rfc9068#section-4 validating JWT access tokens */
 async function inspectJwt(ctx: Ctx, rawHeader: Record<string, unknown>): Promise<TokenInspection> {
   const { opts, scrub } = ctx;
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
+  const add = (level: FindingLevel, code: TokenFindingCode, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
   const dropped: string[] = [];
   const header = sanitizeObject(rawHeader, dropped);
 
@@ -242,7 +221,7 @@ function remoteJwks(fetch: GuardedFetch, jwksUri: string): JWTVerifyGetKey {
   let jwks = perFetch.get(jwksUri);
   if (!jwks) {
     jwks = createRemoteJWKSet(new URL(jwksUri), {
-      [joseCustomFetch]: (url, init) => fetch(url, { ...init, purpose: 'jwks', step: 'JWKS (token signature)' }),
+      [joseCustomFetch]: (url, init) => fetch(url, { ...init, purpose: 'jwks', step: STEP.jwks }),
     });
     perFetch.set(jwksUri, jwks);
   }
@@ -254,7 +233,7 @@ const AFTER_SIGNATURE = new Set(['ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FA
 
 async function verifySignature(ctx: Ctx, alg: string, header: Record<string, unknown>): Promise<boolean> {
   const { opts, scrub } = ctx;
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
+  const add = (level: FindingLevel, code: TokenFindingCode, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
   const where = short(opts.jwksUri!);
   try {
     // Issuer, audience and lifetime are checked below on the decoded claims, each with its own finding;
@@ -292,7 +271,7 @@ async function verifySignature(ctx: Ctx, alg: string, header: Record<string, unk
 
 async function inspectOpaque(ctx: Ctx): Promise<TokenInspection> {
   const { opts, scrub } = ctx;
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
+  const add = (level: FindingLevel, code: TokenFindingCode, message: string) => ctx.findings.push({ level, code, message: scrub(message) });
 
   if (opts.introspection) {
     const response = await introspect(ctx, opts.introspection);
@@ -337,7 +316,7 @@ async function introspect(ctx: Ctx, intro: NonNullable<InspectTokenOptions['intr
     // http: is only ever allowed by the guarded fetch for loopback (or user-allowed) hosts.
     const insecure = new URL(intro.endpoint).protocol === 'http:';
     const response = await introspectionRequest(as, client, intro.clientAuth, opts.token, {
-      [oauthCustomFetch]: (url, init) => opts.fetch(url, { ...init, purpose: 'introspection', step: 'token introspection' }),
+      [oauthCustomFetch]: (url, init) => opts.fetch(url, { ...init, purpose: 'introspection', step: STEP.tokenIntrospection }),
       [allowInsecureRequests]: insecure,
     });
     return (await processIntrospectionResponse(as, client, response)) as unknown as Record<string, unknown>;
@@ -357,158 +336,6 @@ async function introspect(ctx: Ctx, intro: NonNullable<InspectTokenOptions['intr
       message: scrub(`token introspection at ${short(intro.endpoint)} failed (${reason}); falling back to what the token response said`),
     });
     return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sender constraint: DPoP (RFC 9449 §6)
-
-/**
- * Whether the token is bound to a DPoP key: `cnf.jkt` in the JWT or the introspection response
- * (RFC 9449 §6.1, §6.2), compared with the thumbprint of the key the client signs its proofs with.
- * Only said when there is something to say: a `cnf.jkt`, or a token_type "DPoP" without one.
- */
-function checkBinding(ctx: Ctx, claims: Record<string, unknown>): void {
-  const { opts } = ctx;
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: ctx.scrub(message) });
-  const cnf = claims.cnf;
-  const jkt = cnf && typeof cnf === 'object' && !Array.isArray(cnf) ? (cnf as Record<string, unknown>).jkt : undefined;
-  const dpopType = typeof opts.tokenType === 'string' && opts.tokenType.toLowerCase() === 'dpop';
-  if (typeof jkt === 'string') {
-    if (opts.dpopThumbprint === undefined) {
-      add('info', 'dpop_bound', `the token is DPoP-bound (cnf.jkt ${short(jkt)}): it is only accepted with a proof signed by that key`);
-    } else if (jkt === opts.dpopThumbprint) {
-      add('pass', 'dpop_bound', `the token is DPoP-bound to this client's key (cnf.jkt ${short(jkt)} is its thumbprint): a stolen copy is useless without the key`);
-    } else {
-      add('fail', 'dpop_key_mismatch', `the token is DPoP-bound to another key (cnf.jkt ${short(jkt)}, this client's key is ${short(opts.dpopThumbprint)}): the server will refuse every proof the client signs`);
-    }
-    if (!dpopType && opts.tokenType !== undefined) {
-      add('warn', 'dpop_unbound', `the token carries cnf.jkt but the token response said token_type "${short(opts.tokenType)}", not "DPoP"`);
-    }
-  } else if (dpopType) {
-    add('info', 'dpop_unbound', 'the token response said token_type "DPoP" but the token carries no cnf.jkt the client can read: the binding is known only to the servers');
-  } else if (cnf !== undefined) {
-    add('info', 'cnf_other', 'the token has a cnf claim without jkt: bound to something other than a DPoP key (an mTLS certificate, say), not checked here');
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Claims: read with type checks, then check against what the caller expects
-
-interface ClaimsView {
-  issuer?: string;
-  subject?: string;
-  audience?: string[];
-  scopes: string[];
-  scopeClaimPresent: boolean;
-  exp?: number;
-  iat?: number;
-  nbf?: number;
-}
-
-function readClaims(ctx: Ctx, c: Record<string, unknown>): ClaimsView {
-  const invalid = (name: string, want: string) =>
-    ctx.findings.push({ level: 'fail', code: 'invalid_claim', message: ctx.scrub(`the "${name}" claim is ${describe(c[name])}, not ${want}; it is ignored`) });
-  const view: ClaimsView = { scopes: [], scopeClaimPresent: false };
-
-  if (typeof c.iss === 'string') view.issuer = c.iss;
-  else if (c.iss !== undefined) invalid('iss', 'a string');
-  if (typeof c.sub === 'string') view.subject = c.sub;
-  else if (c.sub !== undefined) invalid('sub', 'a string');
-
-  if (typeof c.aud === 'string') view.audience = [c.aud];
-  else if (Array.isArray(c.aud) && c.aud.every((a) => typeof a === 'string')) view.audience = [...(c.aud as string[])];
-  else if (c.aud !== undefined) invalid('aud', 'a string or an array of strings');
-
-  for (const name of ['exp', 'iat', 'nbf'] as const) {
-    const v = c[name];
-    if (typeof v === 'number' && Number.isFinite(v)) view[name] = v;
-    else if (v !== undefined) invalid(name, 'a number of seconds');
-  }
-
-  // RFC 9068 §2.2.3 / RFC 8693 §4.2: `scope` is space-separated; some servers use `scp` (array or string).
-  const scopes = new Set<string>();
-  if (typeof c.scope === 'string') {
-    view.scopeClaimPresent = true;
-    for (const s of c.scope.split(/\s+/)) if (s) scopes.add(s);
-  } else if (c.scope !== undefined) invalid('scope', 'a space-separated string');
-  if (typeof c.scp === 'string') {
-    view.scopeClaimPresent = true;
-    for (const s of c.scp.split(/\s+/)) if (s) scopes.add(s);
-  } else if (Array.isArray(c.scp) && c.scp.every((s) => typeof s === 'string')) {
-    view.scopeClaimPresent = true;
-    for (const s of c.scp as string[]) if (s) scopes.add(s);
-  } else if (c.scp !== undefined) invalid('scp', 'a string or an array of strings');
-  view.scopes = [...scopes];
-  return view;
-}
-
-function checkClaims(ctx: Ctx, v: ClaimsView, mode: { strict: boolean; scopesKnown: boolean; fromTokenResponse?: boolean }): void {
-  const { opts, nowS } = ctx;
-  const add = (level: FindingLevel, code: string, message: string) => ctx.findings.push({ level, code, message: ctx.scrub(message) });
-
-  // Issuer: RFC 9068 §4 — must exactly match the authorization server's issuer.
-  if (opts.expectedIssuer !== undefined && !mode.fromTokenResponse) {
-    if (v.issuer === undefined) {
-      if (mode.strict) add('fail', 'issuer_missing', `the token has no iss claim; expected ${short(opts.expectedIssuer)}`);
-    } else if (v.issuer === opts.expectedIssuer) {
-      add('pass', 'issuer_match', `issued by ${short(v.issuer)}`);
-    } else {
-      add('fail', 'issuer_mismatch', `issuer is "${short(v.issuer)}" but the authorization server is ${short(opts.expectedIssuer)}`);
-    }
-  }
-
-  // Audience: RFC 8707 §2 / RFC 9068 §4 — the token must be meant for this resource.
-  if (opts.expectedAudience !== undefined && !mode.fromTokenResponse) {
-    const expected = opts.expectedAudience;
-    if (v.audience === undefined || v.audience.length === 0) {
-      if (mode.strict) add('fail', 'audience_missing', `the token has no aud claim, so nothing says it is meant for ${short(expected)} (RFC 9068 requires aud)`);
-      else add('info', 'audience_unknown', `the introspection response has no aud, so it does not say the token is meant for ${short(expected)}`);
-    } else if (v.audience.includes(expected)) {
-      add('pass', 'audience_match', `audience includes ${short(expected)}`);
-    } else {
-      const shown = v.audience.length === 1 ? `"${short(v.audience[0])}"` : `[${v.audience.slice(0, 5).map((a) => `"${short(a)}"`).join(', ')}${v.audience.length > 5 ? ', …' : ''}]`;
-      const near = v.audience.some((a) => sameResource(a, expected));
-      add(
-        near ? 'warn' : 'fail',
-        'audience_mismatch',
-        near
-          ? `audience is ${shown}, which differs from ${short(expected)} only in spelling (case, default port or trailing slash); a strict server will reject it`
-          : `audience is ${shown} but this token is used for ${short(expected)}`,
-      );
-    }
-  }
-
-  // Lifetime, with CLOCK_SKEW_SECONDS tolerance.
-  const src = mode.fromTokenResponse ? 'the token response' : 'the token';
-  if (v.exp === undefined) {
-    if (mode.strict) add('warn', 'no_expiry', 'the token has no exp claim: it never expires (RFC 9068 requires exp)');
-    else add('info', 'expiry_unknown', `${src === 'the token' ? 'the introspection response' : src} gives no expiry time`);
-  } else if (v.exp + CLOCK_SKEW_SECONDS <= nowS) {
-    add('fail', 'expired', `expired ${duration(nowS - v.exp)} ago (${iso(v.exp)})`);
-  } else if (v.exp - nowS <= EXPIRES_SOON_SECONDS) {
-    add('info', 'expires_soon', v.exp > nowS ? `expires in ${duration(v.exp - nowS)} (${iso(v.exp)})` : `expires now (${iso(v.exp)}, within the ${CLOCK_SKEW_SECONDS} s clock skew allowance)`);
-  } else {
-    add('pass', 'not_expired', `valid for another ${duration(v.exp - nowS)} (until ${iso(v.exp)})`);
-  }
-  if (v.nbf !== undefined && v.nbf - CLOCK_SKEW_SECONDS > nowS) {
-    add('fail', 'not_yet_valid', `not valid until ${iso(v.nbf)} (in ${duration(v.nbf - nowS)}); check the clocks of this machine and the server`);
-  }
-  if (v.iat !== undefined && v.iat - CLOCK_SKEW_SECONDS > nowS) {
-    add('warn', 'issued_in_future', `issued in the future (${iso(v.iat)}, ${duration(v.iat - nowS)} from now); check the clocks of this machine and the server`);
-  }
-
-  // Scopes.
-  const required = (opts.requiredScopes ?? []).filter((s) => typeof s === 'string' && s !== '');
-  if (required.length) {
-    if (!mode.scopesKnown) {
-      add('info', 'scope_unknown', `the granted scopes are unknown, so ${required.map((s) => short(s)).join(', ')} cannot be checked`);
-    } else {
-      const have = new Set(v.scopes);
-      const missing = required.filter((s) => !have.has(s));
-      if (missing.length) add('fail', 'scope_missing', `missing scope${missing.length > 1 ? 's' : ''}: ${missing.map((s) => short(s)).join(', ')} (granted: ${v.scopes.length ? v.scopes.map((s) => short(s)).join(' ') : 'none'})`);
-      else add('pass', 'scope_present', `has the required scope${required.length > 1 ? 's' : ''}: ${required.map((s) => short(s)).join(', ')}`);
-    }
   }
 }
 
@@ -553,43 +380,10 @@ function scrubDeep(value: unknown, scrub: Scrub, depth = 0): unknown {
   return out;
 }
 
-/** Same resource except for URL spelling (case of scheme/host, default port, trailing slash). */
-function sameResource(a: string, b: string): boolean {
-  try {
-    const norm = (s: string) => new URL(s).href.replace(/\/+$/, '');
-    return norm(a) === norm(b);
-  } catch {
-    return false;
-  }
-}
 
-function short(s: string, max = 200): string {
-  const clean = String(s).replace(/[\u0000-\u001f\u007f]/g, ' ');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return `a${/^[aeiou]/.test(typeof v) ? 'n' : ''} ${typeof v}`;
-}
 
-function iso(epochS: number): string {
-  const d = new Date(epochS * 1000);
-  return Number.isNaN(d.getTime()) ? `${epochS}` : d.toISOString();
-}
 
-/** "45 s", "4 min", "2 h 5 min", "3 d". */
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86_400) {
-    const m = Math.floor((s % 3600) / 60);
-    return `${Math.floor(s / 3600)} h${m ? ` ${m} min` : ''}`;
-  }
-  return `${Math.floor(s / 86_400)} d`;
-}
 
 function errorText(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);

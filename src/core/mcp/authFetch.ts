@@ -8,6 +8,7 @@ import * as oauth from 'oauth4webapi';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';
 import { resourceMatchesServer } from '../oauth/discovery';
+import type { McpStep } from '../../shared/codes';
 
 /** A key for the MCP operation in a request body, used to count authorization attempts per operation. */
 export function operationKey(method: string, body: unknown): string {
@@ -82,7 +83,7 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
  * more with the nonce the server just supplied; any other response — a challenge included — goes back
  * to the caller as it came.
  */
-async function fetchWithDpop(fetch: GuardedFetch, auth: AuthManager, target: URL, init: RequestInit & { method: string; headers: Headers }, token: string, dpop: oauth.DPoPHandle, step: string): Promise<Response> {
+async function fetchWithDpop(fetch: GuardedFetch, auth: AuthManager, target: URL, init: RequestInit & { method: string; headers: Headers }, token: string, dpop: oauth.DPoPHandle, step: McpStep): Promise<Response> {
   const send = async (): Promise<{ res: Response; nonce: boolean }> => {
     const headers = new Headers(init.headers);
     headers.delete('dpop');

@@ -35,6 +35,7 @@ import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallen
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
 import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
+import type { McpMethodStep } from '../../shared/codes';
 
 /** The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`. */
 export const CLIENT_EXTENSIONS: Record<string, Record<string, never>> = { [SKILLS_EXTENSION_ID]: {} };
@@ -434,7 +435,7 @@ export class McpSession {
   }
 
   private async callWithChallenges(name: string, opts: CallToolOptions, call: () => Promise<CallToolResult>): Promise<CallToolResult> {
-    const op = `tools/call ${name}`;
+    const op: McpMethodStep = `tools/call ${name}`;
     const auth = this.opts.auth;
     const loop = async (): Promise<CallToolResult> => {
       for (;;) {
@@ -490,7 +491,7 @@ export class McpSession {
     }
   }
 
-  private async request<T>(fn: () => Promise<T>, what: string): Promise<T> {
+  private async request<T>(fn: () => Promise<T>, what: McpMethodStep): Promise<T> {
     try {
       return await fn();
     } catch (err) {

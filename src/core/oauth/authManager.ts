@@ -18,6 +18,7 @@ import { clientCredentialsGrant, crossAppAccessGrant, workloadIdentityGrant, typ
 import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
+import { STEP, type McpStep } from '../../shared/codes';
 
 export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access' | 'workload_identity';
 
@@ -180,7 +181,7 @@ export class AuthManager {
       } catch (err) {
         if (isInspectorError(err) && ['address_refused', 'url_scheme_refused', 'url_invalid'].includes(err.code)) {
           // Not restored: the next discovery runs afresh and reports the refusal where it happens.
-          this.ctx.trace.note('authorization server metadata', 'warn', `the stored discovery is not used: ${this.ctx.redactor.text(err.message)}`);
+          this.ctx.trace.note(STEP.authorizationServerMetadata, 'warn', `the stored discovery is not used: ${this.ctx.redactor.text(err.message)}`);
           return;
         }
         // Anything else (a name that does not resolve now, offline): restore as before; each request
@@ -197,7 +198,7 @@ export class AuthManager {
         if (key) this.redactKey(key);
         if (tokens && tokens.resource === this.discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
           // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
-          this.ctx.trace.note('token refresh', 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
+          this.ctx.trace.note(STEP.tokenRefresh, 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
         } else if (tokens && tokens.resource === this.discovery.resource) {
           this.tokens = tokens;
           this.ctx.redactor.addSecret(tokens.access_token);
@@ -298,7 +299,7 @@ export class AuthManager {
     const fresh = (await this.dpopKeys.thumbprint()) === undefined;
     const handle = await this.dpopKeys.handle(alg);
     if (fresh) {
-      this.ctx.trace.note('authorization server metadata', 'info', `the authorization server and the MCP server support DPoP (${alg}): token requests carry a proof of this client's key, and the tokens are bound to it`, 'RFC 9449 §5.1; RFC 9728 §2; MCP SEP-1932');
+      this.ctx.trace.note(STEP.authorizationServerMetadata, 'info', `the authorization server and the MCP server support DPoP (${alg}): token requests carry a proof of this client's key, and the tokens are bound to it`, 'RFC 9449 §5.1; RFC 9728 §2; MCP SEP-1932');
     }
     return handle;
   }
@@ -318,7 +319,7 @@ export class AuthManager {
       const known = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(found.as.issuer));
       const reuse = known && known.issuer === found.as.issuer && this.clientStillFits(known) ? known : undefined;
       this.ctx.trace.note(
-        'authorization server metadata',
+        STEP.authorizationServerMetadata,
         'warn',
         `the authorization server changed from ${this.discovery.as.issuer} to ${found.as.issuer}; ${reuse ? `using client ${reuse.client_id}, registered there earlier` : 'registering again'}; the old client's credentials and tokens stay with the old one`,
         'MCP authorization §security; MCP SEP-2352',
@@ -354,7 +355,7 @@ export class AuthManager {
     const stepUp = info.status === 403 || ch.error === 'insufficient_scope' || newScopes.length > 0;
     this.challengeFindings(info, challenges.length > 0, ch, stepUp);
     if (newScopes.length && ch.error !== 'insufficient_scope') {
-      this.ctx.trace.note('step-up', 'info', `the 401 challenge names scope${newScopes.length > 1 ? 's' : ''} the token does not hold (${newScopes.join(' ')}): stepping up instead of refreshing`, 'MCP authorization §scope challenge handling; RFC 6749 §6');
+      this.ctx.trace.note(STEP.stepUp, 'info', `the 401 challenge names scope${newScopes.length > 1 ? 's' : ''} the token does not hold (${newScopes.join(' ')}): stepping up instead of refreshing`, 'MCP authorization §scope challenge handling; RFC 6749 §6');
     }
     // A 401 on a request that carried a token: first try the refresh token (expired / revoked access token).
     if (!stepUp && info.hadToken && this.tokens?.refresh_token && !this.refreshedFor.has(info.op)) {
@@ -366,7 +367,7 @@ export class AuthManager {
         if (isInspectorError(err, 'invalid_client')) {
           // refresh() has already forgotten the client and its tokens: fall through to register again
           // (per the registration policy), authorize, and let the caller retry the request once.
-          this.ctx.trace.note('client registration', 'warn', 'the authorization server no longer accepts the client (invalid_client on refresh); registering again and signing in', 'RFC 6749 §5.2; RFC 7591');
+          this.ctx.trace.note(STEP.clientRegistration, 'warn', 'the authorization server no longer accepts the client (invalid_client on refresh); registering again and signing in', 'RFC 6749 §5.2; RFC 7591');
         } else if (isInspectorError(err, 'invalid_grant') || isInspectorError(err, 'refresh_failed')) {
           await this.dropTokens();
         } else {
@@ -391,9 +392,9 @@ export class AuthManager {
     const n = (this.attempts.get(info.op) ?? 0) + 1;
     const max = this.opts.maxAttempts ?? 3;
     if (n > max) {
-      this.ctx.trace.note('step-up', 'fail', `gave up after ${max} authorization attempts for ${info.op}`, 'MCP authorization §scope challenge handling');
+      this.ctx.trace.note(STEP.stepUp, 'fail', `gave up after ${max} authorization attempts for ${info.op}`, 'MCP authorization §scope challenge handling');
       throw new InspectorError(stepUp ? 'insufficient_scope' : 'unauthorized', `the server still refuses ${info.op} after ${max} authorization attempts${ch.scope ? ` (it asks for scope "${ch.scope}")` : ''}`, {
-        step: stepUp ? 'step-up' : 'authorization',
+        step: stepUp ? STEP.stepUp : STEP.authorization,
         url: this.opts.serverUrl.href,
         hint: stepUp
           ? 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain'
@@ -404,7 +405,7 @@ export class AuthManager {
 
     const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
     const scope = this.selectScope(disc, ch.scope, stepUp);
-    if (stepUp) this.ctx.trace.note('step-up', 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
+    if (stepUp) this.ctx.trace.note(STEP.stepUp, 'info', `the server needs scope "${ch.scope ?? '(unspecified)'}" for ${info.op}; authorizing again with "${scope ?? ''}" (attempt ${n} of ${max})`, 'MCP authorization §step-up');
     await this.authorize(scope);
     return true;
   }
@@ -414,7 +415,7 @@ export class AuthManager {
    * The step is the MCP request's own (`MCP <op>`), so the finding sits with the exchange.
    */
   private challengeFindings(info: ChallengeInfo, parsed: boolean, ch: BearerChallenge, stepUp: boolean): void {
-    const step = `MCP ${info.op}`;
+    const step: McpStep = `MCP ${info.op}`;
     if (!info.header || !parsed) {
       this.ctx.trace.note(
         step,
@@ -426,7 +427,7 @@ export class AuthManager {
       this.ctx.trace.note(step, 'info', 'the challenge has no resource_metadata: the client looks for the protected resource metadata at the well-known URLs', 'RFC 9728 §5.1; MCP authorization §Protected Resource Metadata Discovery Requirements');
     }
     if (stepUp && parsed && !ch.scope) {
-      this.ctx.trace.note('step-up', 'warn', 'the insufficient_scope challenge names no scope: the client cannot tell which scope the operation needs', 'RFC 6750 §3.1; MCP authorization §Scope Challenge Handling');
+      this.ctx.trace.note(STEP.stepUp, 'warn', 'the insufficient_scope challenge names no scope: the client cannot tell which scope the operation needs', 'RFC 6750 §3.1; MCP authorization §Scope Challenge Handling');
     }
   }
 
@@ -472,20 +473,20 @@ export class AuthManager {
     const missing = scopes.filter((s) => !held.includes(s));
     const scopeText = scopes.length ? ` with scope "${scopes.join(' ')}"` : '';
     this.ctx.trace.note(
-      stepUp ? 'step-up' : 'authorization',
+      stepUp ? STEP.stepUp : STEP.authorization,
       'info',
       `the server asks for a token${scopeText} for ${op}; not signing in (the caller asked to decide first)`,
       stepUp ? 'MCP authorization §step-up' : 'MCP authorization §authorization flow',
     );
     return stepUp
       ? new InspectorError('insufficient_scope', `${op} needs more scope than the token holds${missing.length ? `: missing ${missing.join(' ')}` : ''}${scopeText ? ` (the server asks for "${scopes.join(' ')}")` : ''}`, {
-          step: 'step-up',
+          step: STEP.stepUp,
           url: this.opts.serverUrl.href,
           scopes,
           hint: 'Sign in again to grant the missing scopes, then call again',
         })
       : new InspectorError('authorization_required', `${op} needs a signed-in token${scopeText}`, {
-          step: 'authorization',
+          step: STEP.authorization,
           url: this.opts.serverUrl.href,
           scopes,
           hint: 'Sign in, then call again',
@@ -584,7 +585,7 @@ export class AuthManager {
       const checked = checkUrl(url, 'authorization URL');
       this.pendingAuthorization = { url: new URL(checked.href), redirectUri, host: displayHost(checked) };
       this.ctx.trace.note(
-        'authorization request',
+        STEP.authorizationRequest,
         'info',
         `sign-in link (if no browser opened, or the sign-in does not come back, open it yourself): ${this.ctx.redactor.url(checked)}`,
         'RFC 6749 §4.1.1',
@@ -605,12 +606,12 @@ export class AuthManager {
         const client = await this.ensureNonInteractiveClient(disc.as);
         tokens = await clientCredentialsGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, dpop });
       } else if (grant === 'cross_app_access') {
-        if (!this.opts.crossApp) throw new InspectorError('config_invalid', 'cross-app access needs the identity provider settings', { step: 'cross-app access' });
+        if (!this.opts.crossApp) throw new InspectorError('config_invalid', 'cross-app access needs the identity provider settings', { step: STEP.crossAppAccess });
         const client = await this.ensureNonInteractiveClient(disc.as);
         tokens = await crossAppAccessGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, idp: this.opts.crossApp, dpop });
       } else if (grant === 'workload_identity') {
         if (!this.opts.workload?.assertion) {
-          throw new InspectorError('config_invalid', 'workload identity needs the workload JWT (the assertion)', { step: 'jwt-bearer grant (workload identity)', hint: "Pass the workload's JWT, e.g. a service account token" });
+          throw new InspectorError('config_invalid', 'workload identity needs the workload JWT (the assertion)', { step: STEP.workloadIdentity, hint: "Pass the workload's JWT, e.g. a service account token" });
         }
         const client = await this.ensureNonInteractiveClient(disc.as);
         tokens = await workloadIdentityGrant(this.ctx, { as: disc.as, client, resource: disc.resource, scope, workload: this.opts.workload, dpop });
@@ -652,7 +653,7 @@ export class AuthManager {
       } catch (err) {
         // invalid_client: the stored registration is gone at the server. Forget it and register once more.
         if (round === 0 && isInspectorError(err, 'invalid_client') && this.client && this.client.mode === 'dcr') {
-          this.ctx.trace.note('client registration', 'warn', `the authorization server no longer knows client ${this.client.client_id}; registering again`, 'RFC 7591');
+          this.ctx.trace.note(STEP.clientRegistration, 'warn', `the authorization server no longer knows client ${this.client.client_id}; registering again`, 'RFC 7591');
           await this.forgetClient();
           continue;
         }
@@ -670,7 +671,7 @@ export class AuthManager {
     if (this.client) return this.client;
     const c = this.opts.client;
     if (!c.client_id) {
-      throw new InspectorError('config_invalid', `the ${this.opts.grant} grant needs a pre-registered client id`, { step: 'client registration', hint: 'Pass the client id (and secret or private key)' });
+      throw new InspectorError('config_invalid', `the ${this.opts.grant} grant needs a pre-registered client id`, { step: STEP.clientRegistration, hint: 'Pass the client id (and secret or private key)' });
     }
     const method = c.token_endpoint_auth_method ?? (c.private_key_pem ? 'private_key_jwt' : c.client_secret ? 'client_secret_basic' : 'none');
     const client: RegisteredClient = {
@@ -693,7 +694,7 @@ export class AuthManager {
     this.refreshing ??= (async () => {
       await this.load();
       const disc = await this.ensureDiscovery();
-      if (!this.tokens?.refresh_token || !this.client) throw new InspectorError('refresh_failed', 'there is no refresh token for this server', { step: 'token refresh', hint: 'Sign in again' });
+      if (!this.tokens?.refresh_token || !this.client) throw new InspectorError('refresh_failed', 'there is no refresh token for this server', { step: STEP.tokenRefresh, hint: 'Sign in again' });
       this.changed('refreshing');
       try {
         const next = await refreshTokens(this.ctx, disc.as, this.client, this.tokens, isDpopTokenType(this.tokens.token_type) ? await this.dpopFor(disc.as) : undefined);
@@ -702,7 +703,7 @@ export class AuthManager {
         return next;
       } catch (err) {
         if (isInspectorError(err, 'invalid_grant')) {
-          this.ctx.trace.note('token refresh', 'warn', 'the refresh token was rejected (invalid_grant); the stored tokens are dropped and a new sign-in is needed', 'RFC 6749 §5.2');
+          this.ctx.trace.note(STEP.tokenRefresh, 'warn', 'the refresh token was rejected (invalid_grant); the stored tokens are dropped and a new sign-in is needed', 'RFC 6749 §5.2');
           await this.dropTokens();
         } else if (isInspectorError(err, 'invalid_client')) {
           await this.forgetClient();

@@ -20,6 +20,7 @@ import { startLoopbackReceiver } from './loopback';
 import { redirectUriRegistered, stateMatches, type RedirectReceiver, type RedirectReceiverFactory } from './redirectReceiver';
 import { clientAuthentication, oauthErrorText, registerClient, toOAuthClient, type ClientConfig, type RegisteredClient } from './registration';
 import { idTokenAsOAuth2, rememberSecrets, tokenError, tokenResponseFindings, tokenSetFrom, type TokenSet } from './tokens';
+import { STEP } from '../../shared/codes';
 
 export interface AuthorizationCodeOptions {
   as: oauth.AuthorizationServer;
@@ -49,9 +50,9 @@ export interface AuthorizationCodeOptions {
   dpop?: oauth.DPoPHandle;
 }
 
-const STEP = 'authorization request';
+const REQUEST_STEP = STEP.authorizationRequest;
 /** PKCE support is a property of the authorization server metadata: its finding is shown with that step. */
-const METADATA_STEP = 'authorization server metadata';
+const METADATA_STEP = STEP.authorizationServerMetadata;
 
 /** What to do when an authorization server may not know the redirect URI of this attempt (not for DCR clients: they register it). */
 export function redirectUriHint(client: Pick<RegisteredClient, 'client_id' | 'mode'>, redirectUri: string): string {
@@ -96,7 +97,7 @@ export function checkPkceSupport(ctx: OAuthContext, as: oauth.AuthorizationServe
   }
   ctx.trace.note(METADATA_STEP, 'fail', `S256 not advertised: the authorization server ${why}; MCP clients must refuse to proceed`, 'RFC 7636 §4.2; MCP authorization §Authorization Code Protection');
   throw new InspectorError('pkce_s256_unsupported', `the authorization server ${as.issuer} ${why}`, {
-    step: STEP,
+    step: REQUEST_STEP,
     hint: 'MCP requires PKCE with S256: add "code_challenge_methods_supported": ["S256"] to the authorization server metadata',
   });
 }
@@ -115,7 +116,7 @@ export function isOpenIdProvider(as: oauth.AuthorizationServer): boolean {
 export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCodeOptions): Promise<{ tokens: TokenSet; client: RegisteredClient }> {
   const { as } = opts;
   checkPkceSupport(ctx, as, opts.backCompat);
-  if (!as.authorization_endpoint) throw new InspectorError('as_metadata_invalid', 'the authorization server has no authorization_endpoint', { step: STEP, url: as.issuer });
+  if (!as.authorization_endpoint) throw new InspectorError('as_metadata_invalid', 'the authorization server has no authorization_endpoint', { step: REQUEST_STEP, url: as.issuer });
   const authorizationEndpoint = checkUrl(as.authorization_endpoint, 'authorization_endpoint');
 
   const state = oauth.generateRandomState();
@@ -128,7 +129,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
     // A client registered (DCR) for another redirect URI — another redirect mode, another forwarded
     // port, another editor callback — would be refused at the authorization endpoint: register again.
     if (client?.mode === 'dcr' && client.redirect_uris?.length && !redirectUriRegistered(client.redirect_uris, receiver.redirectUri)) {
-      ctx.trace.note('client registration', 'warn', `client ${client.client_id} was registered for another redirect URI than ${receiver.redirectUri}; registering again`, 'RFC 7591 §2; RFC 6749 §3.1.2');
+      ctx.trace.note(STEP.clientRegistration, 'warn', `client ${client.client_id} was registered for another redirect URI than ${receiver.redirectUri}; registering again`, 'RFC 7591 §2; RFC 6749 §3.1.2');
       client = undefined;
     }
     if (!client) {
@@ -152,23 +153,23 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
     // carries prompt=consent — and then silently issues no refresh token.
     const offlineConsent = (opts.scope ?? '').split(/\s+/).includes('offline_access') && isOpenIdProvider(as);
     if (offlineConsent) url.searchParams.set('prompt', 'consent');
-    ctx.trace.note(STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, redirect_uri ${receiver.redirectUri}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
+    ctx.trace.note(REQUEST_STEP, 'pass', `authorization request to ${url.origin}${url.pathname}: client_id ${client.client_id}, redirect_uri ${receiver.redirectUri}, resource ${opts.resource}, scope ${opts.scope ?? '(omitted)'}, PKCE S256, state`, 'RFC 6749 §4.1.1; RFC 7636 §4.3; RFC 8707 §2');
     if (offlineConsent) {
-      ctx.trace.note(STEP, 'info', 'the authorization server is an OpenID Provider: offline_access is asked with prompt=consent, without which it issues no refresh token', 'OpenID Connect Core §11');
+      ctx.trace.note(REQUEST_STEP, 'info', 'the authorization server is an OpenID Provider: offline_access is asked with prompt=consent, without which it issues no refresh token', 'OpenID Connect Core §11');
     }
 
     if (opts.prompt?.confirmAuthorizationHost && !opts.knownHosts?.has(url.host)) {
       const ok = await opts.prompt.confirmAuthorizationHost(url.host, url);
-      if (!ok) throw new InspectorError('authorization_cancelled', `sign-in at ${url.host} was cancelled`, { step: STEP });
+      if (!ok) throw new InspectorError('authorization_cancelled', `sign-in at ${url.host} was cancelled`, { step: REQUEST_STEP });
     }
     try {
       await opts.browser.open(url, receiver.redirectUri);
     } catch (err) {
       if (isInspectorError(err)) throw err;
-      throw new InspectorError('browser_open_failed', `the browser could not be opened: ${(err as Error).message}`, { step: STEP, cause: err, hint: 'Copy the authorization URL from the log and open it yourself' });
+      throw new InspectorError('browser_open_failed', `the browser could not be opened: ${(err as Error).message}`, { step: REQUEST_STEP, cause: err, hint: 'Copy the authorization URL from the log and open it yourself' });
     }
 
-    const callbackStep = 'authorization callback';
+    const callbackStep = STEP.authorizationCallback;
     let callback: Awaited<ReturnType<RedirectReceiver['waitForCallback']>>;
     try {
       callback = await receiver.waitForCallback();
@@ -220,7 +221,7 @@ export async function authorizeWithCode(ctx: OAuthContext, opts: AuthorizationCo
       ctx.trace.note(callbackStep, 'info', 'the callback carries no "iss" (and the server does not advertise it): which authorization server answered cannot be checked', 'RFC 9207 §2.4');
     }
 
-    const tokenStep = 'token exchange';
+    const tokenStep = STEP.tokenExchange;
     try {
       const registered = client;
       const r = await withDpopNonceRetry(

@@ -7,6 +7,7 @@ import type { GuardedFetch } from '../http/guardedFetch';
 import type { Redactor } from '../http/redact';
 import type { RequestPurpose, Trace } from '../http/trace';
 import type { Clock, Logger } from '../ports';
+import type { TraceStep } from '../../shared/codes';
 
 export interface OAuthContext {
   fetch: GuardedFetch;
@@ -21,7 +22,7 @@ export interface OAuthContext {
  * `allowInsecureRequests` only lifts oauth4webapi's own https check: the guarded fetch enforces the
  * real policy (https, or http on loopback / user-allowed hosts) before anything is sent.
  */
-export function wire(ctx: OAuthContext, purpose: RequestPurpose, step: string) {
+export function wire(ctx: OAuthContext, purpose: RequestPurpose, step: TraceStep) {
   // oauth4webapi always asks for `redirect: 'manual'`. Metadata may redirect within its own origin
   // (docs/SECURITY.md), so for metadata the guarded fetch's redirect policy decides; token, registration
   // and revocation requests keep 'manual' and the guarded fetch refuses any redirect there.

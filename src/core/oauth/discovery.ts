@@ -24,6 +24,7 @@ import { admitUrl } from '../http/guardedFetch';
 import { optionalString, optionalStringArray, readJsonObject, type JsonObject } from '../http/json';
 import { checkUrl, type UrlSource } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
+import { STEP, type OAuthStep } from '../../shared/codes';
 
 /** RFC 9728 §2 protected resource metadata (the fields we use; the rest is kept in `raw`). */
 export interface ProtectedResourceMetadata {
@@ -49,9 +50,9 @@ export interface DiscoveryResult {
   backCompat: boolean;
 }
 
-const PRM_STEP = 'protected resource metadata';
+const PRM_STEP = STEP.protectedResourceMetadata;
 const RESOURCE_METADATA_FIELD = 'resource_metadata (WWW-Authenticate)';
-const AS_STEP = 'authorization server metadata';
+const AS_STEP = STEP.authorizationServerMetadata;
 
 /** The canonical resource URI of an MCP server URL: no fragment, no query kept (RFC 8707 §2). */
 export function canonicalResource(serverUrl: URL): string {
@@ -258,7 +259,7 @@ export function authorizationServerFindings(ctx: OAuthContext, as: oauth.Authori
   }
 }
 
-function asMetadataError(err: unknown, issuer: URL, where: { step: string; url: string }): InspectorError {
+function asMetadataError(err: unknown, issuer: URL, where: { step: OAuthStep; url: string }): InspectorError {
   const code = (err as { code?: string }).code;
   if (code === oauth.JSON_ATTRIBUTE_COMPARISON) {
     return new InspectorError('issuer_mismatch', `the metadata's "issuer" does not match the issuer it was fetched for (${issuer.href})`, {
@@ -280,7 +281,7 @@ const AS_ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_
  * field; nothing has been fetched or opened. The guarded fetch remembers each endpoint's source, so
  * the token, registration, revocation and JWKS requests later are judged the same way again.
  */
-async function checkAsEndpoints(ctx: OAuthContext, as: oauth.AuthorizationServer, document: URL, where: { step: string; url: string }): Promise<void> {
+async function checkAsEndpoints(ctx: OAuthContext, as: oauth.AuthorizationServer, document: URL, where: { step: OAuthStep; url: string }): Promise<void> {
   for (const key of AS_ENDPOINTS) {
     const v = as[key];
     if (v === undefined) continue;

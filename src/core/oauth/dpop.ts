@@ -18,6 +18,7 @@
 import { exportJWK, importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import type { OAuthContext } from './context';
+import type { TraceStep } from '../../shared/codes';
 
 /** A WebCrypto key pair as oauth4webapi makes and takes them. */
 type KeyPair = Awaited<ReturnType<typeof oauth.generateKeyPair>>;
@@ -123,7 +124,7 @@ export class DpopKeys {
  * server answers `use_dpop_nonce` (RFC 9449 §8), send it once more — the handle has cached the nonce
  * from the `DPoP-Nonce` response header, so the new proof carries it. A second nonce error is thrown.
  */
-export async function withDpopNonceRetry<T>(ctx: OAuthContext, step: string, dpop: oauth.DPoPHandle | undefined, send: () => Promise<Response>, process: (res: Response) => Promise<T>): Promise<T> {
+export async function withDpopNonceRetry<T>(ctx: OAuthContext, step: TraceStep, dpop: oauth.DPoPHandle | undefined, send: () => Promise<Response>, process: (res: Response) => Promise<T>): Promise<T> {
   const res = await send();
   try {
     return await process(res);

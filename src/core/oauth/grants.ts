@@ -18,6 +18,7 @@ import { wire, type OAuthContext } from './context';
 import { withDpopNonceRetry } from './dpop';
 import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
 import { rememberSecrets, tokenError, tokenSetFrom, type TokenSet } from './tokens';
+import { STEP, type OAuthStep } from '../../shared/codes';
 
 export interface CrossAppAccessConfig {
   /** The enterprise IdP's issuer and token endpoint. */
@@ -48,7 +49,7 @@ export async function clientCredentialsGrant(
   ctx: OAuthContext,
   o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; dpop?: oauth.DPoPHandle },
 ): Promise<TokenSet> {
-  const step = 'client credentials grant';
+  const step = STEP.clientCredentials;
   const params: Record<string, string> = { resource: o.resource };
   if (o.scope) params.scope = o.scope;
   try {
@@ -76,7 +77,7 @@ async function jwtBearerRequest(
   ctx: OAuthContext,
   o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; dpop?: oauth.DPoPHandle },
   assertion: string,
-  step: string,
+  step: OAuthStep,
 ): Promise<oauth.TokenEndpointResponse> {
   const params: Record<string, string> = { assertion, resource: o.resource };
   if (o.scope) params.scope = o.scope;
@@ -100,7 +101,7 @@ export async function workloadIdentityGrant(
   ctx: OAuthContext,
   o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; workload: WorkloadIdentityConfig; dpop?: oauth.DPoPHandle },
 ): Promise<TokenSet> {
-  const step = 'jwt-bearer grant (workload identity)';
+  const step = STEP.workloadIdentity;
   ctx.redactor.addSecret(o.workload.assertion);
   try {
     const r = await jwtBearerRequest(ctx, o, o.workload.assertion, step);
@@ -116,7 +117,7 @@ export async function crossAppAccessGrant(
   ctx: OAuthContext,
   o: { as: oauth.AuthorizationServer; client: RegisteredClient; resource: string; scope?: string; idp: CrossAppAccessConfig; dpop?: oauth.DPoPHandle },
 ): Promise<TokenSet> {
-  const exchangeStep = 'token exchange at the identity provider';
+  const exchangeStep = STEP.idJagExchange;
   ctx.redactor.addSecret(o.idp.idp_id_token);
   ctx.redactor.addSecret(o.idp.idp_client_secret);
   const idpAs: oauth.AuthorizationServer = {
@@ -154,7 +155,7 @@ export async function crossAppAccessGrant(
   }
 
   // Step 2 — RFC 7523: ID-JAG → access token at the MCP server's authorization server.
-  const bearerStep = 'jwt-bearer grant';
+  const bearerStep = STEP.jwtBearer;
   try {
     const r = await jwtBearerRequest(ctx, o, idJag, bearerStep);
     ctx.trace.note(bearerStep, 'pass', 'access token issued for the ID-JAG', 'RFC 7523 §2.1');

@@ -12,6 +12,7 @@
 import { InspectorError } from '../errors';
 import type { GuardedFetch } from '../http/guardedFetch';
 import type { Browser } from '../ports';
+import { STEP } from '../../shared/codes';
 
 export interface HeadlessBrowserOptions {
   fetch: GuardedFetch;
@@ -28,7 +29,7 @@ async function defaultDeliver(url: URL): Promise<void> {
 export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
   return {
     async open(start: URL, redirectUri?: string) {
-      if (!redirectUri) throw new InspectorError('internal', 'headless authorization needs the redirect URI', { step: 'headless authorization' });
+      if (!redirectUri) throw new InspectorError('internal', 'headless authorization needs the redirect URI', { step: STEP.headlessAuthorization });
       const target = new URL(redirectUri);
       const web = target.protocol === 'http:' || target.protocol === 'https:';
       // The walk stops at our receiver: same scheme and host, at its path — or, for http(s), at '/'
@@ -47,7 +48,7 @@ export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
           await (opts.deliver ?? defaultDeliver)(url);
           return;
         }
-        const res = await opts.fetch(url, { purpose: 'authorization', step: 'headless authorization', headers, redirect: 'manual' });
+        const res = await opts.fetch(url, { purpose: STEP.authorization, step: STEP.headlessAuthorization, headers, redirect: 'manual' });
         for (const c of res.headers.getSetCookie?.() ?? []) {
           const m = /^\s*([^=;\s]+)=([^;]*)/.exec(c);
           if (!m) continue;
@@ -60,7 +61,7 @@ export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
           try {
             url = new URL(location, url);
           } catch {
-            throw new InspectorError('callback_invalid', 'the authorization server redirected to an invalid URL', { step: 'headless authorization' });
+            throw new InspectorError('callback_invalid', 'the authorization server redirected to an invalid URL', { step: STEP.headlessAuthorization });
           }
           continue;
         }
@@ -69,18 +70,18 @@ export function createHeadlessBrowser(opts: HeadlessBrowserOptions): Browser {
         if (hop === 0 && res.status >= 400 && /redirect_uri/i.test(await res.text().catch(() => ''))) {
           const clientId = start.searchParams.get('client_id') ?? '(unknown)';
           throw new InspectorError('authorization_denied', `the authorization server refused the authorization request (HTTP ${res.status}); its answer mentions redirect_uri, so it probably does not accept ${redirectUri} for client ${clientId}`, {
-            step: 'headless authorization',
+            step: STEP.headlessAuthorization,
             url: `${url.origin}${url.pathname}`,
             hint: `Register ${redirectUri} as a redirect URI of that client at the authorization server, use Dynamic Client Registration, or choose another redirect mode`,
           });
         }
         throw new InspectorError('authorization_denied', `headless authorization stopped at HTTP ${res.status} without reaching the redirect URI`, {
-          step: 'headless authorization',
+          step: STEP.headlessAuthorization,
           url: `${url.origin}${url.pathname}`,
           hint: 'This server needs a person to sign in: run without --headless and complete the sign-in in the browser',
         });
       }
-      throw new InspectorError('authorization_denied', 'too many redirects during headless authorization', { step: 'headless authorization' });
+      throw new InspectorError('authorization_denied', 'too many redirects during headless authorization', { step: STEP.headlessAuthorization });
     },
   };
 }

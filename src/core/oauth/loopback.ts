@@ -32,6 +32,7 @@ import {
   type RedirectReceiverOptions,
 } from './redirectReceiver';
 import { SettleOnce, type Outcome } from './redirect/settleOnce';
+import { STEP } from '../../shared/codes';
 
 export interface LoopbackReceiverOptions extends RedirectReceiverOptions {
   /** Path of the redirect URI, default '/callback'. The callback is accepted at this path AND at '/' (code-server's port proxy drops the path). */
@@ -61,28 +62,28 @@ const BIND_ADDRESS = '127.0.0.1';
 const DEFAULT_PATH = '/callback';
 /** After the one good callback the receiver keeps answering (410) this long, then releases the port. */
 const REPLAY_LINGER_MS = 1_000;
-const STEP = 'authorization callback';
+const CALLBACK_STEP = STEP.authorizationCallback;
 
 /**
  * Start the receiver. Resolves once the socket is listening; `redirectUri` is then final.
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export async function startLoopbackReceiver(opts: LoopbackReceiverOptions): Promise<LoopbackReceiver> {
-  const { expectedState, timeoutMs } = checkReceiverOptions(opts, STEP);
+  const { expectedState, timeoutMs } = checkReceiverOptions(opts, CALLBACK_STEP);
   const path = opts.path ?? DEFAULT_PATH;
   if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)) {
     throw new InspectorError('config_invalid', `The redirect path "${path.slice(0, 100)}" is not a plain absolute path`, {
-      step: STEP,
+      step: CALLBACK_STEP,
       hint: 'Use a path such as /callback (no query, fragment or spaces)',
     });
   }
   const requestedPort = opts.port ?? 0;
   if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65_535) {
-    throw new InspectorError('config_invalid', `The loopback port must be an integer from 0 to 65535, got ${String(requestedPort)}`, { step: STEP });
+    throw new InspectorError('config_invalid', `The loopback port must be an integer from 0 to 65535, got ${String(requestedPort)}`, { step: CALLBACK_STEP });
   }
   const redirectHost = opts.redirectHost ?? '127.0.0.1';
   if (redirectHost !== '127.0.0.1' && redirectHost !== 'localhost') {
-    throw new InspectorError('config_invalid', `The redirect host must be 127.0.0.1 or localhost, got "${String(redirectHost).slice(0, 100)}"`, { step: STEP });
+    throw new InspectorError('config_invalid', `The redirect host must be 127.0.0.1 or localhost, got "${String(redirectHost).slice(0, 100)}"`, { step: CALLBACK_STEP });
   }
   if (opts.signal?.aborted) throw cancelledError();
 
@@ -214,7 +215,7 @@ function listen(server: Server, port: number): Promise<number> {
     const onError = (err: NodeJS.ErrnoException): void => {
       reject(
         new InspectorError('network_error', `Could not listen on ${BIND_ADDRESS}:${port} for the sign-in callback (${err.code ?? err.message})`, {
-          step: STEP,
+          step: CALLBACK_STEP,
           hint: port === 0 ? 'Check that the loopback interface is available' : `Port ${port} may be in use: choose another port or use 0 for any free port`,
           cause: err,
         }),

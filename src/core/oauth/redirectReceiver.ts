@@ -17,6 +17,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { InspectorError } from '../errors';
 import { Redactor } from '../http/redact';
 import { sanitizeServerText } from '../text/scrub';
+import { STEP, type OAuthStep } from '../../shared/codes';
 
 // The front ends import the scrubber from here (it was born here); it lives in core/text/scrub.ts.
 export { sanitizeServerText };
@@ -56,7 +57,7 @@ export const DEFAULT_RECEIVER_TIMEOUT_MS = 300_000;
 /** Caps on what an authorization server's error text may contribute to a message or a page. */
 const MAX_ERROR_CODE_CHARS = 64;
 const MAX_ERROR_DESCRIPTION_CHARS = 300;
-export const CALLBACK_STEP = 'authorization callback';
+export const CALLBACK_STEP = STEP.authorizationCallback;
 
 /** What a callback means for the flow waiting on `expectedState`. */
 export type CallbackVerdict =
@@ -135,7 +136,7 @@ export function cancelledError(what = 'The sign-in was cancelled before the brow
 }
 
 /** Option checks both receivers share. */
-export function checkReceiverOptions(opts: RedirectReceiverOptions, step = CALLBACK_STEP): { expectedState: string; timeoutMs: number } {
+export function checkReceiverOptions(opts: RedirectReceiverOptions, step: OAuthStep = CALLBACK_STEP): { expectedState: string; timeoutMs: number } {
   const expectedState = opts.expectedState;
   if (typeof expectedState !== 'string' || expectedState.length === 0) {
     throw new InspectorError('config_invalid', 'The redirect receiver needs a non-empty expected state', { step });

@@ -16,6 +16,7 @@ import { checkUrl } from '../http/urlPolicy';
 import { wire, type OAuthContext } from './context';
 import type { ClientIdRequest, Prompt } from '../ports';
 import type { Redactor } from '../http/redact';
+import { STEP } from '../../shared/codes';
 
 export type RegistrationPolicy = 'auto' | 'preregistered' | 'cimd' | 'dcr' | 'manual';
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -56,7 +57,7 @@ export interface RegisteredClient {
   registered_at: number;
 }
 
-const STEP = 'client registration';
+const REGISTRATION_STEP = STEP.clientRegistration;
 
 /**
  * Whether a redirect URI is the loopback form a Client ID Metadata Document can list once for every
@@ -101,18 +102,18 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
   const { config, as } = opts;
   const mode = chooseRegistrationMode(config.policy, config, as, opts.redirectUri);
   if (config.policy === 'auto' && mode === 'dcr' && as.client_id_metadata_document_supported === true) {
-    ctx.trace.note(STEP, 'info', `the server supports Client ID Metadata Documents, but this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI a document can list; registering dynamically instead`, 'CIMD §4; RFC 8252 §7.3');
+    ctx.trace.note(REGISTRATION_STEP, 'info', `the server supports Client ID Metadata Documents, but this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI a document can list; registering dynamically instead`, 'CIMD §4; RFC 8252 §7.3');
   }
   const base = { issuer: as.issuer, registered_at: Math.floor(ctx.clock.now() / 1000) };
   switch (mode) {
     case 'preregistered': {
       if (!config.client_id) {
-        throw new InspectorError('config_invalid', 'the registration policy is "preregistered" but no client id is configured', { step: STEP, hint: 'Enter the client id (and secret, for a confidential client) registered at the authorization server' });
+        throw new InspectorError('config_invalid', 'the registration policy is "preregistered" but no client id is configured', { step: REGISTRATION_STEP, hint: 'Enter the client id (and secret, for a confidential client) registered at the authorization server' });
       }
       const client_secret = config.client_secret ?? (await config.loadClientSecret?.());
       ctx.redactor.addSecret(client_secret);
       const method = config.token_endpoint_auth_method ?? (config.private_key_pem ? 'private_key_jwt' : client_secret ? pickSecretMethod(as) : 'none');
-      ctx.trace.note(STEP, 'pass', `pre-registered client ${config.client_id} (${method})`, 'MCP authorization §client registration');
+      ctx.trace.note(REGISTRATION_STEP, 'pass', `pre-registered client ${config.client_id} (${method})`, 'MCP authorization §client registration');
       return { ...base, mode, client_id: config.client_id, client_secret, token_endpoint_auth_method: method, private_key_pem: config.private_key_pem, signing_alg: config.signing_alg };
     }
     case 'cimd': {
@@ -121,26 +122,26 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
       try {
         parsed = checkUrl(url, 'client metadata URL');
       } catch (err) {
-        throw new InspectorError('client_metadata_url_invalid', `the client metadata URL is refused: ${(err as Error).message}`, { step: STEP, cause: err });
+        throw new InspectorError('client_metadata_url_invalid', `the client metadata URL is refused: ${(err as Error).message}`, { step: REGISTRATION_STEP, cause: err });
       }
       if (parsed.protocol !== 'https:' || parsed.pathname === '/' ) {
-        throw new InspectorError('client_metadata_url_invalid', `a client metadata URL must be https with a path (got ${parsed.origin}${parsed.pathname})`, { step: STEP, hint: 'Publish media/client-metadata.json at an https URL you control and set it as the client metadata URL' });
+        throw new InspectorError('client_metadata_url_invalid', `a client metadata URL must be https with a path (got ${parsed.origin}${parsed.pathname})`, { step: REGISTRATION_STEP, hint: 'Publish media/client-metadata.json at an https URL you control and set it as the client metadata URL' });
       }
       if (as.client_id_metadata_document_supported !== true) {
-        ctx.trace.note(STEP, 'warn', 'the authorization server does not advertise client_id_metadata_document_supported; trying the client metadata URL anyway because the policy asks for it', 'CIMD §5');
+        ctx.trace.note(REGISTRATION_STEP, 'warn', 'the authorization server does not advertise client_id_metadata_document_supported; trying the client metadata URL anyway because the policy asks for it', 'CIMD §5');
       }
       if (!isCimdLoopbackRedirect(opts.redirectUri)) {
         if (parsed.href === DEFAULT_CLIENT_METADATA_URL) {
           // This project's own document lists only loopback /callback URIs: the authorization server
           // would refuse the sign-in in the browser, and the editor would wait for a callback that never comes.
           throw new InspectorError('config_invalid', `this sign-in would send the browser back to ${opts.redirectUri}, which the Client ID Metadata Document ${parsed.href} does not list (it lists http://127.0.0.1/callback and http://localhost/callback on any port)`, {
-            step: STEP,
+            step: REGISTRATION_STEP,
             hint: 'Use Dynamic Client Registration (or Automatic registration), or set mcpOAuthInspector.redirectMode to loopback where the browser runs on this machine, or publish your own document listing this URI',
           });
         }
-        ctx.trace.note(STEP, 'warn', `this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI; the document at ${parsed.href} must list it exactly, or the authorization server will refuse the sign-in`, 'CIMD §4');
+        ctx.trace.note(REGISTRATION_STEP, 'warn', `this sign-in's redirect URI (${opts.redirectUri}) is not a loopback /callback URI; the document at ${parsed.href} must list it exactly, or the authorization server will refuse the sign-in`, 'CIMD §4');
       }
-      ctx.trace.note(STEP, 'pass', `Client ID Metadata Document: client_id ${parsed.href}`, 'CIMD §3');
+      ctx.trace.note(REGISTRATION_STEP, 'pass', `Client ID Metadata Document: client_id ${parsed.href}`, 'CIMD §3');
       return { ...base, mode, client_id: parsed.href, token_endpoint_auth_method: 'none' };
     }
     case 'dcr':
@@ -152,18 +153,18 @@ export async function registerClient(ctx: OAuthContext, opts: RegisterOptions): 
         if (why.reason === 'chosen') {
           // The user chose to enter a client id: say that, not what the server lacks (it may support both).
           throw new InspectorError('client_id_not_entered', `the registration policy is "Ask me" and no client id was entered for ${as.issuer}`, {
-            step: STEP,
+            step: REGISTRATION_STEP,
             hint: `Enter the client id registered at the authorization server${automaticOptions(why) ? `, or choose Automatic registration: this server supports ${automaticOptions(why)}` : ''}`,
           });
         }
         throw new InspectorError('registration_unavailable', `the authorization server ${as.issuer} offers neither Client ID Metadata Documents nor Dynamic Client Registration`, {
-          step: STEP,
+          step: REGISTRATION_STEP,
           hint: 'Register a client at the authorization server and connect again with its client id (policy "preregistered")',
         });
       }
       const method = answer.client_secret ? pickSecretMethod(as) : 'none';
       const because = why.reason === 'chosen' ? 'registration policy "Ask me"' : 'no automatic registration is possible';
-      ctx.trace.note(STEP, 'pass', `client id entered by the user (${because}): ${answer.client_id} (${method})`);
+      ctx.trace.note(REGISTRATION_STEP, 'pass', `client id entered by the user (${because}): ${answer.client_id} (${method})`);
       return { ...base, mode, client_id: answer.client_id, client_secret: answer.client_secret, token_endpoint_auth_method: method };
     }
   }
@@ -195,7 +196,7 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   const { as, config } = opts;
   if (!as.registration_endpoint) {
     throw new InspectorError('registration_unavailable', 'the authorization server has no registration_endpoint, so Dynamic Client Registration is not possible', {
-      step: STEP,
+      step: REGISTRATION_STEP,
       url: as.issuer,
       hint: 'Use a pre-registered client id, or a Client ID Metadata Document if the server supports it',
     });
@@ -214,15 +215,15 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   // step-up beyond the scopes of the first sign-in.
   let reg: oauth.OmitSymbolProperties<oauth.Client>;
   try {
-    const res = await oauth.dynamicClientRegistrationRequest(as, metadata, wire(ctx, 'registration', STEP));
-    const body = res.status === 201 || res.status === 200 ? await readJsonObject(res, 'registration response', { step: STEP, url: as.registration_endpoint }) : undefined;
+    const res = await oauth.dynamicClientRegistrationRequest(as, metadata, wire(ctx, 'registration', REGISTRATION_STEP));
+    const body = res.status === 201 || res.status === 200 ? await readJsonObject(res, 'registration response', { step: REGISTRATION_STEP, url: as.registration_endpoint }) : undefined;
     try {
       reg = await oauth.processDynamicClientRegistrationResponse(res);
     } catch (err) {
       // RFC 7591 §3.2.1 makes client_secret_expires_at REQUIRED with a client_secret; oauth4webapi
       // enforces that. Many servers omit it: the inspector reports it and carries on (0 = never expires).
       if (body && typeof body.client_id === 'string' && /client_secret_expires_at/.test((err as Error).message)) {
-        ctx.trace.note(STEP, 'warn', 'the registration response has a client_secret but no numeric client_secret_expires_at (REQUIRED by RFC 7591 §3.2.1); treating the secret as non-expiring', 'RFC 7591 §3.2.1');
+        ctx.trace.note(REGISTRATION_STEP, 'warn', 'the registration response has a client_secret but no numeric client_secret_expires_at (REQUIRED by RFC 7591 §3.2.1); treating the secret as non-expiring', 'RFC 7591 §3.2.1');
         reg = { ...(body as unknown as oauth.OmitSymbolProperties<oauth.Client>), client_secret_expires_at: 0 };
       } else {
         throw err;
@@ -231,9 +232,9 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
   } catch (err) {
     // Our own refusals (redirect, address, scheme, timeout, invalid JSON) already say what, where and why.
     if (err instanceof InspectorError) throw err;
-    ctx.trace.note(STEP, 'fail', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, 'RFC 7591 §3.2.2');
+    ctx.trace.note(REGISTRATION_STEP, 'fail', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, 'RFC 7591 §3.2.2');
     throw new InspectorError('registration_failed', `Dynamic Client Registration was refused: ${oauthErrorText(err, ctx.redactor)}`, {
-      step: STEP,
+      step: REGISTRATION_STEP,
       url: as.registration_endpoint,
       cause: err,
       hint: `Check that the server allows open registration of native clients with the redirect URI ${opts.redirectUri}, or use a pre-registered client`,
@@ -250,14 +251,14 @@ async function dynamicRegistration(ctx: OAuthContext, opts: RegisterOptions, bas
     // no secret; so does this one — failing only at the token exchange, after the user signed in,
     // helps no one.
     ctx.trace.note(
-      STEP,
+      REGISTRATION_STEP,
       'warn',
       `the registration response names ${finalMethod} but issues no client_secret (a proxy that adds the secret itself does this); continuing as a public client (token_endpoint_auth_method none)`,
       'RFC 7591 §3.2.1',
     );
     finalMethod = 'none';
   }
-  ctx.trace.note(STEP, 'pass', `registered client ${reg.client_id} (${finalMethod})`, 'RFC 7591 §3');
+  ctx.trace.note(REGISTRATION_STEP, 'pass', `registered client ${reg.client_id} (${finalMethod})`, 'RFC 7591 §3');
   return {
     ...base,
     mode: 'dcr',
@@ -291,18 +292,18 @@ export async function clientAuthentication(reg: RegisteredClient): Promise<oauth
     case 'client_secret_post':
       return oauth.ClientSecretPost(requireSecret(reg));
     case 'private_key_jwt': {
-      if (!reg.private_key_pem) throw new InspectorError('config_invalid', 'private_key_jwt needs a private key (PKCS#8 PEM)', { step: 'client authentication' });
+      if (!reg.private_key_pem) throw new InspectorError('config_invalid', 'private_key_jwt needs a private key (PKCS#8 PEM)', { step: STEP.clientAuthentication });
       const alg = reg.signing_alg ?? 'ES256';
       let key: oauth.CryptoKey;
       try {
         key = (await importPKCS8(reg.private_key_pem, alg)) as oauth.CryptoKey;
       } catch (err) {
-        throw new InspectorError('config_invalid', `the private key could not be read as a PKCS#8 ${alg} key`, { step: 'client authentication', cause: err, hint: 'Provide an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")' });
+        throw new InspectorError('config_invalid', `the private key could not be read as a PKCS#8 ${alg} key`, { step: STEP.clientAuthentication, cause: err, hint: 'Provide an unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----")' });
       }
       return oauth.PrivateKeyJwt({ key });
     }
     default:
-      throw new InspectorError('config_invalid', `unsupported token_endpoint_auth_method "${String(reg.token_endpoint_auth_method)}"`, { step: 'client authentication' });
+      throw new InspectorError('config_invalid', `unsupported token_endpoint_auth_method "${String(reg.token_endpoint_auth_method)}"`, { step: STEP.clientAuthentication });
   }
 }
 
@@ -324,7 +325,7 @@ export function clientSecretBasic(clientId: string, clientSecret: string): oauth
 
 function requireSecret(reg: RegisteredClient): string {
   if (!reg.client_secret) {
-    throw new InspectorError('config_invalid', `the client ${reg.client_id} uses ${reg.token_endpoint_auth_method} but has no client secret`, { step: 'client authentication', hint: 'Enter the client secret, or register the client again' });
+    throw new InspectorError('config_invalid', `the client ${reg.client_id} uses ${reg.token_endpoint_auth_method} but has no client secret`, { step: STEP.clientAuthentication, hint: 'Enter the client secret, or register the client again' });
   }
   return reg.client_secret;
 }

@@ -11,6 +11,7 @@ import type { Redactor } from '../http/redact';
 import { wire, type OAuthContext } from './context';
 import { withDpopNonceRetry } from './dpop';
 import { clientAuthentication, oauthErrorText, toOAuthClient, type RegisteredClient } from './registration';
+import { STEP, type OAuthStep } from '../../shared/codes';
 
 export interface TokenSet {
   access_token: string;
@@ -99,8 +100,8 @@ export async function readJsonSecret<T>(store: SecretStore, key: string): Promis
 
 export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, current: TokenSet, dpop?: oauth.DPoPHandle): Promise<TokenSet> {
   const refreshToken = current.refresh_token;
-  if (!refreshToken) throw new InspectorError('refresh_failed', 'there is no refresh token', { step: 'token refresh', hint: 'Sign in again' });
-  const step = 'token refresh';
+  if (!refreshToken) throw new InspectorError('refresh_failed', 'there is no refresh token', { step: STEP.tokenRefresh, hint: 'Sign in again' });
+  const step = STEP.tokenRefresh;
   try {
     // DPoP (RFC 9449 §5): a refresh for a DPoP-bound token carries a proof, answered nonce included.
     const r = await withDpopNonceRetry(
@@ -138,7 +139,7 @@ const NOT_ACCESS_TOKEN_SCOPES = new Set(['offline_access', 'openid', 'profile', 
  * id_token and userinfo claims, and an OpenID Provider that issues the access token for a resource
  * (RFC 8707) lists only that resource's scopes in it — oidc-provider does.
  */
-export function tokenResponseFindings(ctx: OAuthContext, step: string, r: { scope?: string; expires_in?: number }, requestedScope: string | undefined): void {
+export function tokenResponseFindings(ctx: OAuthContext, step: OAuthStep, r: { scope?: string; expires_in?: number }, requestedScope: string | undefined): void {
   const requested = (requestedScope ?? '').split(/\s+/).filter((x) => x && !NOT_ACCESS_TOKEN_SCOPES.has(x));
   if (typeof r.scope === 'string') {
     const granted = new Set(r.scope.split(/\s+/).filter(Boolean));
@@ -162,7 +163,7 @@ export function tokenResponseFindings(ctx: OAuthContext, step: string, r: { scop
 /** Revoke a token (RFC 7009) when the server offers revocation. Returns false when it does not. */
 export async function revokeToken(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, token: string, hint: 'access_token' | 'refresh_token'): Promise<boolean> {
   if (!as.revocation_endpoint) return false;
-  const step = 'token revocation';
+  const step = STEP.tokenRevocation;
   try {
     const res = await oauth.revocationRequest(as, toOAuthClient(reg), await clientAuthentication(reg), token, {
       additionalParameters: { token_type_hint: hint },
@@ -189,7 +190,7 @@ export async function revokeToken(ctx: OAuthContext, as: oauth.AuthorizationServ
  * used, and what was wrong with it is a finding.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation (§3.1.3.7)
  */
-export async function idTokenAsOAuth2(ctx: OAuthContext, step: string, as: oauth.AuthorizationServer, clientId: string, res: Response, requestedScope: string | undefined): Promise<Response> {
+export async function idTokenAsOAuth2(ctx: OAuthContext, step: OAuthStep, as: oauth.AuthorizationServer, clientId: string, res: Response, requestedScope: string | undefined): Promise<Response> {
   if (!res.ok || !/json/i.test(res.headers.get('content-type') ?? '')) return res;
   let body: unknown;
   try {
@@ -238,7 +239,7 @@ export function rememberSecrets(ctx: OAuthContext, r: { access_token?: unknown; 
 }
 
 /** Map an oauth4webapi token endpoint failure onto our error codes (invalid_grant / invalid_client drive recovery). */
-export function tokenError(err: unknown, step: string, url?: string, redactor?: Redactor): InspectorError {
+export function tokenError(err: unknown, step: OAuthStep, url?: string, redactor?: Redactor): InspectorError {
   if (err instanceof InspectorError) return err;
   const text = oauthErrorText(err, redactor);
   if (err instanceof oauth.ResponseBodyError) {

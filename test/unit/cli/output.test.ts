@@ -13,7 +13,7 @@ describe('cli/output', () => {
     audience: [HOSTILE],
     scopes: [HOSTILE],
     source: 'jwt',
-    findings: levels.map((level) => ({ level, code: 'c', message: `${level}: ${HOSTILE}` })),
+    findings: levels.map((level) => ({ level, code: 'typ' as const, message: `${level}: ${HOSTILE}` })),
   });
 
   it('tokenHuman: every claim and finding message escaped, one line each', () => {
@@ -38,7 +38,7 @@ describe('cli/output', () => {
     const err = errorLine('mcp_request_failed', HOSTILE);
     assert.equal(err.split('\n').length, 2);
     assert.doesNotMatch(err.slice(0, -1), RAW_CONTROL);
-    const note = traceLine({ kind: 'note', id: 1, step: HOSTILE, at: 0, level: 'warn', message: HOSTILE });
+    const note = traceLine({ kind: 'note', id: 1, step: `MCP ${HOSTILE}`, at: 0, level: 'warn', message: HOSTILE });
     assert.doesNotMatch(note, RAW_CONTROL);
     assert.ok(!note.includes('\n'));
   });

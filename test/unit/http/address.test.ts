@@ -375,8 +375,8 @@ describe('http/guardedFetch: sources of URLs', () => {
   it('a request with a public source to this machine is refused, names step and field, and sends nothing', async () => {
     const { gf, trace, calls } = loopbackFetch(DNS.lookup);
     const source = { document: new URL('https://as.public.example/.well-known/oauth-authorization-server'), field: 'jwks_uri' };
-    await assert.rejects(gf(`http://127.0.0.1:${server.port}/jwks`, { purpose: 'jwks', step: 'JWKS', source }), (e: unknown) =>
-      e instanceof InspectorError && e.code === 'address_refused' && e.step === 'JWKS' && e.field === 'jwks_uri' && /jwks_uri in https:\/\/as\.public\.example/.test(e.message),
+    await assert.rejects(gf(`http://127.0.0.1:${server.port}/jwks`, { purpose: 'jwks', step: 'JWKS (token signature)', source }), (e: unknown) =>
+      e instanceof InspectorError && e.code === 'address_refused' && e.step === 'JWKS (token signature)' && e.field === 'jwks_uri' && /jwks_uri in https:\/\/as\.public\.example/.test(e.message),
     );
     assert.equal(calls(), 0);
     assert.equal(server.requests.length, 0);
@@ -414,6 +414,6 @@ describe('http/guardedFetch: sources of URLs', () => {
     );
     assert.equal(calls(), 0);
     assert.equal(server.requests.length, 0);
-    assert.throws(() => admitUrl((u, i) => gf(u, i), 'https://as.public.example/', 'x', source, 's'), (e: unknown) => e instanceof InspectorError && e.code === 'internal');
+    assert.throws(() => admitUrl((u, i) => gf(u, i), 'https://as.public.example/', 'x', source, 'MCP s'), (e: unknown) => e instanceof InspectorError && e.code === 'internal');
   });
 });

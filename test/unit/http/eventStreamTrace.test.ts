@@ -118,12 +118,12 @@ describe('http/eventStreamTrace: the messages of an MCP event stream in the trac
     const seen: string[] = [];
     t.onEntry((e) => seen.push(`entry ${e.id}`));
     t.onUpdate((e) => seen.push(`update ${e.id}`));
-    t.note('a', 'info', 'one');
-    t.note('b', 'info', 'two');
+    t.note('MCP a', 'info', 'one');
+    t.note('MCP b', 'info', 'two');
     const [first] = t.all();
     t.update({ ...first, message: 'one, updated' } as TraceEntry);
     assert.equal((t.all()[0] as { message: string }).message, 'one, updated');
-    t.note('c', 'info', 'three'); // drops the first
+    t.note('MCP c', 'info', 'three'); // drops the first
     t.update({ ...first, message: 'again' } as TraceEntry);
     assert.deepEqual(seen, ['entry 1', 'entry 2', 'update 1', 'entry 3']);
     assert.deepEqual(t.all().map((e) => e.id), [2, 3]);

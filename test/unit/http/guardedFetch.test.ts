@@ -235,7 +235,7 @@ describe('http/guardedFetch', () => {
         const { gf, trace } = guarded(s.origin, { timeoutMs: 400 });
         const t0 = Date.now();
         await assert.rejects(
-          (async () => (await gf(`${s.origin}/endpoint?code=SECRET-Q`, { purpose, step: `the ${purpose} step` })).text())(),
+          (async () => (await gf(`${s.origin}/endpoint?code=SECRET-Q`, { purpose, step: `MCP the ${purpose} step` })).text())(),
           (e: unknown) => isCode('request_timeout')(e) && (e as Error).message.includes(`the ${purpose} step`) && (e as Error).message.includes(`${s.origin}/endpoint`) && !(e as Error).message.includes('SECRET'),
           purpose,
         );

@@ -1,30 +1,11 @@
 /**
  * The OAuth flow as steps (pure: no vscode, no DOM): consecutive trace entries of one step grouped,
- * a verdict per HTTP exchange, the spec section per step, counts by level. The flow panel and the
- * Markdown export (reports.ts) both build on it.
+ * a verdict per HTTP exchange, the spec section per step (src/shared/codes.ts OAUTH_STEP_SPEC),
+ * counts by level. The flow panel and the Markdown export (reports.ts) both build on it.
  */
-import type { TraceEntry, TraceExchange } from '../../core/http/trace';
-import type { FlowCounts, FlowExchange, FlowStep, Level } from '../../shared/protocol';
-
-/**
- * The spec section a step implements when its notes do not name one (every note the engine writes
- * carries its own `spec`; exchanges do not). Keys are the engine's step names.
- */
-const STEP_SPEC: Record<string, string> = {
-  'protected resource metadata': 'RFC 9728 §3',
-  'authorization server metadata': 'RFC 8414 §3',
-  'client registration': 'RFC 7591 §3',
-  'authorization request': 'RFC 7636 §4.3; OAuth 2.1 §4.1.1',
-  'headless authorization': 'OAuth 2.1 §4.1.1',
-  'authorization callback': 'OAuth 2.1 §4.1.2; RFC 9207 §2',
-  'token exchange': 'OAuth 2.1 §4.1.3; RFC 7636 §4.5; RFC 8707 §2',
-  'token refresh': 'RFC 6749 §6; RFC 8707 §2',
-  'token revocation': 'RFC 7009 §2',
-  'token introspection': 'RFC 7662 §2',
-  'JWKS (token signature)': 'RFC 7517 §5; RFC 9068 §4',
-  'step-up': 'MCP authorization §Step-Up Authorization Flow',
-  'client credentials grant': 'RFC 6749 §4.4',
-};
+import type { TraceEntry, TraceExchange } from '../core/http/trace';
+import { isOAuthStep, OAUTH_STEP_SPEC, type TraceStep } from '../shared/codes';
+import type { FlowCounts, FlowExchange, FlowStep, Level } from '../shared/protocol';
 
 /** The spec section of an MCP request: a 401/403 starts discovery, anything else carries the token. */
 function mcpSpec(exchanges: readonly TraceExchange[]): string {
@@ -32,8 +13,13 @@ function mcpSpec(exchanges: readonly TraceExchange[]): string {
   return challenged ? 'MCP authorization §Authorization Server Discovery; RFC 9728 §5.1; RFC 6750 §3' : 'MCP authorization §Access Token Usage; RFC 6750 §2.1';
 }
 
-export function defaultSpec(step: string, exchanges: readonly TraceExchange[] = []): string | undefined {
-  if (STEP_SPEC[step]) return STEP_SPEC[step];
+/**
+ * The spec section a step implements when its notes do not name one (every note the engine writes
+ * carries its own `spec`; exchanges do not): OAUTH_STEP_SPEC for an OAuth step, the answer's for an
+ * MCP request.
+ */
+export function defaultSpec(step: TraceStep, exchanges: readonly TraceExchange[] = []): string | undefined {
+  if (isOAuthStep(step)) return OAUTH_STEP_SPEC[step];
   if (exchanges.length && exchanges.every((e) => e.purpose === 'mcp')) return mcpSpec(exchanges);
   return undefined;
 }
@@ -114,8 +100,8 @@ function exchangeView(e: TraceExchange, budget: { left: number; per: number }): 
 }
 
 /** Consecutive entries of the same step, in trace order. */
-export function groupEntries(entries: readonly TraceEntry[]): Array<{ step: string; entries: TraceEntry[] }> {
-  const groups: Array<{ step: string; entries: TraceEntry[] }> = [];
+export function groupEntries(entries: readonly TraceEntry[]): Array<{ step: TraceStep; entries: TraceEntry[] }> {
+  const groups: Array<{ step: TraceStep; entries: TraceEntry[] }> = [];
   for (const e of entries) {
     const last = groups[groups.length - 1];
     if (last && last.step === e.step) last.entries.push(e);

@@ -1,15 +1,15 @@
 /**
- * The OAuth flow as the panel and the Markdown export see it (src/vscode/webviews/flowSteps.ts and
+ * The OAuth flow as the panel and the Markdown export see it (src/present/flowSteps.ts and
  * reports.ts flowMarkdown; both free of `vscode`, so they run in plain Node): grouping by step,
  * levels, spec sections, verdicts, body caps, counts; and an export where server text stays text.
  */
 import { strict as assert } from 'node:assert';
-import { Trace, type TraceExchange } from '../../../src/core/http/trace';
+import { Trace, type TraceExchange, type TraceStep } from '../../../src/core/http/trace';
 import type { ServerConnection } from '../../../src/vscode/connections';
-import { flowMarkdown } from '../../../src/vscode/reports';
-import { exchangeVerdict, flowCounts, flowSteps, PANEL_BODY_CHARS } from '../../../src/vscode/webviews/flowSteps';
+import { flowMarkdown } from '../../../src/present/reports';
+import { exchangeVerdict, flowCounts, flowSteps, PANEL_BODY_CHARS } from '../../../src/present/flowSteps';
 
-function exchange(trace: Trace, step: string, purpose: TraceExchange['purpose'], status: number, opts: { body?: string; headers?: Record<string, string>; url?: string; ms?: number } = {}): void {
+function exchange(trace: Trace, step: TraceStep, purpose: TraceExchange['purpose'], status: number, opts: { body?: string; headers?: Record<string, string>; url?: string; ms?: number } = {}): void {
   trace.record({
     kind: 'http',
     id: trace.newId(),
@@ -39,7 +39,7 @@ function demoTrace(): Trace {
   return t;
 }
 
-describe('vscode/flowSteps: the OAuth flow as steps', () => {
+describe('present/flowSteps: the OAuth flow as steps', () => {
   it('groups consecutive entries of a step, notes and exchanges together, in trace order', () => {
     const steps = flowSteps(demoTrace().all());
     assert.deepEqual(
@@ -93,7 +93,7 @@ describe('vscode/flowSteps: the OAuth flow as steps', () => {
   it('caps each body, and the total: the newest bodies are kept', () => {
     const t = new Trace();
     const big = 'x'.repeat(PANEL_BODY_CHARS * 3);
-    for (let i = 0; i < 10; i++) exchange(t, `step ${i}`, 'mcp', 200, { body: big });
+    for (let i = 0; i < 10; i++) exchange(t, `MCP step ${i}`, 'mcp', 200, { body: big });
     const steps = flowSteps(t.all(), { budget: PANEL_BODY_CHARS * 4 });
     const bodies = steps.map((s) => s.exchanges[0]);
     assert.equal(bodies[9].responseBody!.length, PANEL_BODY_CHARS);
@@ -114,7 +114,7 @@ describe('vscode/flowSteps: the OAuth flow as steps', () => {
   });
 });
 
-describe('vscode/reports flowMarkdown: the flow as a bug report', () => {
+describe('present/reports flowMarkdown: the flow as a bug report', () => {
   const conn = (trace: Trace, name = 'demo') => ({ entry: { name, url: 'http://127.0.0.1:1/mcp' }, conn: { trace } }) as unknown as ServerConnection;
 
   /** The lines outside fenced blocks (what a Markdown renderer would interpret). */
