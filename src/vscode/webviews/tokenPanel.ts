@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { engine } from '../engine';
-import type { TokenFinding, TokenInspection } from '../../core/inspect/token';
-import type { TokenCheck, TokenClaimRow, TokenState } from '../../shared/protocol';
+import type { TokenInspection } from '../../core/inspect/token';
+import { tokenChecks } from '../../present/tokenChecks';
+import type { TokenClaimRow, TokenState } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
 import type { PanelController } from './panels';
 import { serverSummary } from '../../present/summaries';
@@ -11,34 +12,6 @@ const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
 /** Inspect the stored access token (decode, verify against the issuer's JWKS, audience, scopes). */
 export async function inspectCurrentToken(c: ServerConnection): Promise<TokenInspection | undefined> {
   return engine().inspectConnectionToken(c.ensureConn());
-}
-
-/**
- * What each finding code of core/inspect/token.ts checks, as the row label the panel shows. The
- * order of this table is the order of the rows (signature, issuer, audience first: the verification).
- */
-const CHECKS: Array<[string, RegExp]> = [
-  ['Signature', /^(signature_|unsigned$|jwks_unavailable$)/],
-  ['Issuer', /^issuer_/],
-  ['Audience', /^audience_/],
-  ['Lifetime', /^(expired|expires_soon|not_expired|no_expiry|expiry_unknown|not_yet_valid|issued_in_future)$/],
-  ['Scopes', /^scope_/],
-  ['Token type (typ)', /^typ$/],
-  ['Introspection', /^introspection_/],
-  ['Format', /^(opaque|encrypted|malformed_jwt|token_too_large)$/],
-  ['Claims', /^(invalid_claims?|suspicious_claims)$/],
-];
-
-export function tokenChecks(findings: readonly TokenFinding[]): TokenCheck[] {
-  const label = (code: string) => CHECKS.find(([, re]) => re.test(code))?.[0] ?? 'Other';
-  const order = (code: string) => {
-    const i = CHECKS.findIndex(([, re]) => re.test(code));
-    return i < 0 ? CHECKS.length : i;
-  };
-  return findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => order(a.f.code) - order(b.f.code) || a.i - b.i)
-    .map(({ f }) => ({ check: label(f.code), level: f.level, message: f.message, code: f.code }));
 }
 
 function rows(o: Record<string, unknown> | undefined): TokenClaimRow[] | undefined {
