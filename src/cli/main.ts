@@ -23,6 +23,7 @@ import type { RegistrationPolicy, TokenEndpointAuthMethod } from '../core/oauth/
 import type { Logger, SecretStore } from '../core/ports';
 import { authSummary } from '../present/summaries';
 import { runConformance } from './conformance';
+import { auditCommand } from './audit';
 import { FileSecretStore } from './fileSecretStore';
 import { printingBrowser, stderrLogger, systemBrowser, terminalElicitation } from './terminalPorts';
 import {
@@ -53,6 +54,7 @@ Commands:
   token <url>                 inspect the stored access token (needs --store, or signs in first)
   refresh <url>               refresh the token stored with --store, using its refresh token
   conformance <url>           run what the MCP conformance suite's current scenario needs
+  audit <url>                 audit the server's OAuth setup and say what to fix (audit --help)
 
 Options:
   --registration <policy>     auto | preregistered | cimd | dcr | manual   (default auto)
@@ -229,6 +231,8 @@ export function buildConnection(url: string, flags: Flags, secrets: SecretStore,
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The audit has options of its own (src/cli/audit.ts).
+  if (argv[0] === 'audit') return auditCommand(argv.slice(1));
   let parsed;
   try {
     parsed = parse(argv);
