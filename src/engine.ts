@@ -10,3 +10,4 @@ export { CredentialKeys } from './core/oauth/tokens';
 export { signOutMessage } from './core/oauth/authManager';
 export { clientIdPromptText, DEFAULT_CLIENT_METADATA_URL } from './core/oauth/registration';
 export { inspectConnectionToken } from './core/inspect/connectionToken';
+export { runAudit } from './core/audit/runner';

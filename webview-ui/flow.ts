@@ -37,6 +37,9 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
   const closed = new Set<string>();
   let exporting = false;
   let message: { level: Level; text: string } | undefined;
+  /** The last FlowState.reveal acted on, and the exchange it highlighted (the Audit panel's "show exchange"). */
+  let revealSeq = 0;
+  let highlighted: number | undefined;
 
   /** A <details> whose open state is remembered under `key`; `build` fills it on first open. */
   function details(key: string, cls: string, summary: Part[], build: () => Part[], defaultOpen = false, testid?: string): HTMLDetailsElement {
@@ -120,7 +123,7 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
   }
 
   function exchange(x: FlowExchange): HTMLElement {
-    return details(
+    const el = details(
       `x${x.id}`,
       'tf-exchange',
       [
@@ -137,6 +140,28 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
       false,
       'flow-exchange',
     );
+    el.id = `exchange-${x.id}`;
+    if (x.id === highlighted) el.classList.add('tf-revealed');
+    return el;
+  }
+
+  /** Opens the step holding the exchange FlowState.reveal names (once per `seq`); returns its id when it is in the trace. */
+  function takeReveal(s: FlowState): number | undefined {
+    const r = s.reveal;
+    if (!r || r.seq === revealSeq) return undefined;
+    revealSeq = r.seq;
+    const owner = s.steps.find((x) => x.exchanges.some((e) => e.id === r.exchange));
+    if (!owner) {
+      message = { level: 'warn', text: `Exchange #${r.exchange} is not in this trace any more (a reconnect starts a new one, and the oldest entries go first). Run the audit again to record it.` };
+      return undefined;
+    }
+    filter = 'all';
+    for (const k of [`s${owner.id}`, `x${r.exchange}`, `x${r.exchange}:resb`]) {
+      open.add(k);
+      closed.delete(k);
+    }
+    highlighted = r.exchange;
+    return r.exchange;
   }
 
   /** A finding; its spec section only when it is not the step's own (no repetition). */
@@ -269,6 +294,12 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
   rpc.on('state/flow', (next: FlowState) => {
     rpc.setState({ kind: 'flow', serverId: next.server.id });
     st = next;
+    const target = takeReveal(next);
     render();
+    if (target !== undefined) {
+      const el = document.getElementById(`exchange-${target}`);
+      el?.scrollIntoView({ block: 'center' });
+      (el?.querySelector('summary') as HTMLElement | null)?.focus({ preventScroll: true });
+    }
   });
 }

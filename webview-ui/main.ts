@@ -1,6 +1,7 @@
 import type { PanelKind } from '../src/shared/protocol';
 import { h, icon, mount } from './dom';
 import { Rpc } from './rpc';
+import { startAuditPanel } from './audit';
 import { startFlowPanel } from './flow';
 import { startTokenPanel } from './token';
 import { startToolsPanel } from './tools';
@@ -18,4 +19,5 @@ rpc.on('toast', (t) => {
 if (kind === 'tools') startToolsPanel(rpc, app);
 else if (kind === 'token') startTokenPanel(rpc, app);
 else if (kind === 'flow') startFlowPanel(rpc, app);
+else if (kind === 'audit') startAuditPanel(rpc, app);
 rpc.command('ready', {});

@@ -12,9 +12,11 @@
  * run: it names a tool, a server it was opened for, or one of the fixed actions below.
  */
 
+import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
+
 /** The panels. One panel per (kind, server). */
-export type PanelKind = 'tools' | 'token' | 'flow';
-export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow'];
+export type PanelKind = 'tools' | 'token' | 'flow' | 'audit';
+export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit'];
 
 /** What a panel persists with `setState` so VS Code can restore it after a window reload. */
 export interface PanelState {
@@ -268,6 +270,12 @@ export interface InitializeView {
 
 export interface FlowState {
   server: ServerSummary;
+  /**
+   * Open the step holding this exchange and scroll to it (the Audit panel's "show exchange"). `seq`
+   * changes with every ask, so the same exchange can be shown twice; a state push with the same
+   * `seq` leaves the view where the person put it.
+   */
+  reveal?: { exchange: number; seq: number };
   /** What the server answered to `initialize`, once connected. */
   initialize?: InitializeView;
   steps: FlowStep[];
@@ -276,6 +284,56 @@ export interface FlowState {
   /** Trace entries behind the steps. */
   entries: number;
 }
+
+/** One spec section of an audit check, with the https page it names when known (src/present/auditView.ts). */
+export interface SpecLink {
+  text: string;
+  url?: string;
+}
+
+export interface AuditCheckView extends AuditCheck {
+  specLinks: SpecLink[];
+}
+
+/** One category of the audit: its worst level, its counts, its checks (failures first). */
+export interface AuditGroupView {
+  category: AuditCategory;
+  label: string;
+  level: AuditLevel;
+  summary: AuditSummary;
+  checks: AuditCheckView[];
+}
+
+/** An audit report as the panel shows it: the categories with failures first. */
+export interface AuditReportView {
+  server: string;
+  protocolVersion?: string;
+  startedAt: string;
+  durationMs: number;
+  requests: number;
+  summary: AuditSummary;
+  groups: AuditGroupView[];
+}
+
+export interface AuditState {
+  server: ServerSummary;
+  /** An audit of this server is running (Re-run waits; the report below is the previous one). */
+  running?: { since: number };
+  /** The last audit's report. */
+  report?: AuditReportView;
+  /** Which tools the last audit called: only those annotated read-only, or all (after the person said so). */
+  callTools?: 'read-only' | 'all';
+  /** Why the last audit did not produce a report (cancelled, or it could not run at all). */
+  error?: { code: string; message: string; hint?: string };
+  /**
+   * Whether the report's exchanges are still in the OAuth flow panel's trace ("show exchange"); a
+   * reconnect starts a new trace.
+   */
+  exchangesShown: boolean;
+}
+
+export const AUDIT_EXPORT_FORMATS = ['markdown', 'json', 'junit'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
 /* --------------------------------------------------------------- requests (webview → host, replied) */
 
@@ -300,6 +358,12 @@ export interface Requests {
   'auth/openAgain': { params: Record<string, never>; result: { opened: boolean } };
   /** End the wait for the browser (the sign-in fails as cancelled; the session stays connected). */
   'auth/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
+  /** Run the audit of the panel's server again (the host asks before calling tools with side effects). */
+  'audit/run': { params: Record<string, never>; result: { ran: boolean } };
+  /** Save the last report in a format, where the person picks in a save dialog (the webview names no path). */
+  'audit/export': { params: { format: AuditExportFormat }; result: { saved: boolean; file?: string } };
+  /** Open the OAuth flow panel of the panel's server at this trace exchange. */
+  'audit/showExchange': { params: { exchange: number }; result: { shown: boolean } };
 }
 export type RequestMethod = keyof Requests;
 
@@ -326,6 +390,7 @@ export interface Notifications {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;
+  'state/audit': AuditState;
   /** A message for the user (e.g. "Copied"). */
   toast: { level: Level; message: string };
 }
@@ -368,6 +433,10 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
   'auth/copyLink': (p): p is Record<string, never> => isEmpty(p),
   'auth/openAgain': (p): p is Record<string, never> => isEmpty(p),
   'auth/cancel': (p): p is Record<string, never> => isEmpty(p),
+  'audit/run': (p): p is Record<string, never> => isEmpty(p),
+  'audit/export': (p): p is Requests['audit/export']['params'] =>
+    isRecord(p) && typeof p.format === 'string' && (AUDIT_EXPORT_FORMATS as readonly string[]).includes(p.format) && Object.keys(p).length === 1,
+  'audit/showExchange': (p): p is Requests['audit/showExchange']['params'] => isRecord(p) && Number.isSafeInteger(p.exchange) && (p.exchange as number) > 0 && Object.keys(p).length === 1,
 };
 
 const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Connection } from '../core/connection';
+import type { Connection, ConnectionOptions } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
@@ -62,12 +62,15 @@ export class ServerConnection implements vscode.Disposable {
     this.emitter.fire(this);
   }
 
-  /** Build a fresh engine connection from the entry and the current settings. */
-  private build(): Connection {
+  /**
+   * The engine connection's options for this server: its entry, the current settings and the editor's
+   * adapters (SecretStorage, browser, prompt, redirect receiver). Connect builds its connection from
+   * them; the audit (src/vscode/commands/audit.ts) builds its own from the same.
+   */
+  connectionOptions(): ConnectionOptions {
     const s = readSettings();
     const redirect = redirectFor(effectiveRedirectMode(s.redirectMode), this.deps.uriRedirects);
-    // The first connect loads the engine bundle (src/vscode/engine.ts).
-    const conn = engine().createConnection({
+    return {
       serverUrl: this.entry.url,
       transport: this.entry.transport,
       secrets: this.deps.secrets,
@@ -95,7 +98,13 @@ export class ServerConnection implements vscode.Disposable {
       headlessDeliver: redirect.headlessDeliver,
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
-    });
+    };
+  }
+
+  /** Build a fresh engine connection from the entry and the current settings. */
+  private build(): Connection {
+    // The first connect loads the engine bundle (src/vscode/engine.ts).
+    const conn = engine().createConnection(this.connectionOptions());
     // Every change of the OAuth state (sign-in, step-up, refresh, sign-out, forgetting the client,
     // another window's sign-in read back) re-derives what each tool needs against the token held.
     this.disposables.push(conn.auth.onDidChange(() => this.recomputeSecurity()));

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { ToolInfo } from '../core/mcp/session';
 import { initializeView, serverInfoRows, serverLabel } from '../present/serverInfo';
 import { CONNECT_LABEL, CONNECTING_LABEL, lastErrorRow, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
-import { toolAccess } from '../present/summaries';
+import { authRows, authSummary, toolAccess } from '../present/summaries';
+import { auditTreeLine, auditTreeTooltip } from '../present/auditView';
+import { auditRun } from './audits';
 import type { ConnectionRegistry, ServerConnection } from './connections';
 import type { ServerStore } from './serverStore';
 
@@ -122,6 +124,14 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         item.description = s.state === 'error' ? `error: ${s.error ?? ''}` : `${STATE_TEXT[s.state]}${s.state === 'connected' ? (signedIn ? ' · signed in' : ' · anonymous') : ''}`;
         item.tooltip = new vscode.MarkdownString(undefined, false);
         item.tooltip.appendText(`${s.entry.url}\n${STATE_TEXT[s.state]}${s.error ? `\n${s.error}` : ''}`);
+        // the last audit's summary (src/vscode/audits.ts): "audit: 2 fail · 3 warn"
+        const audit = auditRun(s);
+        if (audit?.running) item.description = `${item.description} · auditing…`;
+        else if (audit?.report) {
+          // before a long error message, which the view cuts off; after the state otherwise
+          item.description = s.state === 'error' ? `${auditTreeLine(audit.report.summary)} · ${item.description}` : `${item.description} · ${auditTreeLine(audit.report.summary)}`;
+          item.tooltip.appendText(`\n${auditTreeTooltip(audit.report)}`);
+        }
         item.iconPath = new vscode.ThemeIcon(
           s.state === 'connected' ? 'vm-active' : s.state === 'connecting' ? 'loading~spin' : s.state === 'error' ? 'error' : s.state === 'sign-in-required' ? 'account' : 'vm-outline',
         );
@@ -219,24 +229,11 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 }
 
+/** The Authorization node's rows (src/present/summaries.ts authRows), from the summary the panels show too. */
 function authDetails(s: ServerConnection): Node[] {
   const a = s.conn?.auth;
   if (!a) return [];
-  const out: Node[] = [];
-  const d = (label: string, value: string, icon: string): Node => ({ kind: 'detail', server: s, parent: 'auth', label, value, icon });
-  if (a.discovery) {
-    out.push(d('Authorization server', a.discovery.as.issuer, 'server'));
-    if (a.discovery.backCompat) out.push(d('Layout', '2025-03-26 back-compat (no protected resource metadata)', 'warning'));
-  }
-  if (a.client) out.push(d('Registration', `${a.client.mode} · ${a.client.client_id}`, 'person'));
-  if (a.tokens) {
-    out.push(d('Token expires', a.tokens.expires_at ? relative(a.tokens.expires_at * 1000) : 'unknown', 'watch'));
-    out.push(d('Granted scopes', a.tokens.scope || '(none)', 'checklist'));
-    out.push(d('Refresh token', a.tokens.refresh_token ? 'yes' : 'no', 'sync'));
-  } else {
-    out.push(d('Token', 'none — an operation that needs one will ask you to sign in', 'circle-slash'));
-  }
-  return out;
+  return authRows(authSummary(a)).map((r): Node => ({ kind: 'detail', server: s, parent: 'auth', label: r.label, value: r.value, icon: r.icon }));
 }
 
 function hostOf(url: string | undefined): string {
@@ -245,11 +242,4 @@ function hostOf(url: string | undefined): string {
   } catch {
     return '';
   }
-}
-
-export function relative(ms: number, now = Date.now()): string {
-  const s = Math.round((ms - now) / 1000);
-  const abs = Math.abs(s);
-  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
-  return `${s >= 0 ? 'in' : ''} ${text}${s < 0 ? ' ago (expired)' : ''} · ${new Date(ms).toLocaleTimeString()}`.trim();
 }
