@@ -7,6 +7,7 @@
 import type { Connection } from '../core/connection';
 import type { ToolInfo } from '../core/mcp/session';
 import type { SecurityView, ServerSummary, ToolView } from '../shared/protocol';
+import type { InfoRow } from './serverInfo';
 import type { ServerState } from './serverTree';
 
 /** The engine facts a summary reads: the OAuth state and the negotiated protocol. */
@@ -46,6 +47,36 @@ export function authSummary(a: ConnectionFacts['auth'] | undefined): AuthSummary
     expiresAt: t?.expires_at,
     hasRefreshToken: !!t?.refresh_token,
   };
+}
+
+/**
+ * The children of the tree's Authorization node, in order: the authorization server (and the
+ * 2025-03-26 back-compat layout), the registration, then the token's expiry, scopes and refresh
+ * token, or that there is no token. `now` in epoch ms.
+ */
+export function authRows(a: AuthSummary, now = Date.now()): InfoRow[] {
+  const out: InfoRow[] = [];
+  if (a.issuer !== undefined) {
+    out.push({ label: 'Authorization server', value: a.issuer, icon: 'server' });
+    if (a.backCompat) out.push({ label: 'Layout', value: '2025-03-26 back-compat (no protected resource metadata)', icon: 'warning' });
+  }
+  if (a.registration) out.push({ label: 'Registration', value: `${a.registration.mode} · ${a.registration.client_id}`, icon: 'person' });
+  if (a.signedIn) {
+    out.push({ label: 'Token expires', value: a.expiresAt ? relativeTime(a.expiresAt * 1000, now) : 'unknown', icon: 'watch' });
+    out.push({ label: 'Granted scopes', value: a.scopes.join(' ') || '(none)', icon: 'checklist' });
+    out.push({ label: 'Refresh token', value: a.hasRefreshToken ? 'yes' : 'no', icon: 'sync' });
+  } else {
+    out.push({ label: 'Token', value: 'none — an operation that needs one will ask you to sign in', icon: 'circle-slash' });
+  }
+  return out;
+}
+
+/** "in 4 min · 10:42:00", "2 h ago (expired) · 08:00:00": a time (epoch ms) from `now`, and the clock time. */
+export function relativeTime(ms: number, now = Date.now()): string {
+  const s = Math.round((ms - now) / 1000);
+  const abs = Math.abs(s);
+  const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
+  return `${s >= 0 ? 'in' : ''} ${text}${s < 0 ? ' ago (expired)' : ''} · ${new Date(ms).toLocaleTimeString()}`.trim();
 }
 
 /** The server bar every panel shows: name, URL, state, who is signed in where. Never a secret. */

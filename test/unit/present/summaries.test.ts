@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import type { ToolInfo } from '../../../src/core/mcp/session';
 import { toolSecurity } from '../../../src/core/mcp/toolSecurity';
 import { signedInLine, toolsHuman } from '../../../src/cli/output';
-import { authSummary, securityView, serverSummary, toolAccess, type AuthSummary, type ConnectionFacts } from '../../../src/present/summaries';
+import { authRows, authSummary, relativeTime, securityView, serverSummary, toolAccess, type AuthSummary, type ConnectionFacts } from '../../../src/present/summaries';
 
 const info = (refused?: { status: number; via: 'http' | 'tool-result'; at: number }): ToolInfo => {
   const tool = { name: 'public_info', inputSchema: { type: 'object' as const }, securitySchemes: [{ type: 'noauth' }] };
@@ -80,6 +80,24 @@ describe('present/summaries: one model, the panel state and the CLI text', () =>
     assert.equal(panel.signedIn, false);
     assert.equal(panel.protocol, undefined);
     assert.equal(signedInLine(authSummary(undefined)), 'Not signed in (no operation needed a token yet)');
+  });
+
+  it("the tree's Authorization rows read the same model: issuer, registration, expiry, scopes, refresh token", () => {
+    const now = (EXPIRES - 240) * 1000;
+    const rows = authRows(authSummary(facts(true).auth), now);
+    assert.deepEqual(
+      rows.map((r) => [r.label, r.label === 'Token expires' ? r.value.split(' · ')[0] : r.value]),
+      [
+        ['Authorization server', 'https://as.example'],
+        ['Registration', 'dcr · client-1'],
+        ['Token expires', 'in 4 min'],
+        ['Granted scopes', 'mcp:tools files:read'],
+        ['Refresh token', 'yes'],
+      ],
+    );
+    const out = authRows(authSummary(facts(false).auth), now);
+    assert.deepEqual(out.map((r) => r.label), ['Authorization server', 'Registration', 'Token']);
+    assert.equal(relativeTime(now - 7_200_000, now).split(' · ')[0], '2 h ago (expired)');
   });
 
   it('tool access: the tree, the quick pick and the CLI share one decision', () => {
