@@ -130,7 +130,7 @@ export function classify(r: ProbeResponse, target: ProbeTarget, hadToken: boolea
   if (r.status >= 200 && r.status < 300) {
     if (r.message?.result !== undefined) return { kind: 'accepted', detail: `HTTP ${r.status} with a result` };
     if (r.message?.error) {
-      if (target.kind === 'invalid-call') return { kind: 'accepted', detail: `HTTP ${r.status} with a JSON-RPC error about the request (${r.message.error.code}), after the token was let through` };
+      if (target.kind === 'invalid-call') return { kind: 'accepted', detail: `HTTP ${r.status} with a JSON-RPC error about the request (${r.message.error.code}), past any token check` };
       return { kind: 'other', status: r.status, detail: `HTTP ${r.status} with a JSON-RPC error (${r.message.error.code}) and no challenge` };
     }
     return { kind: 'other', status: r.status, detail: `HTTP ${r.status} without a JSON-RPC answer` };

@@ -45,4 +45,90 @@ describe('audit: resource-server probes', function () {
     assert.match(checks.find((c) => c.id === 'resource-server.expired-token')!.finding, /lives 3600 s.*--wait-expiry/);
     for (const c of checks.filter((x) => x.level === 'pass')) assert.ok(c.exchanges.length > 0, `${c.id} links its exchange`);
   });
+
+  it('a correct per-tool server (initialize and tools/list open): the probes go to a protected read-only tool call, and all pass', async () => {
+    const srv = await server({ mode: 'per-tool' });
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(checks, 'fail'), [], JSON.stringify(checks, null, 1));
+    assert.deepEqual(at(checks, 'warn'), []);
+    assert.deepEqual(at(checks, 'skip'), ['resource-server.expired-token']);
+    assert.match(checks.find((c) => c.id === 'resource-server.no-token')!.finding, /tools\/call read_notes without a token: HTTP 401/);
+    assert.equal(srv.ran.write_note, undefined, 'a tool that is not read-only is never run');
+  });
+
+  const planted: Array<[AuditDefect, string, RegExp]> = [
+    ['anonymous-ok', 'resource-server.no-token', /Require a valid token for tools\/call read_notes/],
+    ['no-signature-check', 'resource-server.tampered-signature', /signature against the issuer's published keys/],
+    ['alg-none', 'resource-server.alg-none', /allow-list of algorithms/],
+    ['unknown-kid', 'resource-server.unknown-key', /only from the issuer's jwks_uri/],
+    ['embedded-jwk', 'resource-server.embedded-jwk', /Never verify with a key the token carries/],
+    ['no-audience', 'resource-server.other-resource', /aud must be this server's resource URL/],
+    ['no-revocation', 'resource-server.revoked-token', /introspect/],
+    ['query-token', 'resource-server.query-string-token', /only from the Authorization header/],
+    ['scope-403-without-scope', 'resource-server.insufficient-scope', /scope="mcp"/],
+  ];
+  for (const [defect, id, fix] of planted) {
+    it(`planted defect ${defect}: ${id} fails with its fix, every other probe stays as on a correct server`, async () => {
+      const srv = await server({ defects: [defect] });
+      const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+      assert.deepEqual(at(checks, 'fail'), [id], JSON.stringify(checks, null, 1));
+      assert.deepEqual(at(checks, 'warn'), []);
+      assert.deepEqual(at(checks, 'skip'), defect === 'anonymous-ok' ? ['resource-server.expired-token', 'resource-server.query-string-token'] : ['resource-server.expired-token']);
+      const failed = checks.find((c) => c.id === id)!;
+      assert.match(failed.fix ?? '', fix);
+      assert.ok(failed.exchanges.length > 0);
+    });
+  }
+
+  it('expiry: a token living at most 10 s is waited for; a correct server refuses it, one that ignores exp fails', async function () {
+    this.timeout(40_000);
+    const good = await server({ tokenTtl: 3 });
+    const ok = await runPhases(good, [resourceServerChecks], { otherResource: good.otherUrl });
+    assert.equal(levels(ok.checks)['resource-server.expired-token'], 'pass', JSON.stringify(ok.checks, null, 1));
+    assert.match(ok.checks.find((c) => c.id === 'resource-server.expired-token')!.finding, /401 with Bearer error="invalid_token"/);
+    const bad = await server({ tokenTtl: 3, defects: ['no-expiry'] });
+    const ko = await runPhases(bad, [resourceServerChecks], { otherResource: bad.otherUrl });
+    assert.deepEqual(at(ko.checks, 'fail'), ['resource-server.expired-token'], JSON.stringify(ko.checks, null, 1));
+    assert.match(ko.checks.find((c) => c.id === 'resource-server.expired-token')!.fix ?? '', /exp/);
+  });
+
+  it('waitExpiry waits for a longer-lived token too', async function () {
+    this.timeout(40_000);
+    const srv = await server({ tokenTtl: 12 });
+    const skipped = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.match(skipped.checks.find((c) => c.id === 'resource-server.expired-token')!.finding, /lives 12 s/);
+    const waited = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl, waitExpiry: true });
+    assert.equal(levels(waited.checks)['resource-server.expired-token'], 'pass');
+  });
+
+  it('another resource: without one named, an authorization server that knows only its own resources issues none — skip with the reason', async () => {
+    const srv = await server();
+    const { checks } = await runPhases(srv, [resourceServerChecks]);
+    const c = checks.find((x) => x.id === 'resource-server.other-resource')!;
+    assert.equal(c.level, 'skip');
+    assert.match(c.finding, /issued no token for another resource .*mcp-audit-other-resource.*invalid_target/);
+  });
+
+  it('without a sign-in: no-token and malformed are still judged, the token probes skip saying why', async () => {
+    const srv = await server();
+    const { checks } = await runPhases(srv, [resourceServerChecks], { signIn: false });
+    assert.equal(checks.length, RS_IDS.length);
+    assert.equal(levels(checks)['resource-server.no-token'], 'pass');
+    assert.equal(levels(checks)['resource-server.malformed-token'], 'pass');
+    const skipped = checks.filter((c) => c.level === 'skip');
+    assert.equal(skipped.length, RS_IDS.length - 2);
+    for (const c of skipped) assert.match(c.finding, /sign-in failed \(sign-in refused \(test\)\)/);
+  });
+
+  it('no real, derived or forged token appears in the trace or the report', async () => {
+    const srv = await server();
+    const run = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    const secrets = [...new Set([...run.sentTokens, ...srv.issued])];
+    // the real token, the tampered one, alg none, two re-signed, malformed, other-resource, narrow-scope, revoked
+    assert.ok(secrets.length >= 9, `tokens sent: ${secrets.length}`);
+    const text = JSON.stringify(run.conn.trace.all()) + JSON.stringify(run.checks);
+    assert.deepEqual(findLeaks(text, secrets), []);
+    // Each token is also absent in its parts a reader could reuse (the signature segment).
+    for (const t of secrets.filter((x) => x.split('.').length === 3 && x.split('.')[2].length > 20)) assert.ok(!text.includes(t.split('.')[2]), 'no signature segment in the output');
+  });
 });

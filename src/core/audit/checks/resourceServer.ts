@@ -157,8 +157,11 @@ async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (rea
     judgeBadToken(report, id, classify(r, target, true), [r.exchange], what);
   }
 
-  // The token in the query string (OAuth 2.1 §5.2: never in a URL).
-  {
+  // The token in the query string (OAuth 2.1 §5.2: never in a URL). When the request is served
+  // without any token, being served with one in the URL proves nothing.
+  if (classify(noToken, target, false).kind === 'accepted') {
+    skip('resource-server.query-string-token', `${target.label} is served without a token, so a token in the query string cannot be told apart`);
+  } else {
     const r = await send({ kind: 'query', token: real });
     const o = classify(r, target, false);
     if (o.kind === 'accepted') {

@@ -74,7 +74,7 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
   const a = classify(anon, target, false);
   if (target.kind === 'invalid-call' && a.kind !== 'refused' && !noauth) {
     // The answer is about the arguments, not the token: the auth decision is not visible this way.
-    for (const id of ids) skip(id, `${NOT_READ_ONLY} (arguments that fail its input schema were answered without a token check: ${a.detail})`);
+    for (const id of ids) skip(id, `${NOT_READ_ONLY} (without a token, arguments that fail its input schema got ${a.detail}: the token decision is not visible that way)`);
     return;
   }
   if (noauth) {

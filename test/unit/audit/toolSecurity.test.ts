@@ -1,0 +1,110 @@
+/**
+ * [tool-security] each tool's declared securitySchemes against what the server does, on a local
+ * fixture (test/fixtures/auditResourceServer.ts): a correct server passes; each planted defect fails
+ * the one check (and tool) that catches it; tools that are not read-only are never run by default.
+ */
+import { strict as assert } from 'node:assert';
+import { toolSecurityChecks } from '../../../src/core/audit/checks/toolSecurity';
+import { resourceServerChecks } from '../../../src/core/audit/checks/resourceServer';
+import { findLeaks } from '../../fixtures/oauthFixture';
+import { startAuditServer, type AuditServer, type AuditServerOptions } from '../../fixtures/auditResourceServer';
+import { at, levels, runPhases } from './auditHarness';
+
+/** What a correct per-tool server reports, per tool. */
+const PER_TOOL_PASS = [
+  'tool-security.noauth-works-anonymously[peek]',
+  'tool-security.noauth-works-anonymously[search]',
+  'tool-security.oauth-refuses-anonymous[read_notes]',
+  'tool-security.oauth-refuses-anonymous[write_note]',
+  'tool-security.oauth-refuses-without-scopes[read_notes]',
+  'tool-security.oauth-refuses-without-scopes[write_note]',
+  'tool-security.oauth-works-with-scopes[peek]',
+  'tool-security.oauth-works-with-scopes[read_notes]',
+  'tool-security.oauth-works-with-scopes[write_note]',
+];
+
+describe('audit: tool-security checks', function () {
+  this.timeout(30_000);
+  const servers: AuditServer[] = [];
+  async function server(o: AuditServerOptions = {}): Promise<AuditServer> {
+    const s = await startAuditServer(o);
+    servers.push(s);
+    return s;
+  }
+  afterEach(async () => {
+    while (servers.length) await servers.pop()!.close();
+  });
+
+  it('a correct per-tool server: every declared scheme holds; the tool that is not read-only is judged by schema-failing calls and never runs', async () => {
+    const srv = await server({ mode: 'per-tool' });
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    assert.deepEqual(at(checks, 'pass'), PER_TOOL_PASS, JSON.stringify(checks, null, 1));
+    assert.deepEqual(at(checks, 'fail'), []);
+    assert.deepEqual(at(checks, 'warn'), []);
+    assert.deepEqual(at(checks, 'skip'), ['tool-security.oauth-refuses-without-scopes[peek]']);
+    assert.match(checks.find((c) => c.id === 'tool-security.oauth-refuses-without-scopes' && c.subject === 'peek')!.finding, /also declares noauth/);
+    assert.equal(srv.ran.write_note, undefined, 'write_note (readOnlyHint false) never ran');
+    assert.ok(srv.ran.read_notes, 'read_notes (read-only) was called for real');
+    const w = checks.find((c) => c.id === 'tool-security.oauth-works-with-scopes' && c.subject === 'write_note')!;
+    assert.match(w.finding, /arguments that fail its input schema/);
+    const anon = checks.find((c) => c.id === 'tool-security.oauth-refuses-anonymous' && c.subject === 'read_notes')!;
+    assert.match(anon.finding, /HTTP 401/);
+  });
+
+  it('callTools all: the tool that is not read-only is called for real', async () => {
+    const srv = await server({ mode: 'per-tool' });
+    const { checks } = await runPhases(srv, [toolSecurityChecks], { callTools: 'all' });
+    assert.deepEqual(at(checks, 'pass'), PER_TOOL_PASS);
+    assert.equal(srv.ran.write_note, 1);
+  });
+
+  it('a correct whole-server-protected server: the oauth2 tools refuse anonymous calls at the HTTP level and pass', async () => {
+    const srv = await server();
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    assert.deepEqual(at(checks, 'fail'), []);
+    assert.deepEqual(at(checks, 'warn'), []);
+    assert.deepEqual(at(checks, 'skip'), []);
+    assert.equal(at(checks, 'pass').length, 6);
+  });
+
+  it('planted: a noauth tool that refuses everyone without a token — only noauth-works-anonymously[search] fails', async () => {
+    const srv = await server({ mode: 'per-tool', defects: ['noauth-refuses'] });
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    assert.deepEqual(at(checks, 'fail'), ['tool-security.noauth-works-anonymously[search]'], JSON.stringify(checks, null, 1));
+    assert.deepEqual(at(checks, 'warn'), []);
+    const c = checks.find((x) => x.subject === 'search')!;
+    assert.match(c.finding, /declared noauth, but a call without a token got HTTP 401/);
+    assert.match(c.fix ?? '', /declare it oauth2/);
+  });
+
+  it('planted: an oauth2 tool that does not check its scope — only oauth-refuses-without-scopes[read_notes] fails', async () => {
+    for (const mode of ['per-tool', 'whole-server'] as const) {
+      const srv = await server({ mode, defects: ['tool-ignores-scope'] });
+      const { checks } = await runPhases(srv, [toolSecurityChecks]);
+      assert.deepEqual(at(checks, 'fail'), ['tool-security.oauth-refuses-without-scopes[read_notes]'], `${mode}: ${JSON.stringify(checks, null, 1)}`);
+      assert.deepEqual(at(checks, 'warn'), []);
+      assert.match(checks.find((x) => x.level === 'fail')!.finding, /lacking notes\.read went through/);
+    }
+  });
+
+  it('planted: a server that serves everything without a token — the read-only oauth2 tool fails oauth-refuses-anonymous; the other cannot be told from schema-first validation and is skipped', async () => {
+    const srv = await server({ defects: ['anonymous-ok'] });
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    assert.deepEqual(at(checks, 'fail'), ['tool-security.oauth-refuses-anonymous[read_notes]'], JSON.stringify(checks, null, 1));
+    const skipped = checks.filter((c) => c.level === 'skip');
+    assert.deepEqual(skipped.map((c) => c.subject), ['write_note', 'write_note', 'write_note']);
+    for (const c of skipped) assert.match(c.finding, /^not read-only; run with --call-tools all/);
+    assert.equal(srv.ran.write_note, undefined);
+    const all = await runPhases(srv, [toolSecurityChecks], { callTools: 'all' });
+    assert.deepEqual(at(all.checks, 'fail'), ['tool-security.oauth-refuses-anonymous[read_notes]', 'tool-security.oauth-refuses-anonymous[write_note]']);
+  });
+
+  it('resource-server and tool-security together on a correct server: no fail, no warn, no token in the output', async () => {
+    const srv = await server({ mode: 'per-tool' });
+    const run = await runPhases(srv, [resourceServerChecks, toolSecurityChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(run.checks, 'fail'), []);
+    assert.deepEqual(at(run.checks, 'warn'), []);
+    const secrets = [...new Set([...run.sentTokens, ...srv.issued])];
+    assert.deepEqual(findLeaks(JSON.stringify(run.conn.trace.all()) + JSON.stringify(run.checks), secrets), []);
+  });
+});
