@@ -4,13 +4,18 @@
  * engine — and `/mcp` and `/mcp-mixed` do not have it. `startDemo({ misconfigured: [d] })` plants
  * exactly `d` and nothing else, which is what the audit's fixture tests rely on.
  *
+ * Then the audit itself (runAudit, headless, as `mcp-oauth-inspector audit --headless` runs it):
+ * on `/mcp-misconfigured` it reports `fail` exactly at the check of each planted defect
+ * (DEFECT_CHECKS) and nowhere else; on `/mcp` and `/mcp-mixed` no `fail` at all.
+ *
  * Run: npx mocha test/demo/misconfigured.test.ts
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { DEFAULT_DEMO_DEFECTS, DEFECT_CHECKS, DEMO_DEFECTS, NOAUTH_REFUSED_TOOL, startDemo, type DemoDefect, type DemoHandle } from '../../demo/index';
-import { AUDIT_CHECKS } from '../../src/shared/audit';
+import { runAudit } from '../../src/core/audit/runner';
+import { AUDIT_CHECKS, auditExitCode, type AuditReport } from '../../src/shared/audit';
 
 // ---------------------------------------------------------------------------------------------
 // Plain-HTTP helpers: sign-in with the pre-registered client (auto-approve), raw MCP requests
@@ -414,6 +419,90 @@ describe('demo: startDemo({ misconfigured }) plants exactly the defects named', 
       try {
         assert.deepEqual(demo.misconfiguredDefects, planted);
         assert.deepEqual(sorted(await observedDefects(demo, demo.misconfiguredUrl, await tokensFor(demo, demo.misconfiguredUrl))), sorted(planted));
+      } finally {
+        await demo.close();
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The audit of the demo
+
+/** The failed checks of a report, as `id` or `id [subject]`, sorted. */
+function failures(report: AuditReport): string[] {
+  return report.checks
+    .filter((c) => c.level === 'fail')
+    .map((c) => (c.subject ? `${c.id} [${c.subject}]` : c.id))
+    .sort();
+}
+
+/** The failures the planted defects must produce (DEFECT_CHECKS), sorted. */
+function expectedFailures(defects: readonly DemoDefect[]): string[] {
+  return defects
+    .map((d) => DEFECT_CHECKS[d])
+    .map((c) => (c.subject ? `${c.id} [${c.subject}]` : c.id))
+    .sort();
+}
+
+/** What the failed checks found, for an assertion message. */
+function failureText(report: AuditReport): string {
+  return report.checks
+    .filter((c) => c.level === 'fail')
+    .map((c) => `${c.id}${c.subject ? ` [${c.subject}]` : ''}: ${c.finding}`)
+    .join('\n');
+}
+
+function levelOf(report: AuditReport, id: string): string | undefined {
+  return report.checks.find((c) => c.id === id)?.level;
+}
+
+function audit(url: string): Promise<AuditReport> {
+  return runAudit({ serverUrl: url, headless: true });
+}
+
+describe('audit of the demo: every planted defect at its check, and nothing else', function () {
+  this.timeout(120_000);
+  let demo: DemoHandle;
+
+  before(async () => {
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true });
+  });
+
+  after(async () => {
+    await demo?.close();
+  });
+
+  it('/mcp-misconfigured: fail exactly at the checks of the planted defects; sign-in and the token probes ran', async () => {
+    const report = await audit(demo.misconfiguredUrl);
+    assert.deepEqual(failures(report), expectedFailures(DEFAULT_DEMO_DEFECTS), failureText(report));
+    assert.equal(auditExitCode(report), 1);
+    assert.equal(levelOf(report, 'authorization-server.sign-in'), 'pass', 'the defects leave sign-in working');
+    for (const id of ['resource-server.tampered-signature', 'resource-server.alg-none', 'resource-server.unknown-key', 'resource-server.revoked-token']) {
+      assert.equal(levelOf(report, id), 'pass', `${id}: the probes the defects do not touch still pass`);
+    }
+  });
+
+  for (const [name, url] of [['/mcp-mixed', (d: DemoHandle) => d.mixedUrl]] as const) {
+    it(`${name}: no fail`, async () => {
+      const report = await audit(url(demo));
+      assert.deepEqual(failures(report), [], failureText(report));
+      assert.equal(auditExitCode(report), 0);
+      assert.equal(levelOf(report, 'authorization-server.sign-in'), 'pass');
+    });
+  }
+});
+
+describe('audit of the demo with one defect planted: only its check fails', function () {
+  this.timeout(60_000);
+
+  for (const planted of [[], ...DEMO_DEFECTS.map((d) => [d])] as DemoDefect[][]) {
+    const title = planted.length ? `${planted[0]} → ${expectedFailures(planted).join(', ')}` : 'none → no fail';
+    it(title, async () => {
+      const demo = await startDemo({ port: 0, asPort: 0, autoApprove: true, misconfigured: planted });
+      try {
+        const report = await audit(demo.misconfiguredUrl);
+        assert.deepEqual(failures(report), expectedFailures(planted), failureText(report));
       } finally {
         await demo.close();
       }
