@@ -11,7 +11,8 @@
  *
  * Three paths:
  *
- * - `/mcp`       — the whole server behind OAuth: every request without a valid token → 401.
+ * - `/mcp`       — the whole server behind OAuth: every request without a valid token → 401, with
+ *                  a token lacking todos.read (the scope that 401 names) → 403.
  * - `/mcp-mixed` — per-tool protection: initialize / server/discover, tools/list and public tools work
  *                  anonymously; protected tools answer with an HTTP 401/403 challenge, except
  *                  get_secret_note, which answers with the tool-level challenge in its result.
