@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { SecurityView, ToolsState, ToolView } from '../../../src/shared/protocol';
+import type { CallRecord, SecurityView, ToolsState, ToolView } from '../../../src/shared/protocol';
 import { ERROR_TOOL, HOSTILE_TOOL, PAYLOADS, THROW_TOOL } from '../../fixtures/hostileServer';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -349,7 +349,7 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     await reply(cancel.id, { cancelled: true });
     // the host's wait ends: the call comes back as cancelled, the sign-in is no longer waiting
     const [call] = await requests('tools/call');
-    const record = { id: 7, tool: 'list_todos', at: Date.now(), durationMs: 0, signInMs: 4200, args: {}, authenticated: false, ok: false, error: { code: 'authorization_cancelled', message: 'sign-in was cancelled', step: 'authorization callback' }, rpc: { request: null, response: null } };
+    const record: CallRecord = { id: 7, tool: 'list_todos', at: Date.now(), durationMs: 0, signInMs: 4200, args: {}, authenticated: false, ok: false, error: { code: 'authorization_cancelled', message: 'sign-in was cancelled', step: 'authorization callback' }, rpc: { request: null, response: null } };
     await reply(call.id, record);
     const after = clone(s);
     after.history = [record];

@@ -23,8 +23,8 @@ describe('webview/tools/history: the calls as data', () => {
   it('each call’s outcome: ok, tool error, sign-in needed (as the record view reads the code), failed', () => {
     assert.deepEqual(outcomeOf(record(1, 'a')), { icon: 'pass', outcome: 'ok: ' });
     assert.deepEqual(outcomeOf(record(1, 'a', { isError: true })), { icon: 'warning', outcome: 'tool error: ' });
-    for (const code of ['authorization_required', 'insufficient_scope']) assert.deepEqual(outcomeOf(record(1, 'a', { ok: false, error: { code, message: 'm' } })), { icon: 'lock', outcome: 'sign-in needed: ' }, code);
-    assert.deepEqual(outcomeOf(record(1, 'a', { ok: false, error: { code: 'invalid_params', message: 'm' } })), { icon: 'error', outcome: 'failed: ' });
+    for (const code of ['authorization_required', 'insufficient_scope'] as const) assert.deepEqual(outcomeOf(record(1, 'a', { ok: false, error: { code, message: 'm' } })), { icon: 'lock', outcome: 'sign-in needed: ' }, code);
+    assert.deepEqual(outcomeOf(record(1, 'a', { ok: false, error: { code: 'tool_not_found', message: 'm' } })), { icon: 'error', outcome: 'failed: ' });
     assert.deepEqual(outcomeOf(record(1, 'a', { ok: false })), { icon: 'error', outcome: 'failed: ' });
   });
 
