@@ -54,7 +54,7 @@ Next:
   node dist/cli.js connect ${demo.mcpUrl} --open        # sign in in your browser (dist/ was just built)
   node dist/cli.js tools ${demo.mixedUrl}               # public tools work before signing in
   node dist/cli.js call ${demo.mixedUrl} add_todo --args '{"title":"hi"}' --open --trace
-  node dist/cli.js audit ${demo.misconfiguredUrl} --open   # reports every planted defect as fail, with its fix
+  node dist/cli.js audit ${demo.misconfiguredUrl} ${autoApprove ? '--headless' : '--open'}   # every planted defect is a fail, with its fix${autoApprove ? '' : '\n      (with MCP_DEMO_AUTO_APPROVE=1 and --headless: two probes need a second sign-in without a person, else they skip)'}
   — or, in VS Code: "MCP Inspector: Connect to Server" and paste one of the URLs.
 
 Press Ctrl-C to stop.
