@@ -187,7 +187,12 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditReport> {
     // Every check of a selected category is in the report: one a phase did not reach says so.
     for (const [id, spec] of Object.entries(AUDIT_CHECKS) as Array<[AuditCheckId, (typeof AUDIT_CHECKS)[AuditCheckId]]>) {
       if (!selected.has(spec.category) || checks.some((c) => c.id === id)) continue;
-      ctx.skip(id, phases[spec.category] ? 'the check did not run (its phase ended without reporting it)' : 'this build of the audit does not run this check');
+      const why = !phases[spec.category]
+        ? 'this build of the audit does not run this check'
+        : spec.category === 'tool-security'
+          ? 'no tool this check applies to (it runs once per tool whose declaration it is about)'
+          : 'the check did not run (its phase ended without reporting it)';
+      ctx.skip(id, why);
     }
   } finally {
     await conn.close().catch(() => undefined);

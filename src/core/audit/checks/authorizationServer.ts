@@ -36,12 +36,22 @@ export async function authorizationServerChecks(ctx: AuditContext): Promise<void
     } else {
       ctx.report({ id: 'authorization-server.metadata-found', level: 'pass', finding: `Found at ${disc.asMetadataUrl}${at >= 0 ? ` (location ${at + 1} of ${candidates.length} in the spec's order)` : ''}.`, exchanges: asIds });
     }
-    const exact = disc.backCompat && disc.asMetadataUrl ? disc.as.issuer === new URL(disc.asMetadataUrl).origin || candidates.includes(disc.asMetadataUrl) : true;
+    // The identifier the client started from: the entry of authorization_servers (or, in the
+    // 2025-03-26 layout, the server's origin). oauth4webapi compares URLs, so "https://as" and
+    // "https://as/" pass it; RFC 8414 §3.3 asks for the identical string.
+    const listed = disc.resourceMetadata?.authorization_servers?.[0] ?? new URL(disc.asMetadataUrl ?? ctx.serverUrl.href).origin;
+    const trim = (x: string) => x.replace(/\/+$/, '');
+    const level = disc.as.issuer === listed ? 'pass' : trim(disc.as.issuer) === trim(listed) ? 'warn' : disc.backCompat ? 'warn' : 'fail';
     ctx.report({
       id: 'authorization-server.issuer-matches',
-      level: exact ? 'pass' : 'warn',
-      finding: exact ? `"issuer" is ${disc.as.issuer}, exactly the identifier the metadata URL was derived from.` : `"issuer" ${disc.as.issuer} differs from the origin its metadata was fetched from; accepted only in the 2025-03-26 layout.`,
-      ...(exact ? {} : { fix: 'Make "issuer" equal the URL the metadata is published under (RFC 8414 §3.3), and publish protected resource metadata naming it.' }),
+      level,
+      finding:
+        level === 'pass'
+          ? `"issuer" is ${disc.as.issuer}, exactly the identifier the metadata was derived from.`
+          : trim(disc.as.issuer) === trim(listed)
+            ? `"issuer" is ${disc.as.issuer}, but the identifier it was derived from is ${listed}: they differ by a trailing slash, and clients that compare strings (as RFC 8414 §3.3 says) refuse the metadata.`
+            : `"issuer" ${disc.as.issuer} is not ${listed}, the identifier its metadata was derived from${disc.backCompat ? '; accepted only in the 2025-03-26 layout' : ''}.`,
+      ...(level === 'pass' ? {} : { fix: `Use one spelling of the issuer everywhere: the same string in "issuer" of the metadata, in authorization_servers of the protected resource metadata, and in the tokens' iss (e.g. ${listed}).` }),
       exchanges: asIds,
     });
   } else {
