@@ -67,6 +67,16 @@ describe('audit: tool-security checks', function () {
     assert.equal(at(checks, 'pass').length, 6);
   });
 
+  it('noauth tools on a whole-server-protected endpoint: a warn (no client reaches them anonymously), not a fail', async () => {
+    const srv = await server({ publicToolsOnWholeServer: true });
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    assert.deepEqual(at(checks, 'fail'), []);
+    assert.deepEqual(at(checks, 'warn'), ['tool-security.noauth-works-anonymously[peek]', 'tool-security.noauth-works-anonymously[search]'], JSON.stringify(checks, null, 1));
+    const w = checks.find((c) => c.subject === 'search')!;
+    assert.match(w.finding, /whole server requires a token/);
+    assert.match(w.fix ?? '', /Drop noauth/);
+  });
+
   it('planted: a noauth tool that refuses everyone without a token — only noauth-works-anonymously[search] fails', async () => {
     const srv = await server({ mode: 'per-tool', defects: ['noauth-refuses'] });
     const { checks } = await runPhases(srv, [toolSecurityChecks]);

@@ -80,7 +80,11 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
   if (noauth) {
     const id = 'tool-security.noauth-works-anonymously';
     if (a.kind === 'accepted') report(id, 'pass', `declared noauth; a call without a token went through (${a.detail})${how}`, [anon.exchange]);
-    else if (a.kind === 'refused') report(id, 'fail', `declared noauth, but a call without a token got ${describeRefusal(a)}${how}`, [anon.exchange], `Either serve ${name} without a token, or declare it oauth2 in its securitySchemes (and _meta.securitySchemes) so clients sign in first`);
+    else if (a.kind === 'refused' && wholeServer) {
+      // The whole endpoint wants a token (tools/list included): no client reaches the tool anonymously,
+      // so the declaration misleads rather than breaks a flow.
+      report(id, 'warn', `declared noauth, but the whole server requires a token (tools/list is refused without one), and a call without a token got ${describeRefusal(a)}${how}`, [anon.exchange], `Drop noauth from ${name}'s securitySchemes on this endpoint, or serve it without a token (per-tool protection: initialize and tools/list open, protected tools challenged)`);
+    } else if (a.kind === 'refused') report(id, 'fail', `declared noauth, but a call without a token got ${describeRefusal(a)}${how}`, [anon.exchange], `Either serve ${name} without a token, or declare it oauth2 in its securitySchemes (and _meta.securitySchemes) so clients sign in first`);
     else report(id, 'warn', `declared noauth; a call without a token got ${a.detail}${how}`, [anon.exchange], `Serve ${name} without a token as declared`);
   } else if (oauth) {
     const id = 'tool-security.oauth-refuses-anonymous';
