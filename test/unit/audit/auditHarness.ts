@@ -8,7 +8,6 @@ import type { AuditContext, AuditFacts, AuditPhase, AuditRunOptions } from '../.
 import { createProbe } from '../../../src/core/audit/probe';
 import { createConnection, type Connection } from '../../../src/core/connection';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
-import type { AuditServer } from '../../fixtures/auditResourceServer';
 
 export interface HarnessRun {
   checks: AuditCheck[];
@@ -18,12 +17,12 @@ export interface HarnessRun {
   sentTokens: string[];
 }
 
-export async function runPhases(srv: AuditServer, phases: AuditPhase[], o: Partial<AuditRunOptions> & { signIn?: boolean } = {}): Promise<HarnessRun> {
+export async function runPhases(srv: { mcpUrl: string }, phases: AuditPhase[], o: Partial<AuditRunOptions> & { signIn?: boolean; scope?: string } = {}): Promise<HarnessRun> {
   const conn = createConnection({ serverUrl: srv.mcpUrl, secrets: new MemorySecretStore(), headless: true, client: { policy: 'dcr' }, timeoutMs: 5000 });
   const facts: AuditFacts = { era: 'legacy', protocolVersion: '2025-06-18' };
   try {
     facts.discovery = await conn.auth.ensureDiscovery();
-    if (o.signIn !== false) facts.tokens = await conn.auth.authorize('mcp notes.read notes.write');
+    if (o.signIn !== false) facts.tokens = await conn.auth.authorize(o.scope ?? 'mcp notes.read notes.write');
     else facts.signInFailure = { code: 'authorization_denied', message: 'sign-in refused (test)' };
     const probe = createProbe({ conn, facts });
     const sentTokens: string[] = [];
@@ -31,7 +30,7 @@ export async function runPhases(srv: AuditServer, phases: AuditPhase[], o: Parti
     const tools = (listed.message?.result as { tools?: Array<Record<string, unknown>> } | undefined)?.tools;
     if (tools) facts.tools = tools;
     const checks: AuditCheck[] = [];
-    const { signIn: _s, ...options } = o;
+    const { signIn: _s, scope: _sc, ...options } = o;
     const ctx: AuditContext = {
       serverUrl: conn.serverUrl,
       conn,

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { resourceServerChecks } from '../../../src/core/audit/checks/resourceServer';
-import { findLeaks } from '../../fixtures/oauthFixture';
+import { findLeaks, startOAuthFixture } from '../../fixtures/oauthFixture';
 import { startAuditServer, type AuditDefect, type AuditServer, type AuditServerOptions } from '../../fixtures/auditResourceServer';
 import { at, levels, runPhases } from './auditHarness';
 
@@ -130,5 +130,28 @@ describe('audit: resource-server probes', function () {
     assert.deepEqual(findLeaks(text, secrets), []);
     // Each token is also absent in its parts a reader could reuse (the signature segment).
     for (const t of secrets.filter((x) => x.split('.').length === 3 && x.split('.')[2].length > 20)) assert.ok(!text.includes(t.split('.')[2]), 'no signature segment in the output');
+  });
+
+  it('an opaque token: tampering still applies; the JWT-derived probes skip saying the token is opaque; revocation without introspection skips', async () => {
+    const fx = await startOAuthFixture({ requiredScopes: ['mcp'] });
+    try {
+      const run = await runPhases(fx, [resourceServerChecks], { scope: 'mcp extra' });
+      const l = levels(run.checks);
+      assert.deepEqual(at(run.checks, 'fail'), [], JSON.stringify(run.checks, null, 1));
+      assert.equal(l['resource-server.tampered-signature'], 'pass');
+      assert.match(run.checks.find((c) => c.id === 'resource-server.tampered-signature')!.finding, /two characters/);
+      for (const id of ['resource-server.alg-none', 'resource-server.unknown-key', 'resource-server.embedded-jwk']) {
+        assert.equal(l[id], 'skip');
+        assert.match(run.checks.find((c) => c.id === id)!.finding, /opaque \(not a JWT\)/);
+      }
+      assert.equal(l['resource-server.revoked-token'], 'skip');
+      assert.match(run.checks.find((c) => c.id === 'resource-server.revoked-token')!.finding, /no introspection_endpoint/);
+      assert.equal(l['resource-server.insufficient-scope'], 'pass');
+      // The fixture's AS issues for any resource; its resource server checks the resource.
+      assert.equal(l['resource-server.other-resource'], 'pass');
+      assert.deepEqual(findLeaks(JSON.stringify(run.conn.trace.all()) + JSON.stringify(run.checks), [...new Set([...run.sentTokens, ...fx.allSecrets()])]), []);
+    } finally {
+      await fx.close();
+    }
   });
 });
