@@ -6,7 +6,7 @@
  */
 export { createConnection } from './core/connection';
 export { canonicalResource } from './core/oauth/discovery';
-export { CredentialKeys } from './core/oauth/tokens';
+export { CredentialKeys, CredentialStore } from './core/oauth/credentialStore';
 export { signOutMessage } from './core/oauth/authManager';
 export { clientIdPromptText, DEFAULT_CLIENT_METADATA_URL } from './core/oauth/registration';
 export { inspectConnectionToken } from './core/inspect/connectionToken';

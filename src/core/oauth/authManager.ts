@@ -4,20 +4,25 @@
  * refresh or step up, at most `maxAttempts` authorizations per operation), recovery from
  * `invalid_client` / `invalid_grant`, and sign-out. It knows nothing about MCP messages beyond the
  * operation key callers give it, and nothing about VS Code.
+ *
+ * The state machine only: what to ask for and when to give up is stepUp.ts (pure policy); where and
+ * how the state is kept is credentialStore.ts; each wire step is its own module.
  */
 import type * as oauth from 'oauth4webapi';
 import { InspectorError, isInspectorError } from '../errors';
 import { checkUrl, displayHost } from '../http/urlPolicy';
 import type { Browser, Prompt, SecretStore } from '../ports';
 import { authorizeWithCode } from './authorizationCode';
-import { bearerChallenge, parseChallenges, scopesToSuggest, splitScopes, unionScopes, type BearerChallenge } from './challenge';
+import { bearerChallenge, parseChallenges, splitScopes, type BearerChallenge } from './challenge';
 import type { OAuthContext } from './context';
 import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult } from './discovery';
-import { dpopAlgFor, DpopKeys, isDpopTokenType, PRIVATE_JWK_MEMBERS, type StoredDpopKey } from './dpop';
+import { CredentialStore, type CredentialKeys } from './credentialStore';
+import { dpopAlgFor, DpopKeys, isDpopTokenType } from './dpop';
 import { clientCredentialsGrant, crossAppAccessGrant, workloadIdentityGrant, type CrossAppAccessConfig, type WorkloadIdentityConfig } from './grants';
 import type { RedirectReceiverFactory } from './redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
-import { CredentialKeys, isExpiring, readJsonSecret, refreshTokens, revokeToken, type TokenSet } from './tokens';
+import { AttemptBudget, attemptsExhaustedError, authorizationNeededError, DEFAULT_MAX_ATTEMPTS, isAuthChallenge, isStepUp, scopesNeeded, scopesNotGranted, selectScope } from './stepUp';
+import { isExpiring, refreshTokens, revokeToken, type TokenSet } from './tokens';
 import { STEP, type McpStep } from '../../shared/codes';
 
 export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access' | 'workload_identity';
@@ -43,12 +48,6 @@ export interface AuthManagerOptions {
   /** A fixed loopback redirect port (pre-registered clients with exact redirect URI matching); default ephemeral. */
   redirectPort?: number;
   startReceiver?: RedirectReceiverFactory;
-}
-
-/** Non-secret session facts kept beside the secrets so a reconnect needs no discovery requests. */
-interface StoredSession {
-  discovery: Omit<DiscoveryResult, 'resourceMetadata'> & { resourceMetadata?: DiscoveryResult['resourceMetadata'] };
-  client_id?: string;
 }
 
 export type AuthState = 'signed-out' | 'signed-in' | 'authorizing' | 'refreshing';
@@ -121,7 +120,8 @@ export function signOutMessage(serverName: string, r: SignOutResult): string {
 }
 
 export class AuthManager {
-  readonly keys: CredentialKeys;
+  /** This server's secrets and their layout (credentialStore.ts). */
+  readonly credentials: CredentialStore;
   discovery?: DiscoveryResult;
   client?: RegisteredClient;
   tokens?: TokenSet;
@@ -140,13 +140,19 @@ export class AuthManager {
   private loadSettled?: Promise<void>;
   private refreshing?: Promise<TokenSet>;
   private authorizing?: Promise<TokenSet>;
-  private readonly attempts = new Map<string, number>();
+  private readonly attempts: AttemptBudget;
   private readonly listeners = new Set<() => void>();
   /** This client's DPoP key (in memory only) and oauth4webapi's proof/nonce handle for it. */
   readonly dpopKeys = new DpopKeys();
 
   constructor(readonly opts: AuthManagerOptions) {
-    this.keys = new CredentialKeys(canonicalResource(opts.serverUrl));
+    this.credentials = new CredentialStore(opts.secrets, canonicalResource(opts.serverUrl), opts.ctx.redactor);
+    this.attempts = new AttemptBudget(opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  }
+
+  /** The secret-store key layout of this server (tests and diagnostics; front ends ask `credentials`). */
+  get keys(): CredentialKeys {
+    return this.credentials.keys;
   }
 
   get ctx(): OAuthContext {
@@ -172,7 +178,7 @@ export class AuthManager {
   /** Restore cached discovery, the client and tokens from the secret store (once). */
   load(): Promise<void> {
     this.loaded ??= (async () => {
-      const stored = await readJsonSecret<StoredSession>(this.opts.secrets, this.sessionKey);
+      const stored = await this.credentials.loadSession();
       if (!stored?.discovery?.as?.issuer) return;
       try {
         // The stored endpoints pass the URL policy as if just discovered (a session stored before a
@@ -189,24 +195,21 @@ export class AuthManager {
         this.ctx.logger.debug(`stored discovery restored without re-checking its endpoints: ${this.ctx.redactor.text((err as Error)?.message ?? String(err))}`);
       }
       this.discovery = stored.discovery as DiscoveryResult;
-      const client = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(this.discovery.as.issuer));
+      const issuer = this.discovery.as.issuer;
+      const client = await this.credentials.loadClient(issuer);
       if (client && this.clientStillFits(client)) this.client = client;
       if (this.client) {
-        const tokens = await readJsonSecret<TokenSet>(this.opts.secrets, this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
+        const tokens = await this.credentials.loadTokens(issuer, this.client.client_id);
         const bound = tokens && isDpopTokenType(tokens.token_type);
-        const key = bound ? await readJsonSecret<StoredDpopKey>(this.opts.secrets, this.keys.dpopKey(this.discovery.as.issuer, this.client.client_id)) : undefined;
-        if (key) this.redactKey(key);
+        const key = bound ? await this.credentials.loadDpopKey(issuer, this.client.client_id) : undefined;
         if (tokens && tokens.resource === this.discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
           // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
           this.ctx.trace.note(STEP.tokenRefresh, 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
         } else if (tokens && tokens.resource === this.discovery.resource) {
           this.tokens = tokens;
-          this.ctx.redactor.addSecret(tokens.access_token);
-          this.ctx.redactor.addSecret(tokens.refresh_token);
           this.state = 'signed-in';
         }
       }
-      if (this.client?.client_secret) this.ctx.redactor.addSecret(this.client.client_secret);
     })();
     return this.loaded;
   }
@@ -224,10 +227,6 @@ export class AuthManager {
     this.state = 'signed-out';
     await this.load();
     this.changed();
-  }
-
-  private get sessionKey(): string {
-    return `${this.keys.prefix}session`;
   }
 
   /** A stored client is reused only if it matches the configured registration policy. */
@@ -316,7 +315,7 @@ export class AuthManager {
     if (this.discovery && this.discovery.as.issuer !== found.as.issuer) {
       // Another authorization server now: the old client and its tokens are never used for it
       // (credentials are keyed by issuer). A client this server's new AS issued earlier is reused.
-      const known = await readJsonSecret<RegisteredClient>(this.opts.secrets, this.keys.client(found.as.issuer));
+      const known = await this.credentials.loadClient(found.as.issuer);
       const reuse = known && known.issuer === found.as.issuer && this.clientStillFits(known) ? known : undefined;
       this.ctx.trace.note(
         STEP.authorizationServerMetadata,
@@ -325,7 +324,6 @@ export class AuthManager {
         'MCP authorization §security; MCP SEP-2352',
       );
       this.client = reuse;
-      if (reuse?.client_secret) this.ctx.redactor.addSecret(reuse.client_secret);
       this.tokens = undefined;
     }
     this.discovery = found;
@@ -341,8 +339,7 @@ export class AuthManager {
     const challenges = await parseChallenges(info.header);
     if (challenges.some((c) => c.scheme === 'dpop')) this.dpopChallengeSeen = true;
     const ch: BearerChallenge = bearerChallenge(challenges) ?? { scheme: 'bearer' };
-    if (info.status === 403 && ch.error !== 'insufficient_scope') return false;
-    if (info.status !== 401 && info.status !== 403) return false;
+    if (!isAuthChallenge(info.status, ch)) return false;
 
     // Concurrent requests refused for the same reason: the first refreshes, signs in or steps up; the
     // others only need the token it obtained. Counting them as attempts of their own would start more
@@ -351,8 +348,8 @@ export class AuthManager {
     // Step-up: a 403 insufficient_scope, or a 401 naming scopes the token we sent does not hold
     // (MCP authorization §scope challenge handling). A refresh cannot widen the scope (RFC 6749 §6),
     // so a 401 of that kind goes straight to an authorization with the union of the scopes.
-    const newScopes = info.status === 401 ? this.scopesNotGranted(info, ch) : [];
-    const stepUp = info.status === 403 || ch.error === 'insufficient_scope' || newScopes.length > 0;
+    const newScopes = info.status === 401 ? scopesNotGranted(info.hadToken, this.tokens?.scope, ch.scope) : [];
+    const stepUp = isStepUp(info.status, ch, newScopes);
     this.challengeFindings(info, challenges.length > 0, ch, stepUp);
     if (newScopes.length && ch.error !== 'insufficient_scope') {
       this.ctx.trace.note(STEP.stepUp, 'info', `the 401 challenge names scope${newScopes.length > 1 ? 's' : ''} the token does not hold (${newScopes.join(' ')}): stepping up instead of refreshing`, 'MCP authorization §scope challenge handling; RFC 6749 §6');
@@ -389,19 +386,12 @@ export class AuthManager {
       throw this.authorizationNeeded(info.op, ch, disc, stepUp && !!this.tokens);
     }
 
-    const n = (this.attempts.get(info.op) ?? 0) + 1;
-    const max = this.opts.maxAttempts ?? 3;
-    if (n > max) {
+    const n = this.attempts.take(info.op);
+    const max = this.attempts.max;
+    if (n === undefined) {
       this.ctx.trace.note(STEP.stepUp, 'fail', `gave up after ${max} authorization attempts for ${info.op}`, 'MCP authorization §scope challenge handling');
-      throw new InspectorError(stepUp ? 'insufficient_scope' : 'unauthorized', `the server still refuses ${info.op} after ${max} authorization attempts${ch.scope ? ` (it asks for scope "${ch.scope}")` : ''}`, {
-        step: stepUp ? STEP.stepUp : STEP.authorization,
-        url: this.opts.serverUrl.href,
-        hint: stepUp
-          ? 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain'
-          : 'The MCP server rejects the tokens this authorization server issues: check that it accepts this issuer and that the token audience is the server URL (Inspect Token shows both)',
-      });
+      throw attemptsExhaustedError(info.op, max, stepUp, ch.scope, this.opts.serverUrl.href);
     }
-    this.attempts.set(info.op, n);
 
     const disc = await this.ensureDiscovery(ch.resource_metadata, rediscover);
     const scope = this.selectScope(disc, ch.scope, stepUp);
@@ -431,18 +421,6 @@ export class AuthManager {
     }
   }
 
-  /**
-   * The scopes a 401's challenge names that the token the request carried does not hold. Empty when
-   * the request carried no token (a first sign-in, not a step-up), or when which scopes the token
-   * holds is unknown (no `scope` in the token response nor in the request): then the refresh path is
-   * kept, as refreshing cannot make things worse there.
-   */
-  private scopesNotGranted(info: ChallengeInfo, ch: BearerChallenge): string[] {
-    if (!info.hadToken || this.tokens?.scope === undefined) return [];
-    const held = this.grantedScopes();
-    return splitScopes(ch.scope).filter((s) => !held.includes(s));
-  }
-
   private readonly refreshedFor = new Set<string>();
   /** Operations whose challenges must not start an authorization (see `withoutAuthorization`). */
   private readonly deferredOps = new Map<string, number>();
@@ -466,11 +444,8 @@ export class AuthManager {
 
   /** The typed error of a challenge the caller did not want answered by signing in. */
   private authorizationNeeded(op: string, ch: BearerChallenge, disc: DiscoveryResult, stepUp: boolean): InspectorError {
-    const asked = splitScopes(ch.scope);
-    // No scope in the challenge: what scope selection would ask for (without offline_access, which no tool needs).
-    const scopes = asked.length ? asked : splitScopes(this.selectScope(disc, undefined, false)).filter((s) => s !== 'offline_access');
-    const held = this.grantedScopes();
-    const missing = scopes.filter((s) => !held.includes(s));
+    const needed = scopesNeeded(ch.scope, this.selectScope(disc, undefined, false), this.grantedScopes());
+    const scopes = needed.scopes;
     const scopeText = scopes.length ? ` with scope "${scopes.join(' ')}"` : '';
     this.ctx.trace.note(
       stepUp ? STEP.stepUp : STEP.authorization,
@@ -478,19 +453,7 @@ export class AuthManager {
       `the server asks for a token${scopeText} for ${op}; not signing in (the caller asked to decide first)`,
       stepUp ? 'MCP authorization §step-up' : 'MCP authorization §authorization flow',
     );
-    return stepUp
-      ? new InspectorError('insufficient_scope', `${op} needs more scope than the token holds${missing.length ? `: missing ${missing.join(' ')}` : ''}${scopeText ? ` (the server asks for "${scopes.join(' ')}")` : ''}`, {
-          step: STEP.stepUp,
-          url: this.opts.serverUrl.href,
-          scopes,
-          hint: 'Sign in again to grant the missing scopes, then call again',
-        })
-      : new InspectorError('authorization_required', `${op} needs a signed-in token${scopeText}`, {
-          step: STEP.authorization,
-          url: this.opts.serverUrl.href,
-          scopes,
-          hint: 'Sign in, then call again',
-        });
+    return authorizationNeededError(op, needed, stepUp, this.opts.serverUrl.href);
   }
 
   /**
@@ -508,35 +471,17 @@ export class AuthManager {
 
   /** Forget per-operation retry counters after a success. */
   succeeded(op: string): void {
-    this.attempts.delete(op);
+    this.attempts.reset(op);
     this.refreshedFor.delete(op);
   }
 
-  /**
-   * Scope selection (MCP authorization §scope selection): the user's explicit scopes, else the
-   * challenge's `scope`, else the protected resource's `scopes_supported`, else omitted. A step-up
-   * asks for the union with what is already granted. `offline_access` is requested only when the
-   * authorization server's `scopes_supported` lists it: it is added then (only for the interactive
-   * grant, where a refresh token helps), and dropped from what the MCP server suggests (its challenge,
-   * its `scopes_supported`) otherwise — an authorization server that does not list it may refuse the
-   * whole request. The user's explicit scopes and those already granted are kept as they are.
-   * `openid` is asked for only when the user or the challenge names it (scopesToSuggest).
-   */
+  /** Scope selection for this server's user and grant (stepUp.ts `selectScope`). */
   selectScope(disc: DiscoveryResult, challengeScope: string | undefined, stepUp: boolean): string | undefined {
-    const asScopes = disc.as.scopes_supported;
-    const asOffersOffline = Array.isArray(asScopes) && asScopes.includes('offline_access');
-    const suggested = (list: readonly string[]) => (asOffersOffline ? [...list] : list.filter((s) => s !== 'offline_access'));
-    let scopes: string[];
-    if (this.opts.scopes?.length) scopes = unionScopes(this.opts.scopes, suggested(splitScopes(challengeScope)));
-    else if (challengeScope) scopes = suggested(splitScopes(challengeScope));
-    else if (disc.resourceMetadata?.scopes_supported?.length) scopes = suggested(scopesToSuggest(disc.resourceMetadata.scopes_supported));
-    else scopes = [];
-    if (stepUp) scopes = unionScopes(this.grantedScopes(), scopes);
-    if (scopes.length === 0) return undefined;
-    if ((this.opts.grant ?? 'authorization_code') === 'authorization_code' && asOffersOffline && !scopes.includes('offline_access')) {
-      scopes.push('offline_access');
-    }
-    return scopes.join(' ');
+    return selectScope(disc, challengeScope, stepUp, {
+      userScopes: this.opts.scopes,
+      granted: this.grantedScopes(),
+      interactive: (this.opts.grant ?? 'authorization_code') === 'authorization_code',
+    });
   }
 
   /** Obtain new tokens with the configured grant (single-flight: concurrent callers share one flow). */
@@ -684,7 +629,6 @@ export class AuthManager {
       signing_alg: c.signing_alg,
       registered_at: Math.floor(this.ctx.clock.now() / 1000),
     };
-    if (client.client_secret) this.ctx.redactor.addSecret(client.client_secret);
     await this.saveClient(client);
     return client;
   }
@@ -738,7 +682,7 @@ export class AuthManager {
         }
       }
     }
-    for (const key of await this.opts.secrets.keys(this.keys.prefix)) await this.opts.secrets.delete(key);
+    await this.credentials.deleteAll();
     this.dpopKeys.clear();
     this.tokens = undefined;
     this.client = undefined;
@@ -751,14 +695,7 @@ export class AuthManager {
 
   async forgetClient(): Promise<void> {
     await this.load();
-    if (this.discovery) {
-      const issuer = this.discovery.as.issuer;
-      if (this.client) {
-        await this.opts.secrets.delete(this.keys.tokens(issuer, this.client.client_id));
-        await this.opts.secrets.delete(this.keys.dpopKey(issuer, this.client.client_id));
-      }
-      await this.opts.secrets.delete(this.keys.client(issuer));
-    }
+    if (this.discovery) await this.credentials.forgetClient(this.discovery.as.issuer, this.client?.client_id);
     this.dpopKeys.clear();
     this.client = undefined;
     this.tokens = undefined;
@@ -766,46 +703,25 @@ export class AuthManager {
   }
 
   private async dropTokens(): Promise<void> {
-    if (this.discovery && this.client) {
-      await this.opts.secrets.delete(this.keys.tokens(this.discovery.as.issuer, this.client.client_id));
-      await this.opts.secrets.delete(this.keys.dpopKey(this.discovery.as.issuer, this.client.client_id));
-    }
+    if (this.discovery && this.client) await this.credentials.dropTokens(this.discovery.as.issuer, this.client.client_id);
     this.tokens = undefined;
   }
 
   private async saveClient(client: RegisteredClient): Promise<void> {
     this.client = client;
-    if (client.client_secret) this.ctx.redactor.addSecret(client.client_secret);
-    await this.opts.secrets.store(this.keys.client(client.issuer), JSON.stringify(client));
+    await this.credentials.saveClient(client);
     await this.saveSession();
   }
 
   private async saveTokens(tokens: TokenSet): Promise<void> {
     this.tokens = tokens;
-    this.ctx.redactor.addSecret(tokens.access_token);
-    this.ctx.redactor.addSecret(tokens.refresh_token);
-    await this.opts.secrets.store(this.keys.tokens(tokens.issuer, tokens.client_id), JSON.stringify(tokens));
     // A DPoP-bound token is kept with the key it is bound to (and only then), so it outlives the session.
-    const keyName = this.keys.dpopKey(tokens.issuer, tokens.client_id);
     const key = isDpopTokenType(tokens.token_type) ? await this.dpopKeys.export() : undefined;
-    if (key) {
-      this.redactKey(key);
-      await this.opts.secrets.store(keyName, JSON.stringify(key));
-    } else await this.opts.secrets.delete(keyName);
+    await this.credentials.saveTokens(tokens, key);
     await this.saveSession();
   }
 
-  /** The private members of a DPoP key are secrets like tokens: never in a log, trace or message. */
-  private redactKey(key: StoredDpopKey): void {
-    for (const m of PRIVATE_JWK_MEMBERS) {
-      const v = (key.privateJwk as Record<string, unknown> | undefined)?.[m];
-      if (typeof v === 'string') this.ctx.redactor.addSecret(v);
-    }
-  }
-
   private async saveSession(): Promise<void> {
-    if (!this.discovery) return;
-    const s: StoredSession = { discovery: this.discovery, client_id: this.client?.client_id };
-    await this.opts.secrets.store(this.sessionKey, JSON.stringify(s));
+    if (this.discovery) await this.credentials.saveSession(this.discovery, this.client?.client_id);
   }
 }

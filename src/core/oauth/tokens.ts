@@ -1,12 +1,11 @@
 /**
- * Token sets, their storage behind the SecretStore port, and the token endpoint steps that are not
+ * Token sets (kept by credentialStore.ts behind the SecretStore port) and the token endpoint steps that are not
  * the authorization code exchange: refresh (RFC 6749 §6, with `resource` per RFC 8707) and
  * revocation (RFC 7009). Wire steps are oauth4webapi's.
  */
 import * as oauth from 'oauth4webapi';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { InspectorError } from '../errors';
-import type { SecretStore } from '../ports';
 import type { Redactor } from '../http/redact';
 import { wire, type OAuthContext } from './context';
 import { withDpopNonceRetry } from './dpop';
@@ -60,42 +59,6 @@ export function isExpiring(t: TokenSet, nowMs: number, skewSeconds = 30): boolea
   const lifetime = t.expires_at - t.issued_at;
   const margin = lifetime > 0 ? Math.min(skewSeconds, Math.floor(lifetime / 4)) : skewSeconds;
   return t.expires_at - margin <= Math.floor(nowMs / 1000);
-}
-
-/**
- * Secret keys for one MCP server. Tokens are keyed by resource + issuer + client, so a server whose
- * metadata later names another authorization server never gets the old client's tokens.
- */
-export class CredentialKeys {
-  constructor(readonly serverKey: string) {}
-  get prefix(): string {
-    return `mcp-oauth-inspector/v1/${this.serverKey}/`;
-  }
-  client(issuer: string): string {
-    return `${this.prefix}client/${issuer}`;
-  }
-  /** A pre-registered confidential client's secret, entered by the user (one per client id). */
-  clientSecret(clientId: string): string {
-    return `${this.prefix}client-secret/${clientId}`;
-  }
-  tokens(issuer: string, clientId: string): string {
-    return `${this.prefix}tokens/${issuer}/${clientId}`;
-  }
-  /** The DPoP key pair the tokens of this issuer + client are bound to (RFC 9449), kept with them. */
-  dpopKey(issuer: string, clientId: string): string {
-    return `${this.prefix}dpop-key/${issuer}/${clientId}`;
-  }
-}
-
-export async function readJsonSecret<T>(store: SecretStore, key: string): Promise<T | undefined> {
-  const raw = await store.get(key);
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as T;
-  } catch {
-    await store.delete(key);
-    return undefined;
-  }
 }
 
 export async function refreshTokens(ctx: OAuthContext, as: oauth.AuthorizationServer, reg: RegisteredClient, current: TokenSet, dpop?: oauth.DPoPHandle): Promise<TokenSet> {

@@ -11,7 +11,7 @@ import { Trace } from '../../../src/core/http/trace';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
 import { AuthManager } from '../../../src/core/oauth/authManager';
 import { discover } from '../../../src/core/oauth/discovery';
-import { CredentialKeys } from '../../../src/core/oauth/tokens';
+import { CredentialKeys } from '../../../src/core/oauth/credentialStore';
 import { systemClock } from '../../../src/core/ports';
 import { connectTo, expectInspectorError, findLeaks, knownSecrets, leakWatch, makeContext, recordingBrowser, recordingLogger, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
 import { startServer, type LocalServer, type ReceivedRequest } from '../http/localServer';
