@@ -8,12 +8,10 @@
 //
 //     - src/shared imports only src/shared: both sides of the webview boundary compile it.
 //     - src/core (and src/engine.ts, its bundle entry) never imports present, vscode or cli.
-//     - src/present imports core for its *types* only (`import type`), and values only from
-//       src/core/text (the one scrubber of server text). Why: present holds pure functions from the
-//       engine's data to what the tree, the panels and the CLI show; the extension loads it at
-//       activation, where engine values would pull the MCP SDK, oauth4webapi and jose into
-//       dist/extension.js (docs/ARCHITECTURE.md, "Libraries"); and with core types only, a model
-//       can be built in a test from plain objects. Never vscode or cli.
+//     - src/present imports core's types, and core's values only from modules that reach none of
+//       the engine's libraries (rule 5: errors, text, …). Why: present holds pure functions from the
+//       engine's data to what the tree, the panels and the CLI show, built in tests from plain
+//       objects; the extension loads it at activation. Never vscode or cli.
 //     - src/vscode (with src/extension.ts) and src/cli are two front ends over the same layers:
 //       neither imports the other.
 //     - webview-ui imports only src/shared (it runs in the webview, with the DOM).
@@ -21,6 +19,10 @@
 //     the webview and by the CLI alike, so they are plain data.
 //  4. An import cycle among the modules of src/ and webview-ui/ (type-only imports included: a
 //     circle of types is a construction circle waiting to happen).
+//  5. A value import in src/vscode, src/extension.ts or src/present of a module that reaches the
+//     engine's libraries (the MCP SDK, oauth4webapi, jose) through value imports: those load on the
+//     first connect, from dist/engine.js through src/vscode/engine.ts, never at activation
+//     (docs/ARCHITECTURE.md, "Libraries"; test/package/vsix.test.ts checks the built bundle).
 //
 // Parsed with the TypeScript compiler (a devDependency), so comments and strings never count.
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
@@ -52,8 +54,12 @@ const MAY_IMPORT = {
   cli: ['shared', 'core', 'present'],
   webview: ['shared'],
 };
-/** present → core: types only, except these folders (pure string functions). */
-const PRESENT_CORE_VALUES = ['src/core/text/'];
+/** The engine's libraries: in dist/engine.js only, loaded on first use. */
+const ENGINE_LIBRARY = /^(@modelcontextprotocol\/|oauth4webapi$|jose$)/;
+/** Layers the extension loads at activation (bundled into dist/extension.js). */
+const ACTIVATION = new Set(['vscode', 'present']);
+/** The one place the adapter loads the engine (esbuild.mjs makes this require dist/engine.js). */
+const LAZY_SEAM = 'src/vscode/engine.ts';
 
 /** Globals of lib "dom" that src/present may not use. */
 const DOM_GLOBALS = new Set([
@@ -143,34 +149,59 @@ function domUses(sf) {
   return uses.filter((u) => !declared.has(u.name));
 }
 
-const problems = { vscode: [], layers: [], dom: [], cycles: [] };
+const problems = { vscode: [], layers: [], dom: [], cycles: [], engine: [] };
 /** file → files it imports (relative imports that resolve), for the cycle check. */
 const graph = new Map();
+/** file → its value imports: resolved files, and packages by name (for rule 5). */
+const valueEdges = new Map();
+/** file → its imports, resolved (for the layer checks once every file is read). */
+const parsed = new Map();
 
 for (const file of files) {
   const text = readFileSync(file, 'utf8');
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : undefined);
+  const imports = importsOf(file, sf).map((imp) => ({ ...imp, target: resolveImport(file, imp.spec) }));
+  parsed.set(file, imports);
+  graph.set(file, new Set(imports.flatMap((i) => (i.target ? [i.target] : []))));
+  valueEdges.set(file, imports.filter((i) => !i.typeOnly && !(rel(file) === LAZY_SEAM && i.spec === '../engine')));
+  if (layerOf(file) === 'present') for (const u of domUses(sf)) problems.dom.push(`${rel(file)}:${u.line} uses the DOM global ${u.name}`);
+}
+
+/** The engine library a module reaches through value imports, with the way there; undefined when none. */
+const reachMemo = new Map();
+function reachesEngine(file, seen = new Set()) {
+  if (reachMemo.has(file)) return reachMemo.get(file);
+  if (seen.has(file)) return undefined;
+  seen.add(file);
+  let found;
+  for (const imp of valueEdges.get(file) ?? []) {
+    if (!imp.target && ENGINE_LIBRARY.test(imp.spec)) found = [imp.spec];
+    else if (imp.target && valueEdges.has(imp.target)) {
+      const via = reachesEngine(imp.target, seen);
+      if (via) found = [rel(imp.target), ...via];
+    }
+    if (found) break;
+  }
+  reachMemo.set(file, found);
+  return found;
+}
+
+for (const [file, imports] of parsed) {
   const from = layerOf(file);
-  const edges = new Set();
-  for (const imp of importsOf(file, sf)) {
+  for (const imp of imports) {
     const where = `${rel(file)}:${imp.line}`;
-    if (imp.spec === 'vscode' && from !== 'vscode') {
-      problems.vscode.push(`${where} imports 'vscode'`);
+    if (imp.spec === 'vscode') {
+      if (from !== 'vscode') problems.vscode.push(`${where} imports 'vscode'`);
       continue;
     }
-    const target = resolveImport(file, imp.spec);
-    if (!target) continue;
-    edges.add(target);
-    const to = layerOf(target);
-    if (!from || !to || from === to) continue;
-    if (!MAY_IMPORT[from].includes(to)) {
-      problems.layers.push(`${where} (${from}) imports ${rel(target)} (${to})`);
-    } else if (from === 'present' && to === 'core' && !imp.typeOnly && !PRESENT_CORE_VALUES.some((d) => rel(target).startsWith(d))) {
-      problems.layers.push(`${where} (present) imports values from ${rel(target)} (core): import only its types (\`import type\`)`);
+    if (ACTIVATION.has(from) && !imp.typeOnly && rel(file) !== LAZY_SEAM) {
+      const via = imp.target ? reachesEngine(imp.target) : ENGINE_LIBRARY.test(imp.spec) ? [] : undefined;
+      if (via) problems.engine.push(`${where} imports values from ${imp.target ? rel(imp.target) : imp.spec}${via.length ? `, which reaches ${via.join(' → ')}` : ''}`);
     }
+    const to = imp.target && layerOf(imp.target);
+    if (!from || !to || from === to) continue;
+    if (!MAY_IMPORT[from].includes(to)) problems.layers.push(`${where} (${from}) imports ${rel(imp.target)} (${to})`);
   }
-  graph.set(file, edges);
-  if (from === 'present') for (const u of domUses(sf)) problems.dom.push(`${rel(file)}:${u.line} uses the DOM global ${u.name}`);
 }
 
 // Import cycles: strongly connected components of the import graph (Tarjan), any with two or more
@@ -239,9 +270,10 @@ function cycleText(comp) {
 
 const sections = [
   ['vscode', "these files import 'vscode' but live outside src/vscode and src/extension.ts (the engine, the view models and the CLI must run in plain Node)"],
-  ['layers', 'these imports run back up the layers (shared ← core ← present ← vscode | cli; webview-ui → shared only; present takes core types only)'],
+  ['layers', 'these imports run back up the layers (shared ← core ← present ← vscode | cli; webview-ui → shared only)'],
   ['dom', 'src/present uses the DOM (its models are plain data the webview and the CLI both render)'],
   ['cycles', 'import cycles (each shown as one circle through it)'],
+  ['engine', "these imports load the engine's libraries at activation (import their types; reach values through src/vscode/engine.ts)"],
 ];
 let failed = false;
 for (const [key, title] of sections) {
@@ -250,4 +282,4 @@ for (const [key, title] of sections) {
   console.error(`lint: ${title}:\n  ${problems[key].join('\n  ')}`);
 }
 if (failed) process.exit(1);
-console.log(`lint: ${files.length} files of src/ and webview-ui/: 'vscode' only in src/vscode, layers in order, no DOM in src/present, no import cycles`);
+console.log(`lint: ${files.length} files of src/ and webview-ui/: 'vscode' only in src/vscode, layers in order, no DOM in src/present, no import cycles, no engine library at activation`);
