@@ -8,7 +8,7 @@
 import type { ToolView } from '../../src/shared/protocol';
 import { h, icon, mount } from '../dom';
 import { coverageBadge, itemGlyph, itemSignature, listModel, mismatchBadge, securityBadge, securityKey, toolKeys } from './list';
-import { badge, fromProto, placeChildren, setText } from './render';
+import { badge, placeChildren, Protos, setText } from './render';
 import type { PanelState } from './state';
 import { clip } from './text';
 
@@ -28,6 +28,7 @@ export class ListView {
   /** The item keys of `keysFor`, in order. */
   private keysFor: ToolView[] | undefined;
   private keys: string[] = [];
+  private readonly protos = new Protos();
 
   constructor(
     readonly list: HTMLUListElement,
@@ -68,7 +69,7 @@ export class ListView {
         const secKey = securityKey(t.security, signedIn);
         const sig = itemSignature(t, secKey);
         if (it.sig !== sig) {
-          fillItem(it.el, t, secKey, signedIn);
+          fillItem(it.el, t, secKey, signedIn, this.protos);
           it.sig = sig;
         }
         it.from = t;
@@ -88,16 +89,16 @@ export class ListView {
 }
 
 /** A list item's content (server text as text: the name and title through h(), badges cloned). */
-function fillItem(el: HTMLLIElement, t: ToolView, secKey: string, signedIn: boolean): void {
+function fillItem(el: HTMLLIElement, t: ToolView, secKey: string, signedIn: boolean, protos: Protos): void {
   const s = t.security;
   const glyph = itemGlyph(s);
-  const name = fromProto(`name ${glyph}`, () => h('div', { class: 'tool-item-name' }, icon(glyph), ' ', h('span', { class: 'mono' })));
+  const name = protos.clone(`name ${glyph}`, () => h('div', { class: 'tool-item-name' }, icon(glyph), ' ', h('span', { class: 'mono' })));
   name.lastChild!.textContent = clip(t.name, 80);
   const mismatch = mismatchBadge(s);
   mount(
     el,
     name,
     t.title ? h('div', { class: 'tool-item-title muted' }, clip(t.title, 120)) : null,
-    fromProto(`badges ${secKey}`, () => h('div', { class: 'tool-item-badges' }, badge(securityBadge(s, true)), ' ', badge(coverageBadge(s, signedIn)), mismatch ? [' ', badge(mismatch)] : null)),
+    protos.clone(`badges ${secKey}`, () => h('div', { class: 'tool-item-badges' }, badge(securityBadge(s, true)), ' ', badge(coverageBadge(s, signedIn)), mismatch ? [' ', badge(mismatch)] : null)),
   );
 }

@@ -1,5 +1,5 @@
 /**
- * DOM helpers the tools panel's views share: a badge from its model, nodes cloned from a prototype,
+ * DOM helpers the tools panel's views share: a badge from its model, nodes cloned from prototypes,
  * children placed in order without detaching the ones already in place, text set only when it
  * differs. All nodes come from dom.ts's h() (server text as text).
  */
@@ -20,14 +20,17 @@ export function badge(b: BadgeModel | null): HTMLElement | null {
  * badge rows, and cloning copies our own nodes (their text stays text) for a fraction of building
  * them. Bounded: a server with endless distinct scopes just rebuilds.
  */
-const protos = new Map<string, Element>();
-export function fromProto<T extends Element>(key: string, build: () => T): T {
-  let p = protos.get(key);
-  if (!p) {
-    if (protos.size >= 200) protos.clear();
-    protos.set(key, (p = build()));
+export class Protos {
+  private readonly protos = new Map<string, Element>();
+
+  clone<T extends Element>(key: string, build: () => T): T {
+    let p = this.protos.get(key);
+    if (!p) {
+      if (this.protos.size >= 200) this.protos.clear();
+      this.protos.set(key, (p = build()));
+    }
+    return p.cloneNode(true) as T;
   }
-  return p.cloneNode(true) as T;
 }
 
 /**
