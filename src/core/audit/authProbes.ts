@@ -8,6 +8,7 @@
  * is called only with `callTools: 'all'`; otherwise it is called with arguments that fail its own
  * input schema, which is enough when the server decides on the token before it reads the arguments.
  */
+import { STEP } from '../../shared/codes';
 import { isInspectorError } from '../errors';
 import { authorizeWithCode } from '../oauth/authorizationCode';
 import { toolChallengeStatus, type BearerChallenge } from '../oauth/challenge';
@@ -207,7 +208,7 @@ export async function mintToken(ctx: AuditContext, o: { resource?: string; scope
   } catch (err) {
     const text = conn.redactor.text(err instanceof Error ? err.message : String(err));
     // The headless walk stopped at a page: this authorization server needs a person each time.
-    if (isInspectorError(err, 'authorization_denied') && isInspectorError(err) && err.step === 'headless authorization') {
+    if (isInspectorError(err, 'authorization_denied') && err.step === STEP.headlessAuthorization) {
       const reason = `a second sign-in needs a person at the authorization server (${text})`;
       mintRefusals.set(conn, reason);
       return { reason };

@@ -321,6 +321,8 @@ async function expired(ctx: AuditContext, target: ProbeTarget, send: (a: ProbeAu
   if (expiresAt === undefined) return skip(id, 'when the token expires is not known');
   const wait = expiresAt * 1000 + 1500 - Date.now();
   if (wait > 0) await ctx.sleep(wait);
+  // The server judges by the real clock: an injected sleep that did not reach the expiry proves nothing.
+  if (Date.now() < expiresAt * 1000) return skip(id, 'the wait ended before the token expired');
   const r = await send(bearer(ctx, t.access_token));
   judgeBadToken(report, id, classify(r, target, true), [r.exchange], `the token once expired (lifetime ${lifetime} s; waited ${Math.max(0, Math.round(wait / 1000))} s)`);
 }

@@ -22,6 +22,8 @@ type Id = Extract<AuditCheckId, `tool-security.${string}`>;
 
 const NOT_READ_ONLY = 'not read-only; run with --call-tools all';
 
+const IDS: readonly Id[] = ['tool-security.noauth-works-anonymously', 'tool-security.oauth-refuses-anonymous', 'tool-security.oauth-works-with-scopes', 'tool-security.oauth-refuses-without-scopes'];
+
 export const toolSecurityChecks: AuditPhase = async (ctx) => {
   // Whether the server refuses anonymous requests as a whole (then undeclared tools need a token).
   const anon = await ctx.mcp('tools/list', {}, { kind: 'none' });
@@ -29,7 +31,8 @@ export const toolSecurityChecks: AuditPhase = async (ctx) => {
   const listed = (anon.message?.result as { tools?: unknown } | undefined)?.tools;
   const tools: RawTool[] = ctx.facts.tools ?? (Array.isArray(listed) ? (listed.filter((t) => t && typeof t === 'object') as RawTool[]) : []);
   if (!tools.length) {
-    ctx.skip('tool-security.noauth-works-anonymously', ctx.facts.tools ? 'the server lists no tools' : 'the tools could not be listed');
+    const why = ctx.facts.tools ? 'the server lists no tools' : 'the tools could not be listed';
+    for (const id of IDS) ctx.skip(id, why);
     return;
   }
   const minted = new Map<string, Promise<MintedToken | { reason: string }>>();
