@@ -389,6 +389,56 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     assert.equal(await page.getByRole('button', { name: 'Send' }).count(), 1);
   });
 
+  it('the argument editor and the history: Form and JSON carry what was typed, JSON the form would drop stays JSON; a history entry selects its tool and shows its record, fetched when it came as a summary; "Use these arguments" puts them back', async () => {
+    const requests = (method: string) => probe<Array<{ id: number; params: Record<string, unknown> }>>(`window.__msgs.filter((m) => m.type === 'request' && m.method === ${JSON.stringify(method)})`);
+    const reply = (id: number, result: unknown) => page.evaluate(`window.postMessage(${JSON.stringify({ type: 'reply', id, ok: true, result })}, '*')`);
+    const rec = (id: number, name: string, text: string, over: Partial<CallRecord> = {}): CallRecord => ({ id, tool: name, at: Date.now(), durationMs: 12, args: { query: 'redacted' }, authenticated: false, ok: true, content: [{ type: 'text', text }], rpc: { request: null, response: null }, ...over });
+    const s = state([tool('alpha_search'), tool('beta_list')]);
+    await push(s);
+    const input = page.locator('.tool-form input').first();
+    const editor = page.locator('textarea.json-editor');
+    await input.fill('pkce');
+    await page.getByRole('button', { name: 'JSON' }).click();
+    assert.deepEqual(JSON.parse(await editor.inputValue()), { query: 'pkce' });
+    await editor.fill('{"query":"x","extra":1}');
+    await page.getByRole('button', { name: 'Form' }).click();
+    assert.equal(await editor.count(), 1, 'a key the form has no field for: still JSON');
+    assert.equal(await page.getByRole('button', { name: 'JSON' }).getAttribute('aria-pressed'), 'true');
+    await editor.fill('{"query":"back"}');
+    await page.getByRole('button', { name: 'Form' }).click();
+    assert.equal(await input.inputValue(), 'back');
+
+    await page.getByRole('button', { name: 'Send' }).click();
+    const [call] = await requests('tools/call');
+    assert.deepEqual(call.params, { tool: 'alpha_search', args: { query: 'back' }, signIn: false });
+    await reply(call.id, rec(1, 'alpha_search', 'found 3'));
+    await page.waitForFunction(`document.querySelector('.result')?.textContent.includes('found 3')`);
+    assert.match(await page.locator('.call-status').innerText(), /alpha_search: ok/);
+
+    const withHistory = clone(s);
+    withHistory.history = [rec(2, 'beta_list', '', { partial: true, content: undefined }), rec(1, 'alpha_search', 'found 3')];
+    await push(withHistory);
+    const entries = page.locator('.history-item');
+    assert.equal(await entries.count(), 2);
+    assert.deepEqual(await entries.evaluateAll((els) => els.map((e) => [e.getAttribute('aria-current'), e.tabIndex])), [[null, -1], ['true', 0]], 'the record shown is current and the tab stop');
+
+    await entries.nth(0).click();
+    assert.equal(await page.locator('li[data-tool="beta_list"]').getAttribute('aria-selected'), 'true');
+    assert.deepEqual(await probe('__t.sent("tools/select")'), [{ tool: 'beta_list' }]);
+    assert.equal(await page.locator('.result').innerText(), 'Loading the result…');
+    const [fetch] = await requests('tools/record');
+    assert.deepEqual(fetch.params, { id: 2 });
+    await reply(fetch.id, rec(2, 'beta_list', 'listed 5'));
+    await page.waitForFunction(`document.querySelector('.result')?.textContent.includes('listed 5')`);
+    assert.deepEqual(await entries.evaluateAll((els) => els.map((e) => e.getAttribute('aria-current'))), ['true', null]);
+
+    await entries.nth(1).click();
+    assert.equal(await page.locator('li[data-tool="alpha_search"]').getAttribute('aria-selected'), 'true');
+    await input.fill('something else');
+    await page.getByRole('button', { name: 'Use these arguments' }).click();
+    assert.equal(await page.locator('.tool-form input').first().inputValue(), 'back', 'the arguments as sent (the host keeps them redacted)');
+  });
+
   it('hostile tool names, titles and scopes render as text, first and after updates; selecting one sends its exact name', async () => {
     const hostile = [
       tool(HOSTILE_TOOL, 'oauth', { title: PAYLOADS.script, security: security('oauth', { scopesNeeded: [PAYLOADS.img], missing: [PAYLOADS.img] }) }),
