@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { startDemo } from '../demo/index';
 import { repoRoot } from '../test/integration/build.mjs';
 import { BACKGROUND_STEPS, benchConnect, benchStorm, MODES, modeLabel, OAUTH_STEPS, summarize, type ConnectRun, type Mode, type Side, type StormRun } from './connect';
+import { auditRows, benchAudit } from './audit';
 import { benchHost, type HostBench } from './host/runHost';
 import { benchLarge, type LargeRun } from './large';
 import { startLargeServer } from './largeServer';
@@ -298,6 +299,12 @@ async function main(): Promise<void> {
   const noHost = process.argv.includes('--no-host');
   const machine = machineInfo();
   progress(`${machine.cpu} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAtStart.join(' ')}`);
+  // 6: the audit (`--audit-only` runs just this part).
+  const auditRuns = await benchAudit(Number(process.env.BENCH_AUDIT_ROUNDS ?? 3), progress);
+  if (process.argv.includes('--audit-only')) {
+    process.stdout.write(`${renderTable(auditRows(auditRuns))}\n`);
+    return;
+  }
 
   // 1–3 against the demo (access tokens live 600 s: the storm moves the engine's clock instead of waiting).
   // Bearer tokens (dpop: false): the SDK v2 client sends no DPoP proofs unless configured to, and
@@ -335,7 +342,7 @@ async function main(): Promise<void> {
 
   const c = connectRows(connectRuns);
   const r = reconnectRows(connectRuns);
-  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad, extLoad)];
+  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad, extLoad), ...auditRows(auditRuns)];
   const table = renderTable(rows);
   const steps = `**First connect by step** (one run; the same in every run)\n\n${MODES.map((m) => stepTable(connectRuns, m)).join('\n\n')}`;
   const durationMs = performance.now() - started;
@@ -352,6 +359,7 @@ async function main(): Promise<void> {
     reconnect: r.summary,
     storm: stormRuns,
     largeServer: largeRuns,
+    audit: auditRuns,
     host,
     sizes,
     engineLoadMs: engineLoad,
