@@ -9,9 +9,13 @@
  * returns a 3xx response untouched — except on token, registration, revocation and introspection
  * requests, where any redirect is refused.
  * @see https://fetch.spec.whatwg.org/#http-redirect-fetch
+ *
+ * What a request and a response body are on the wire (merging a Request with init, the body as trace
+ * text, the capped read) is wire.ts; the gates, the redirect loop and the trace are here.
  */
 import { InspectorError, isInspectorError } from '../errors';
 import { AbortLink } from './abortLink';
+import { bodyForTrace, decodeUtf8, isRequest, prepare, readCapped, tooLarge, truncate, type PreparedRequest } from './wire';
 import type { Redactor } from './redact';
 import { traceEventStream } from './eventStreamTrace';
 import { STEP, type TraceStep } from '../../shared/codes';
@@ -56,7 +60,6 @@ const NO_REDIRECT: ReadonlySet<RequestPurpose> = new Set(['token', 'registration
  */
 const STREAMING: ReadonlySet<RequestPurpose> = new Set(['mcp']);
 const MAX_REDIRECTS = 5;
-type Body = NonNullable<RequestInit['body']>;
 
 /** An unbuffered stream's trace body: a label of ours (a symbol, so no server text can pass for it). */
 const EVENT_STREAM = Symbol('event stream');
@@ -104,8 +107,6 @@ function sourceKey(url: URL): string {
   return url.hash ? url.href.slice(0, -url.hash.length) : url.href;
 }
 
-/** UTF-8 decoding without a stream: stateless, so one decoder serves every call. */
-const utf8 = new TextDecoder();
 
 /**
  * The body text of each buffered response this fetch returned, decoded once (for the trace) and kept
@@ -131,17 +132,6 @@ interface Exchange {
   step: TraceStep;
   traceBody: string | undefined;
   reqContentType: string | null;
-}
-
-/** The request after `input` and `init` are merged, as it will go on the wire. */
-interface PreparedRequest {
-  method: string;
-  headers: Headers;
-  body: Body | null;
-  redirect: NonNullable<RequestInit['redirect']>;
-  /** Everything else from init (cache, credentials, keepalive, …), passed through to fetch. */
-  rest: RequestInit;
-  signals: AbortSignal[];
 }
 
 export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
@@ -324,7 +314,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
         throw tooLarge(maxBodyBytes, step, errorUrl(url), declared);
       }
       const bytes = await readCapped(res.body, maxBodyBytes, signal, maxBodyBytes, step, errorUrl(url));
-      const text = utf8.decode(bytes);
+      const text = decodeUtf8(bytes);
       record(x, { status: res.status, headers: res.headers, body: text, bytes: bytes.byteLength });
       const nullBody = NULL_BODY_STATUSES.has(res.status);
       const out = new Response(nullBody ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
@@ -417,84 +407,6 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
   function errorUrl(url: URL): string {
     return redactor.text(`${url.origin}${url.pathname}`);
   }
-}
-
-function tooLarge(max: number, step: TraceStep, url: string, declared?: number): InspectorError {
-  const what = declared === undefined ? 'is larger than' : `declares ${declared} bytes, more than`;
-  return new InspectorError('response_too_large', `the response body ${what} the ${max}-byte limit; aborted`, {
-    step,
-    url,
-    hint: 'The server sent far more than any valid response needs',
-  });
-}
-
-/** Merge a `Request` input with `init` the way `fetch` does: `init` members win. */
-function prepare(request: Request | undefined, init: GuardedRequestInit, requestBody: Uint8Array | null): PreparedRequest {
-  const { purpose: _p, step: _s, method, headers, body, redirect, signal, ...rest } = init;
-  const signals: AbortSignal[] = [];
-  if (request?.signal) signals.push(request.signal);
-  if (signal) signals.push(signal);
-  const reqBody: Body | null = body ?? requestBody;
-  return {
-    method: (method ?? request?.method ?? 'GET').toUpperCase(),
-    headers: new Headers(headers ?? request?.headers),
-    body: reqBody,
-    redirect: redirect ?? (request ? request.redirect : 'follow'),
-    rest,
-    signals,
-  };
-}
-
-function isRequest(input: unknown): input is Request {
-  return input instanceof Request || (typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as Request).url === 'string' && typeof (input as Request).method === 'string');
-}
-
-/** Request body as text for the trace (it is redacted afterwards); binary and streams by label. */
-function bodyForTrace(body: Body | null): string | undefined {
-  if (body === null || body === undefined) return undefined;
-  if (typeof body === 'string') return body;
-  if (body instanceof URLSearchParams) return body.toString();
-  if (body instanceof ArrayBuffer) return utf8.decode(body);
-  if (ArrayBuffer.isView(body)) return utf8.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-  if (body instanceof Blob) return `[binary body, ${body.size} bytes]`;
-  if (body instanceof FormData) return '[multipart form body]';
-  return '[streamed body]';
-}
-
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, signal: AbortSignal, cap: number, step: TraceStep, url: string): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const onAbort = () => reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    for (;;) {
-      signal.throwIfAborted();
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > max) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(cap, step, url);
-      }
-      chunks.push(value);
-    }
-    signal.throwIfAborted();
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
-
-function truncate(s: string, max = 64 * 1024): string {
-  return s.length > max ? `${s.slice(0, max)}… [${s.length - max} more characters]` : s;
 }
 
 function causeText(err: unknown): string {
