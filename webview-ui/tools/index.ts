@@ -6,9 +6,9 @@
  * browser); the result by content type; the history of calls.
  *
  * The parts: state.ts (the panel's state and its pure transitions), list.ts, detail.ts and
- * history.ts (what each part shows, as data), and their DOM in listView.ts, detailView.ts and
- * historyView.ts. This file holds the state, wires events and the host's messages to transitions,
- * and renders by key.
+ * history.ts (what each part shows, as data), and their DOM in listView.ts, detailView.ts,
+ * historyView.ts and signInView.ts. This file holds the state, wires events and the host's
+ * messages to transitions, and renders by key.
  *
  * The host pushes `state/tools` on every connection change; the form is rebuilt only when the
  * selected tool or its schema changes, so what the user typed survives sign-ins and refreshes.
@@ -23,10 +23,11 @@ import { renderForm, type FormView } from '../form/view';
 import { AUTH_CODES, callDuration, renderRecord } from '../result';
 import { RpcError, type Rpc } from '../rpc';
 import { actionsModel, authNotice, callingText, callSummary, editorFor, fixFieldsText, headerKey, jsonArguments, switchMode, tooLarge, withArguments, type ToolEditor } from './detail';
-import { actionButtons, authNoticeEl, connectRow, errorLine, jsonEditor, modeToggle, signInNotice, toolHeader } from './detailView';
+import { actionButtons, authNoticeEl, connectRow, errorLine, jsonEditor, modeToggle, toolHeader } from './detailView';
 import { historyModel, RecordCache, type RecordReading } from './history';
 import { HistoryView } from './historyView';
 import { ListView } from './listView';
+import { SignInView } from './signInView';
 import * as S from './state';
 
 export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
@@ -72,10 +73,10 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
   const formSlot = h('div', { class: 'tool-form', onkeydown: onFormKey });
   const actionsSlot = h('div', { class: 'tool-actions' });
   const statusSlot = h('div', { class: 'call-status', role: 'status', 'aria-live': 'polite' });
-  const signInSlot = h('div', { class: 'sign-in-wait' });
+  const waitView = new SignInView(h('div', { class: 'sign-in-wait' }), signInAction);
   const resultSlot = h('div', { class: 'result' });
   const history = new HistoryView(h('div', { class: 'history' }), pickRecord);
-  const detail = h('section', { class: 'tool-detail', 'aria-label': 'Selected tool' }, headerSlot, authSlot, formSlot, actionsSlot, statusSlot, signInSlot, resultSlot);
+  const detail = h('section', { class: 'tool-detail', 'aria-label': 'Selected tool' }, headerSlot, authSlot, formSlot, actionsSlot, statusSlot, waitView.slot, resultSlot);
   mount(app, barSlot, h('div', { class: 'tools-layout' }, h('nav', { class: 'tool-nav', 'aria-label': 'Tools' }, filterInput, countEl, list.list, history.slot), detail));
 
   rpc.on('state/tools', (next: ToolsState) => {
@@ -124,23 +125,8 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
 
   /* ------------------------------------------------------------ a sign-in waiting for the browser */
 
-  let signInKey = '';
   function renderSignIn(): void {
-    const wait = S.signInWait(state);
-    const key = wait?.key ?? '';
-    if (key === signInKey) return;
-    const appearing = signInKey === '' && key !== '';
-    const focusWasIn = signInSlot.contains(document.activeElement) ? (document.activeElement?.getAttribute('aria-label') ?? '') : undefined;
-    signInKey = key;
-    if (!wait) {
-      state = S.setSignInNote(state, '');
-      mount(signInSlot);
-      return;
-    }
-    mount(signInSlot, signInNotice(wait, signInAction));
-    // keep the keyboard where it was; when the notice appears and the focus was on a button the call disabled, offer it here
-    if (focusWasIn !== undefined) ([...signInSlot.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === focusWasIn) ?? signInSlot.querySelector('button'))?.focus();
-    else if (appearing && (document.activeElement === document.body || (document.activeElement as HTMLButtonElement | null)?.disabled)) signInSlot.querySelector<HTMLElement>('button')?.focus();
+    if (waitView.render(S.signInWait(state))) state = S.setSignInNote(state, '');
   }
 
   function signInAction(method: S.SignInAction): void {
