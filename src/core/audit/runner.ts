@@ -78,6 +78,7 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditReport> {
     waitExpiry: opts.waitExpiry ?? false,
     only: opts.only?.length ? [...new Set(opts.only)] : undefined,
     clientId: opts.clientId,
+    otherResource: opts.otherResource,
   };
   const selected = new Set<AuditCategory>(options.only ?? AUDIT_CATEGORIES);
   const trace = opts.trace ?? new Trace(20_000);
