@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { toolSecurityChecks } from '../../../src/core/audit/checks/toolSecurity';
 import { resourceServerChecks } from '../../../src/core/audit/checks/resourceServer';
+import { runAudit } from '../../../src/core/audit/runner';
 import { findLeaks } from '../../fixtures/oauthFixture';
 import { startAuditServer, type AuditServer, type AuditServerOptions } from '../../fixtures/auditResourceServer';
 import { at, levels, runPhases } from './auditHarness';
@@ -63,7 +64,8 @@ describe('audit: tool-security checks', function () {
     const { checks } = await runPhases(srv, [toolSecurityChecks]);
     assert.deepEqual(at(checks, 'fail'), []);
     assert.deepEqual(at(checks, 'warn'), []);
-    assert.deepEqual(at(checks, 'skip'), []);
+    assert.deepEqual(at(checks, 'skip'), ['tool-security.noauth-works-anonymously']);
+    assert.equal(checks.find((c) => c.level === 'skip')!.finding, 'no tool declares noauth');
     assert.equal(at(checks, 'pass').length, 6);
   });
 
@@ -101,7 +103,7 @@ describe('audit: tool-security checks', function () {
     const srv = await server({ defects: ['anonymous-ok'] });
     const { checks } = await runPhases(srv, [toolSecurityChecks]);
     assert.deepEqual(at(checks, 'fail'), ['tool-security.oauth-refuses-anonymous[read_notes]'], JSON.stringify(checks, null, 1));
-    const skipped = checks.filter((c) => c.level === 'skip');
+    const skipped = checks.filter((c) => c.level === 'skip' && c.subject);
     assert.deepEqual(skipped.map((c) => c.subject), ['write_note', 'write_note', 'write_note']);
     for (const c of skipped) assert.match(c.finding, /^not read-only; run with --call-tools all/);
     assert.equal(srv.ran.write_note, undefined);
@@ -116,5 +118,20 @@ describe('audit: tool-security checks', function () {
     assert.deepEqual(at(run.checks, 'warn'), []);
     const secrets = [...new Set([...run.sentTokens, ...srv.issued])];
     assert.deepEqual(findLeaks(JSON.stringify(run.conn.trace.all()) + JSON.stringify(run.checks), secrets), []);
+  });
+
+  it('through runAudit: the runner runs both phases after one headless sign-in; a correct server has no fail and no token in the report', async () => {
+    for (const mode of ['per-tool', 'whole-server'] as const) {
+      const srv = await server({ mode });
+      const report = await runAudit({ serverUrl: srv.mcpUrl, headless: true, only: ['resource-server', 'tool-security'], otherResource: srv.otherUrl });
+      const ours = report.checks.filter((c) => c.category === 'resource-server' || c.category === 'tool-security');
+      assert.ok(ours.every((c) => c.finding !== 'this build of the audit does not run this check'), 'the phases were loaded');
+      assert.deepEqual(at(ours, 'fail'), [], `${mode}: ${JSON.stringify(ours, null, 1)}`);
+      assert.deepEqual(at(ours, 'warn'), []);
+      assert.ok(at(ours, 'pass').length >= (mode === 'per-tool' ? 18 : 15), `${mode}: ${at(ours, 'pass').length} pass`);
+      assert.equal(srv.ran.write_note, undefined);
+      assert.deepEqual(at(ours, 'skip'), mode === 'per-tool' ? ['resource-server.expired-token', 'tool-security.oauth-refuses-without-scopes[peek]'] : ['resource-server.expired-token', 'tool-security.noauth-works-anonymously']);
+      assert.deepEqual(findLeaks(JSON.stringify(report), srv.issued), []);
+    }
   });
 });

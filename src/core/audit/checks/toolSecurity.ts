@@ -41,17 +41,31 @@ export const toolSecurityChecks: AuditPhase = async (ctx) => {
     if (!p) minted.set(key, (p = make()));
     return p;
   };
-  for (const tool of tools) await checkTool(ctx, tool, wholeServer, tokenFor);
+  const done = new Set<Id>();
+  for (const tool of tools) await checkTool(ctx, tool, wholeServer, tokenFor, done);
+  // A check no tool called for is in the report too, saying so.
+  const none: Record<Id, string> = {
+    'tool-security.noauth-works-anonymously': 'no tool declares noauth',
+    'tool-security.oauth-refuses-anonymous': 'no tool is declared oauth2 only (or needs a token by the server default)',
+    'tool-security.oauth-works-with-scopes': 'no tool is declared oauth2 (or needs a token by the server default)',
+    'tool-security.oauth-refuses-without-scopes': 'no tool is declared oauth2',
+  };
+  for (const id of IDS) if (!done.has(id)) ctx.skip(id, none[id]);
 };
 
 type TokenFor = (key: string, make: () => Promise<MintedToken | { reason: string }>) => Promise<MintedToken | { reason: string }>;
 
-async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean, tokenFor: TokenFor): Promise<void> {
+async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean, tokenFor: TokenFor, done: Set<Id>): Promise<void> {
   const name = toolName(tool);
   const declared = schemesOf(tool);
-  const report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchanges: number[], fix?: string) =>
+  const report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchanges: number[], fix?: string) => {
+    done.add(id);
     ctx.report({ id, level, subject: name, finding, exchanges, ...(fix && level !== 'pass' ? { fix } : {}) });
-  const skip = (id: Id, reason: string) => ctx.skip(id, reason, name);
+  };
+  const skip = (id: Id, reason: string) => {
+    done.add(id);
+    ctx.skip(id, reason, name);
+  };
 
   // Undeclared: the server's default — a token when the whole server wants one, else nothing to compare.
   const noauth = declared ? declared.some((s) => s.type === 'noauth') : !wholeServer;
