@@ -254,6 +254,66 @@ describe('audit runner (oauth fixture)', function () {
     assert.deepEqual(fails(r), [], auditText(r));
   });
 
+  describe('per-tool servers (anyone may connect)', () => {
+    const perTool: FixtureOptions = { ...correct, requiredScopes: [], anonymousTools: true, toolScopes: { echo: ['mcp'] }, tools: [{ name: 'echo', securitySchemes: [{ type: 'oauth2', scopes: ['mcp'] }] }] };
+
+    it('the 401 is checked on a protected tool call; clients that act only on the tool-level challenge are warned about', async () => {
+      const fx = await fixture(perTool);
+      const r = await audit(fx, { callTools: 'all' });
+      const got = levels(r);
+      assert.equal(got['discovery.unauthenticated-challenge'], 'pass', r.checks.find((c) => c.id === 'discovery.unauthenticated-challenge')?.finding);
+      assert.match(r.checks.find((c) => c.id === 'discovery.unauthenticated-challenge')!.finding, /echo/);
+      assert.equal(got['clients.http-challenge-only'], 'pass');
+      assert.equal(got['clients.meta-challenge-only'], 'warn');
+      assert.deepEqual(fails(r), [], auditText(r));
+    });
+
+    it('refused only with a tool-level _meta challenge: discovery and clients.http-challenge-only warn, clients.meta-challenge-only passes', async () => {
+      const fx = await fixture(perTool);
+      mcpIntercept(fx, (req, res) => {
+        if (req.path !== '/mcp' || req.headers.authorization || !req.body.includes('"tools/call"')) return false;
+        const id = (JSON.parse(req.body) as { id: number }).id;
+        const challenge = `Bearer resource_metadata="${fx.resourceMetadataUrl}", error="invalid_token", scope="mcp"`;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text: 'sign in' }], _meta: { 'mcp/www_authenticate': [challenge] } } }));
+        return true;
+      });
+      const r = await audit(fx, { callTools: 'all', only: ['discovery', 'clients'] });
+      const got = levels(r);
+      assert.equal(got['discovery.unauthenticated-challenge'], 'warn');
+      assert.equal(got['discovery.resource-metadata-in-challenge'], 'pass');
+      assert.equal(got['clients.http-challenge-only'], 'warn');
+      assert.equal(got['clients.meta-challenge-only'], 'pass');
+    });
+
+    it('defect: a tool declared oauth2 answers without a token → discovery.unauthenticated-challenge', async () => {
+      const fx = await fixture({ ...perTool, toolScopes: {} });
+      const r = await audit(fx, { callTools: 'all', only: ['discovery'] });
+      assert.equal(levels(r)['discovery.unauthenticated-challenge'], 'fail');
+    });
+
+    it('the anonymous probe never calls a tool that is not read-only unless asked: it sends arguments that fail the schema, or nothing', async () => {
+      const fx = await fixture(perTool);
+      await audit(fx, { only: ['discovery'] });
+      const calls = fx.requests.filter((q) => q.server === 'mcp' && q.body.includes('"tools/call"'));
+      assert.deepEqual(calls, [], 'echo has no input properties to get wrong, so it is not called');
+    });
+  });
+
+  it('CORS on the MCP endpoint and the metadata: a server that allows browser clients passes both', async () => {
+    const fx = await fixture(correct);
+    mcpIntercept(fx, (req, res) => {
+      if (req.method !== 'OPTIONS') return false;
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type, mcp-protocol-version, mcp-session-id' }).end();
+      return true;
+    });
+    const r = await audit(fx, { only: ['transport'] });
+    const got = levels(r);
+    assert.equal(got['transport.cors-mcp'], 'pass');
+    assert.equal(got['transport.cors-metadata'], 'warn', 'the fixture serves metadata without CORS');
+    assert.equal(got['transport.protocol-version'], 'pass');
+    assert.equal(got['transport.session-behaviour'], 'pass');
+  });
+
   it('a sign-in that cannot complete is a finding: the checks that need a token skip with the reason', async () => {
     const fx = await fixture(correct);
     fx.intercept = (server, req, res) => {

@@ -42,26 +42,29 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
       exchanges: facts.challenge ? [facts.challenge.exchange] : [],
     });
 
-  // Clients that react only to the tool-level challenge. OpenAI's Apps SDK documents that ChatGPT
-  // shows its sign-in for a tool when the tool result carries `_meta["mcp/www_authenticate"]`
-  // (https://developers.openai.com/apps-sdk/build/auth, "Triggering authentication UI", checked
-  // 2026-12-05). It applies to servers that let anyone connect and protect some tools: such a client
-  // connects anonymously and learns a tool needs a token only from that tool's result.
+  // Clients that react only to the tool-level challenge. The per-tool model (securitySchemes, the
+  // tool result with isError and `_meta["mcp/www_authenticate"]`) comes from OpenAI's Apps SDK
+  // (https://developers.openai.com/apps-sdk/build/auth, per-tool authentication with securitySchemes;
+  // this repository implements the same form in src/core/oauth/challenge.ts). Which clients start a
+  // sign-in only from that challenge could not be verified in documentation on 2026-12-05, so the class
+  // is described generically: a client that connects anonymously to a per-tool server and learns that
+  // a tool needs a token only from that tool's result.
   if (!facts.protectedCall) ctx.skip('clients.meta-challenge-only', facts.challenge ? 'the whole server needs a token from the first request, so a client signs in when it connects' : 'no protected tool was called without a token');
   else if (facts.protectedCall.via === 'http')
     ctx.report({
       id: 'clients.meta-challenge-only',
       level: 'warn',
-      finding: `Anyone may connect, and the protected tool ${facts.protectedCall.tool} is refused with HTTP ${facts.challenge?.status ?? 401} only: clients that start sign-in for a tool only from a tool-level _meta["mcp/www_authenticate"] challenge (ChatGPT apps, per OpenAI's Apps SDK documentation) will not offer a sign-in for it.`,
+      finding: `Anyone may connect, and the protected tool ${facts.protectedCall.tool} is refused with HTTP ${facts.challenge?.status ?? 401} only: clients that start sign-in for a tool only from a tool-level _meta["mcp/www_authenticate"] challenge in the tool's result (the per-tool model of OpenAI's Apps SDK) will not offer a sign-in for it.`,
       fix: `Return, for ${facts.protectedCall.tool} without a token, a tool result with isError: true and _meta["mcp/www_authenticate"]: ["Bearer resource_metadata=\\"…\\", error=\\"insufficient_scope\\", …"] — or keep HTTP 401 if those clients do not matter to you.`,
       exchanges: [facts.protectedCall.exchange],
     });
   else if (facts.protectedCall.via === 'tool-result') ctx.report({ id: 'clients.meta-challenge-only', level: 'pass', finding: `The protected tool ${facts.protectedCall.tool} answers a call without a token with a tool-level _meta challenge.`, exchanges: [facts.protectedCall.exchange] });
   else ctx.skip('clients.meta-challenge-only', `the protected tool ${facts.protectedCall.tool} was not refused at all (see discovery.unauthenticated-challenge)`);
 
-  // Clients that register themselves with loopback redirect URIs. VS Code registers through Dynamic
-  // Client Registration with http://127.0.0.1:<port>/ and vscode.dev redirect URIs when it gets a 401
-  // (microsoft/vscode#257415 and #278512, checked 2026-12-05); the MCP authorization spec lists CIMD
+  // Clients that register themselves with loopback redirect URIs. VS Code is reported to register
+  // through Dynamic Client Registration with http://127.0.0.1:<port>/ and vscode.dev redirect URIs
+  // when it gets a 401 (user reports in microsoft/vscode#257415 and #278512, not documentation;
+  // checked 2026-12-05), so the finding names the class, not the client; the MCP authorization spec lists CIMD
   // and DCR as the ways a client without a pre-registration gets a client id
   // (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#client-registration-approaches).
   // Claude's connectors register with DCR too, with an https callback
@@ -75,7 +78,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
     ctx.report({
       id: 'clients.loopback-registration',
       level: 'warn',
-      finding: 'Neither a Client ID Metadata Document nor Dynamic Client Registration with a loopback redirect URI worked: desktop and editor clients that register themselves (VS Code registers with DCR) cannot sign in without a client id entered by hand.',
+      finding: 'Neither a Client ID Metadata Document nor Dynamic Client Registration with a loopback redirect URI worked: desktop and editor clients that register themselves with a loopback redirect URI cannot sign in without a client id entered by hand.',
       fix: 'Support Client ID Metadata Documents or open Dynamic Client Registration for public clients with loopback redirect URIs on any port (RFC 8252 §7.3).',
       exchanges: ids('registration.client-id-metadata-document', 'registration.dynamic-client-registration'),
     });
