@@ -8,6 +8,11 @@
  * Auth happens in the fetch we hand the SDK (authFetch.ts); this class adds what an inspector needs
  * on top — paginated listings, tool security against the current token, tool-level auth challenges,
  * list_changed events, elicitation, and which era was negotiated and how.
+ *
+ * Over ~450 lines on purpose: one class over one SDK Client, whose connect (era negotiation, the
+ * transport fallback), listings, calls with their challenges and close share the client, the
+ * transport and the per-tool state. What is not the session is beside it: the protocol versions
+ * (protocolVersion.ts), what a tools/list result must be (toolsList.ts), tool security (toolSecurity.ts).
  */
 import {
   Client,
@@ -22,7 +27,6 @@ import {
   type ElicitResult,
   type Prompt as McpPrompt,
   type Resource,
-  type StandardSchemaV1,
   type Tool,
   type Transport,
 } from '@modelcontextprotocol/client';
@@ -35,57 +39,14 @@ import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallen
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
 import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
+import { isProtocolVersion, isStatelessEraVersion, STATELESS_ERA_VERSION, type Negotiation } from './protocolVersion';
+import { invalidHeaderDeclaration, LooseListToolsResultSchema } from './toolsList';
 import type { McpMethodStep } from '../../shared/codes';
 
 /** The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`. */
 export const CLIENT_EXTENSIONS: Record<string, Record<string, never>> = { [SKILLS_EXTENSION_ID]: {} };
 
 const TOOLS_CALL = 'tools/call ';
-
-/**
- * tools/list keeping each tool as the server sent it: the SDK's Tool schema strips unknown keys,
- * which would drop a tool's top-level `securitySchemes`. Checks the shape the session relies on
- * (an object with a `tools` array of objects with a string `name`); the rest is data.
- */
-const LooseListToolsResultSchema: StandardSchemaV1<unknown, { tools: Tool[]; nextCursor?: string }> = {
-  '~standard': {
-    version: 1,
-    vendor: 'mcp-oauth-inspector',
-    validate(value: unknown) {
-      const v = value as { tools?: unknown; nextCursor?: unknown } | null;
-      if (!v || typeof v !== 'object' || !Array.isArray(v.tools)) return { issues: [{ message: 'tools/list result has no tools array' }] };
-      const bad = v.tools.findIndex((t) => !t || typeof t !== 'object' || Array.isArray(t) || typeof (t as { name?: unknown }).name !== 'string');
-      if (bad >= 0) return { issues: [{ message: `tools/list result: tool ${bad} is not an object with a name` }] };
-      if (v.nextCursor !== undefined && typeof v.nextCursor !== 'string') return { issues: [{ message: 'tools/list result: nextCursor is not a string' }] };
-      return { value: { tools: v.tools as Tool[], nextCursor: v.nextCursor as string | undefined } };
-    },
-  },
-};
-
-/** The first protocol version of the stateless era (negotiated with `server/discover`). */
-export const STATELESS_ERA_VERSION = '2026-07-28';
-
-/**
- * How the protocol version was chosen: the 2026-07-28 era (stateless requests, found by
- * `server/discover`) or the session era of the versions before it (the `initialize` handshake).
- */
-export interface Negotiation {
-  protocolVersion?: string;
-  era: 'stateless-2026' | 'session';
-  negotiatedBy: 'discover' | 'initialize';
-  /** The version the user pinned, when one was. */
-  pinned?: string;
-}
-
-/** A protocol version as the spec spells them (YYYY-MM-DD). */
-export function isProtocolVersion(v: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(v);
-}
-
-/** Versions of the stateless era compare as dates, so a later revision is in it too. */
-export function isStatelessEraVersion(v: string): boolean {
-  return v >= STATELESS_ERA_VERSION;
-}
 
 export const CLIENT_INFO = { name: 'mcp-oauth-inspector', title: 'MCP OAuth Inspector', version: '0.1.0' };
 
@@ -539,35 +500,6 @@ function withDefaultResultType<M>(message: M): M {
   const result = (message as { result?: unknown }).result;
   if (!result || typeof result !== 'object' || Array.isArray(result) || 'resultType' in result) return message;
   return { ...message, result: { ...result, resultType: 'complete' } };
-}
-
-/** RFC 9110 §5.6.2 token: what an HTTP field name may contain. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** The JSON Schema types whose values SEP-2243 lets a client mirror into a header. */
-const MIRRORABLE = new Set(['string', 'integer', 'boolean']);
-
-/**
- * What is wrong with a tool's `x-mcp-header` declarations (SEP-2243), or undefined when nothing is:
- * each is a non-empty header-name token, on a property of type string, integer or boolean, and no
- * two name the same header (case-insensitively).
- */
-export function invalidHeaderDeclaration(inputSchema: unknown): string | undefined {
-  const props = (inputSchema as { properties?: unknown } | undefined)?.properties;
-  if (!props || typeof props !== 'object') return undefined;
-  const seen = new Set<string>();
-  for (const [param, def] of Object.entries(props as Record<string, unknown>)) {
-    if (!def || typeof def !== 'object' || !('x-mcp-header' in def)) continue;
-    const header = (def as Record<string, unknown>)['x-mcp-header'];
-    const at = `parameter "${param.slice(0, 60)}"`;
-    if (typeof header !== 'string' || header === '') return `${at}: x-mcp-header is empty or not a string`;
-    if (!TOKEN.test(header)) return `${at}: x-mcp-header is not a valid header name`;
-    const type = (def as { type?: unknown }).type;
-    if (typeof type !== 'string' || !MIRRORABLE.has(type)) return `${at}: x-mcp-header on a parameter of type ${typeof type === 'string' ? type.slice(0, 20) : 'unknown'} (only string, integer, boolean)`;
-    const key = header.toLowerCase();
-    if (seen.has(key)) return `${at}: x-mcp-header "${header}" is declared twice`;
-    seen.add(key);
-  }
-  return undefined;
 }
 
 /** The SDK wraps errors from our fetch; dig out ours so users see our message and code. */
