@@ -8,9 +8,10 @@ import type { CallRecord } from '../../src/shared/protocol';
 import { clip } from './text';
 
 /**
- * How the record view (webview-ui/result.ts) reads a record: its duration text and whether its
- * error code asks for a sign-in. Passed in, so the history says exactly what the result says and
- * this module stays DOM-free (result.ts builds nodes).
+ * How the record view (webview-ui/result.ts) reads a record: its duration text, and whether its
+ * error code is one a sign-in fixes (src/shared/codes.ts isAuthProblem, which the result's "Sign in
+ * and call" offer follows). Passed in, so the history says exactly what the result says and this
+ * module stays DOM-free (result.ts builds nodes).
  */
 export interface RecordReading {
   duration(rec: CallRecord): string;

@@ -16,11 +16,12 @@
  * changed), the bar, header, actions and history by what they show, so re-rendering the same state
  * touches no node and a token change only the items and lines it changes.
  */
+import { isAuthProblem } from '../../src/shared/codes';
 import type { CallRecord, ToolsState, ToolView } from '../../src/shared/protocol';
 import { serverBar } from '../common';
 import { h, mount, relativeTime } from '../dom';
 import { renderForm, type FormView } from '../form/view';
-import { AUTH_CODES, callDuration, renderRecord } from '../result';
+import { callDuration, renderRecord } from '../result';
 import { RpcError, type Rpc } from '../rpc';
 import { actionsModel, authNotice, callingText, callSummary, editorFor, fixFieldsText, headerKey, jsonArguments, switchMode, tooLarge, withArguments, type ToolEditor } from './detail';
 import { actionButtons, authNoticeEl, connectRow, errorLine, jsonEditor, modeToggle, toolHeader } from './detailView';
@@ -415,8 +416,8 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     history.focusCurrent();
   }
 
-  /** The history reads records as the result does (result.ts). */
-  const reading: RecordReading = { duration: callDuration, signInNeeded: (code) => AUTH_CODES.has(code) };
+  /** The history reads records as the result does: result.ts's duration, and the one list of authorization problems (codes.ts). */
+  const reading: RecordReading = { duration: callDuration, signInNeeded: isAuthProblem };
 
   function renderHistory(): void {
     if (!state.st) return;
