@@ -6,7 +6,10 @@
  * operation key callers give it, and nothing about VS Code.
  *
  * The state machine only: what to ask for and when to give up is stepUp.ts (pure policy); where and
- * how the state is kept is credentialStore.ts; each wire step is its own module.
+ * how the state is kept is credentialStore.ts; each wire step is its own module. Over ~450 lines on
+ * purpose: its transitions (load, challenge, authorize, refresh, sign out) read and write the same
+ * few fields — discovery, client, tokens, state, the single-flight promises — which a split would
+ * have to hand around or expose.
  */
 import type * as oauth from 'oauth4webapi';
 import { InspectorError, isInspectorError } from '../errors';
@@ -194,18 +197,22 @@ export class AuthManager {
         // to an endpoint still passes the guarded fetch's own gates.
         this.ctx.logger.debug(`stored discovery restored without re-checking its endpoints: ${this.ctx.redactor.text((err as Error)?.message ?? String(err))}`);
       }
-      this.discovery = stored.discovery as DiscoveryResult;
-      const issuer = this.discovery.as.issuer;
+      // Locals across the awaits: a reload() while this read is under way (several secrets written
+      // in a row, e.g. by an audit) resets the fields this read would otherwise dereference.
+      const discovery = stored.discovery as DiscoveryResult;
+      this.discovery = discovery;
+      const issuer = discovery.as.issuer;
       const client = await this.credentials.loadClient(issuer);
       if (client && this.clientStillFits(client)) this.client = client;
-      if (this.client) {
-        const tokens = await this.credentials.loadTokens(issuer, this.client.client_id);
+      const kept = this.client;
+      if (kept) {
+        const tokens = await this.credentials.loadTokens(issuer, kept.client_id);
         const bound = tokens && isDpopTokenType(tokens.token_type);
-        const key = bound ? await this.credentials.loadDpopKey(issuer, this.client.client_id) : undefined;
-        if (tokens && tokens.resource === this.discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
+        const key = bound ? await this.credentials.loadDpopKey(issuer, kept.client_id) : undefined;
+        if (tokens && tokens.resource === discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
           // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
           this.ctx.trace.note(STEP.tokenRefresh, 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
-        } else if (tokens && tokens.resource === this.discovery.resource) {
+        } else if (tokens && tokens.resource === discovery.resource) {
           this.tokens = tokens;
           this.state = 'signed-in';
         }
