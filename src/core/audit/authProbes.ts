@@ -239,7 +239,20 @@ export function advertisedScopes(ctx: AuditContext): string[] {
  * A token lacking `missing`: a sign-in asking for the advertised scopes (and what the audit's token
  * holds) minus those. Returns the reason when none can be had or the server granted them anyway.
  */
-export async function mintWithout(ctx: AuditContext, missing: readonly string[]): Promise<MintedToken | { reason: string }> {
+export function mintWithout(ctx: AuditContext, missing: readonly string[]): Promise<MintedToken | { reason: string }> {
+  // One token per scope set for the whole audit: the resource-server and tool-security probes often
+  // need the same one (it is only presented, never revoked).
+  const perConn = narrowTokens.get(ctx.conn) ?? new Map<string, Promise<MintedToken | { reason: string }>>();
+  narrowTokens.set(ctx.conn, perConn);
+  const key = [...new Set(missing)].sort().join(' ');
+  let p = perConn.get(key);
+  if (!p) perConn.set(key, (p = mintWithoutNow(ctx, missing)));
+  return p;
+}
+
+const narrowTokens = new WeakMap<object, Map<string, Promise<MintedToken | { reason: string }>>>();
+
+async function mintWithoutNow(ctx: AuditContext, missing: readonly string[]): Promise<MintedToken | { reason: string }> {
   const base = new Set([...advertisedScopes(ctx), ...(ctx.facts.tokens?.scope?.split(/\s+/).filter(Boolean) ?? [])]);
   for (const s of missing) base.delete(s);
   base.delete('openid');
