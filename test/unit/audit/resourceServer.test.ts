@@ -80,6 +80,25 @@ describe('audit: resource-server probes', function () {
     });
   }
 
+  it('a 401 without error="invalid_token" for bad tokens: every bad-token probe warns with the fix; nothing fails', async () => {
+    const srv = await server({ defects: ['no-invalid-token-error'] });
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(checks, 'fail'), []);
+    assert.deepEqual(at(checks, 'warn'), [
+      'resource-server.alg-none',
+      'resource-server.embedded-jwk',
+      'resource-server.malformed-token',
+      'resource-server.other-resource',
+      'resource-server.revoked-token',
+      'resource-server.tampered-signature',
+      'resource-server.unknown-key',
+    ]);
+    for (const c of checks.filter((x) => x.level === 'warn')) {
+      assert.match(c.finding, /without error="invalid_token"/);
+      assert.match(c.fix ?? '', /error="invalid_token"/);
+    }
+  });
+
   it('expiry: a token living at most 10 s is waited for; a correct server refuses it, one that ignores exp fails', async function () {
     this.timeout(40_000);
     const good = await server({ tokenTtl: 3 });
