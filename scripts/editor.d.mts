@@ -12,4 +12,4 @@ export declare function writeUserSettings(userDataDir: string, settings: Record<
 export declare function codeServerArgs(opts: { port: number; userDataDir: string; extensionsDir: string; folder: string }): string[];
 export declare function packageVsix(opts?: { out?: string }): string;
 export declare function installVsix(opts: { launcher: string; userDataDir: string; extensionsDir: string; vsix?: string; env?: Record<string, string> }): string;
-export declare function demoServers(urls: { mcpUrl: string; mixedUrl: string }): { name: string; url: string }[];
+export declare function demoServers(urls: { mcpUrl: string; mixedUrl: string; misconfiguredUrl?: string }): { name: string; url: string }[];
