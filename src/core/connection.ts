@@ -12,7 +12,7 @@ import { AuthManager, type GrantKind } from './oauth/authManager';
 import type { OAuthContext } from './oauth/context';
 import type { CrossAppAccessConfig, WorkloadIdentityConfig } from './oauth/grants';
 import { createHeadlessBrowser } from './oauth/headlessBrowser';
-import type { RedirectReceiverFactory } from './oauth/redirectReceiver';
+import type { RedirectReceiverFactory } from './oauth/redirect/redirectReceiver';
 import type { ClientConfig } from './oauth/registration';
 import { nullLogger, systemClock, type Browser, type Clock, type Logger, type Prompt, type SecretStore } from './ports';
 import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { InspectorError } from '../core/errors';
 import { checkUrl, displayHost } from '../core/http/urlPolicy';
-import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/loopback';
-import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import { startLoopbackReceiver, type LoopbackReceiver, type LoopbackReceiverOptions } from '../core/oauth/redirect/loopback';
+import type { RedirectReceiverFactory } from '../core/oauth/redirect/redirectReceiver';
 import { engine } from './engine';
 import type { Browser, Prompt } from '../core/ports';
 import type { RedirectMode, RedirectModeSetting } from './settings';

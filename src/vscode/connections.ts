@@ -6,7 +6,7 @@ import type { ToolInfo } from '../core/mcp/session';
 import type { SignOutResult } from '../core/oauth/authManager';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/client';
-import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import type { RedirectReceiverFactory } from '../core/oauth/redirect/redirectReceiver';
 import { editorBrowser, editorPrompt, effectiveRedirectMode, redirectFor } from './authAdapters';
 import { editorElicitation } from './elicitation';
 import { engine } from './engine';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { elicitationHandler, type ElicitField, type ElicitationUi } from '../core/mcp/elicitation';
 import type { Logger } from '../core/ports';
-import { sanitizeServerText } from '../core/oauth/redirectReceiver';
+import { sanitizeServerText } from '../core/text/scrub';
 
 /**
  * The editor's answer to a server's form-mode elicitation: a notification that says which server

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { CallbackDispatcher, type DispatchOutcome } from '../core/oauth/callbackDispatcher';
-import type { RedirectReceiverFactory } from '../core/oauth/redirectReceiver';
+import { CallbackDispatcher, type DispatchOutcome } from '../core/oauth/redirect/callbackDispatcher';
+import type { RedirectReceiverFactory } from '../core/oauth/redirect/redirectReceiver';
 import type { Logger } from '../core/ports';
 
 /** The one path the URI handler accepts callbacks on. */

@@ -20,7 +20,7 @@ import * as vscode from 'vscode';
 import { until } from './hostHelpers';
 import pkg from '../../package.json';
 import type { InspectorError } from '../../src/core/errors';
-import type { DispatchOutcome } from '../../src/core/oauth/callbackDispatcher';
+import type { DispatchOutcome } from '../../src/core/oauth/redirect/callbackDispatcher';
 import { effectiveRedirectMode } from '../../src/vscode/authAdapters';
 import type { ServerConnection } from '../../src/vscode/connections';
 import type { Services } from '../../src/vscode/services';

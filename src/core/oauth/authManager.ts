@@ -22,7 +22,7 @@ import { admitStoredDiscovery, canonicalResource, discover, type DiscoveryResult
 import { CredentialStore, type CredentialKeys } from './credentialStore';
 import { dpopAlgFor, DpopKeys, isDpopTokenType } from './dpop';
 import { clientCredentialsGrant, crossAppAccessGrant, workloadIdentityGrant, type CrossAppAccessConfig, type WorkloadIdentityConfig } from './grants';
-import type { RedirectReceiverFactory } from './redirectReceiver';
+import type { RedirectReceiverFactory } from './redirect/redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { AttemptBudget, attemptsExhaustedError, authorizationNeededError, DEFAULT_MAX_ATTEMPTS, isAuthChallenge, isStepUp, scopesNeeded, scopesNotGranted, selectScope } from './stepUp';
 import { isExpiring, refreshTokens, revokeToken, type TokenSet } from './tokens';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ToolInfo } from '../../core/mcp/session';
-import { sanitizeServerText } from '../../core/oauth/redirectReceiver';
+import { sanitizeServerText } from '../../core/text/scrub';
 import { resultMarkdown } from '../../present/reports';
 import { toolAccess } from '../../present/summaries';
 import type { ServerConnection } from '../connections';

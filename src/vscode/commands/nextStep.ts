@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isInspectorError } from '../../core/errors';
-import { sanitizeServerText } from '../../core/oauth/redirectReceiver';
+import { sanitizeServerText } from '../../core/text/scrub';
 import type { ServerConnection } from '../connections';
 import type { Services } from '../services';
 

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { createAuthFetch } from '../../../src/core/mcp/authFetch';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
 import type { DiscoveryResult } from '../../../src/core/oauth/discovery';
-import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
+import { startLoopbackReceiver } from '../../../src/core/oauth/redirect/loopback';
 import { connectTo, expectInspectorError, findLeaks, startOAuthFixture, type Fixture, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 

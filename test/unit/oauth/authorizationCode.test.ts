@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { checkPkceSupport } from '../../../src/core/oauth/authorizationCode';
-import type { RedirectCallback, RedirectReceiverFactory } from '../../../src/core/oauth/redirectReceiver';
+import type { RedirectCallback, RedirectReceiverFactory } from '../../../src/core/oauth/redirect/redirectReceiver';
 import { expectInspectorError, leakWatch, makeContext, recordingBrowser, useOAuthFixtures } from '../../fixtures/oauthFixture';
 import { startServer } from '../http/localServer';
 

@@ -4,8 +4,8 @@
  * client_secret_post, and the refusals.
  */
 import { strict as assert } from 'node:assert';
-import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
-import type { RedirectReceiverFactory } from '../../../src/core/oauth/redirectReceiver';
+import { startLoopbackReceiver } from '../../../src/core/oauth/redirect/loopback';
+import type { RedirectReceiverFactory } from '../../../src/core/oauth/redirect/redirectReceiver';
 import { clientIdPromptText, isCimdLoopbackRedirect } from '../../../src/core/oauth/registration';
 import type { ClientIdRequest } from '../../../src/core/ports';
 import { expectInspectorError, findLeaks, leakWatch, type Fixture, type FixtureRequest, useOAuthFixtures } from '../../fixtures/oauthFixture';

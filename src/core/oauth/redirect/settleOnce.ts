@@ -1,6 +1,6 @@
 /**
  * The one-outcome wait both redirect receivers share (the RFC 8252 loopback listener in
- * ../loopback.ts, the editor's URI handler in ../callbackDispatcher.ts): a promise that settles
+ * loopback.ts, the editor's URI handler in callbackDispatcher.ts): a promise that settles
  * exactly once — with the callback, with the receiver's refusal, on the timeout, on the caller's
  * abort, or on close — however many of those race, and that never becomes an unhandled rejection
  * when nobody is waiting on it yet (docs/SECURITY.md, "The loopback receiver": one callback, a
@@ -11,7 +11,7 @@
  * browser's page has been sent, so a caller's close() cannot cut that page off.
  */
 import type { InspectorError } from '../../errors';
-import { cancelledError, timeoutError } from '../redirectReceiver';
+import { cancelledError, timeoutError } from './redirectReceiver';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: InspectorError };
 

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { InspectorError } from '../../../src/core/errors';
-import { startLoopbackReceiver } from '../../../src/core/oauth/loopback';
-import type { LoopbackReceiver, LoopbackReceiverOptions } from '../../../src/core/oauth/loopback';
+import { InspectorError } from '../../../../src/core/errors';
+import { startLoopbackReceiver } from '../../../../src/core/oauth/redirect/loopback';
+import type { LoopbackReceiver, LoopbackReceiverOptions } from '../../../../src/core/oauth/redirect/loopback';
 
 const STATE = 'st_3f9a1c0e8b7d4a2f9e6c5b4a3d2e1f0a';
 const CODE = 'SplxlOBeZQQYbYS6WxSbIA_secret_code';
@@ -104,7 +104,7 @@ function assertSafePage(reply: Reply): void {
   assert.ok(!reply.body.includes(CODE), 'the page must not echo the code');
 }
 
-describe('core/oauth/loopback', () => {
+describe('core/oauth/redirect/loopback', () => {
   const opened: LoopbackReceiver[] = [];
   async function start(opts: Partial<LoopbackReceiverOptions> = {}): Promise<LoopbackReceiver> {
     const r = await startLoopbackReceiver({ expectedState: STATE, ...opts });

@@ -14,13 +14,10 @@
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7 (receiving the authorization response in a native app)
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { InspectorError } from '../errors';
-import { Redactor } from '../http/redact';
-import { sanitizeServerText } from '../text/scrub';
-import { STEP, type OAuthStep } from '../../shared/codes';
-
-// The front ends import the scrubber from here (it was born here); it lives in core/text/scrub.ts.
-export { sanitizeServerText };
+import { InspectorError } from '../../errors';
+import { Redactor } from '../../http/redact';
+import { sanitizeServerText } from '../../text/scrub';
+import { STEP, type OAuthStep } from '../../../shared/codes';
 
 export interface RedirectReceiverOptions {
   /** The state value the callback must carry. */

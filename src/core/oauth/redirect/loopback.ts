@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InspectorError } from '../errors';
+import { InspectorError } from '../../errors';
 import {
   cancelledError,
   checkReceiverOptions,
@@ -31,8 +31,8 @@ import {
   type RedirectReceiver,
   type RedirectReceiverOptions,
 } from './redirectReceiver';
-import { SettleOnce, type Outcome } from './redirect/settleOnce';
-import { STEP } from '../../shared/codes';
+import { SettleOnce, type Outcome } from './settleOnce';
+import { STEP } from '../../../shared/codes';
 
 export interface LoopbackReceiverOptions extends RedirectReceiverOptions {
   /** Path of the redirect URI, default '/callback'. The callback is accepted at this path AND at '/' (code-server's port proxy drops the path). */

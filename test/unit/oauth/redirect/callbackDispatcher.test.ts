@@ -6,15 +6,16 @@
  * registered for another redirect URI; the headless browser stopping at a custom-scheme redirect URI.
  */
 import { strict as assert } from 'node:assert';
-import { InspectorError } from '../../../src/core/errors';
-import { createGuardedFetch } from '../../../src/core/http/guardedFetch';
-import { Redactor } from '../../../src/core/http/redact';
-import { Trace } from '../../../src/core/http/trace';
-import { CallbackDispatcher } from '../../../src/core/oauth/callbackDispatcher';
-import { createHeadlessBrowser } from '../../../src/core/oauth/headlessBrowser';
-import { redirectUriRegistered, sanitizeServerText } from '../../../src/core/oauth/redirectReceiver';
-import { connectTo, expectInspectorError, recordingBrowser, recordingLogger, startOAuthFixture, type Fixture } from '../../fixtures/oauthFixture';
-import { startServer } from '../http/localServer';
+import { InspectorError } from '../../../../src/core/errors';
+import { createGuardedFetch } from '../../../../src/core/http/guardedFetch';
+import { Redactor } from '../../../../src/core/http/redact';
+import { Trace } from '../../../../src/core/http/trace';
+import { CallbackDispatcher } from '../../../../src/core/oauth/redirect/callbackDispatcher';
+import { createHeadlessBrowser } from '../../../../src/core/oauth/headlessBrowser';
+import { redirectUriRegistered } from '../../../../src/core/oauth/redirect/redirectReceiver';
+import { sanitizeServerText } from '../../../../src/core/text/scrub';
+import { connectTo, expectInspectorError, recordingBrowser, recordingLogger, startOAuthFixture, type Fixture } from '../../../fixtures/oauthFixture';
+import { startServer } from '../../http/localServer';
 
 const CALLBACK = 'vscode://mcp-oauth-inspector.mcp-oauth-inspector/callback';
 const STATE = 'st_9b2e4c1a7d3f4e8a9c0b1d2e3f4a5b6c';
@@ -43,7 +44,7 @@ async function rejection(p: Promise<unknown>): Promise<InspectorError> {
   throw new Error('expected a rejection');
 }
 
-describe('oauth/callbackDispatcher (the URI handler receiver)', () => {
+describe('oauth/redirect/callbackDispatcher (the URI handler receiver)', () => {
   let logger: ReturnType<typeof recordingLogger>;
   let d: CallbackDispatcher;
   beforeEach(() => {
@@ -199,7 +200,7 @@ describe('oauth/callbackDispatcher (the URI handler receiver)', () => {
   });
 });
 
-describe('oauth/redirectReceiver helpers', () => {
+describe('oauth/redirect/redirectReceiver helpers', () => {
   it('redirectUriRegistered: exact match, or an http loopback URI whatever its port', () => {
     assert.ok(redirectUriRegistered(['http://127.0.0.1:5000/callback'], 'http://127.0.0.1:6000/callback'));
     assert.ok(redirectUriRegistered(['http://localhost/callback'], 'http://localhost:7/callback'));

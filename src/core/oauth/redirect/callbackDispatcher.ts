@@ -16,8 +16,8 @@
  * Hand-written (oauth4webapi has no receiver); vscode-free: the extension adapts `vscode.Uri` to
  * `{ authority, path, query }` and computes the redirect URI (`vscode.env.asExternalUri`).
  */
-import { InspectorError } from '../errors';
-import type { Logger } from '../ports';
+import { InspectorError } from '../../errors';
+import type { Logger } from '../../ports';
 import {
   CALLBACK_STEP,
   cancelledError,
@@ -29,7 +29,7 @@ import {
   type RedirectReceiverFactory,
   type RedirectReceiverOptions,
 } from './redirectReceiver';
-import { SettleOnce } from './redirect/settleOnce';
+import { SettleOnce } from './settleOnce';
 
 export interface CallbackDispatcherOptions {
   /**
