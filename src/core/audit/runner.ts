@@ -360,6 +360,8 @@ async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>
           facts.tools = listed.tools.map((t) => t.tool as unknown as Record<string, unknown>);
         })),
       );
+      // A refresh on the way (a 401 answered by the refresh token) replaced the tokens.
+      if (conn.auth.tokens && facts.tokens) facts.tokens = conn.auth.tokens;
       const n = conn.session.negotiation;
       if (n) {
         facts.era = n.era === 'stateless-2026' ? 'stateless' : 'legacy';

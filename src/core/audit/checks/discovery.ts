@@ -10,14 +10,13 @@ import { splitScopes } from '../../oauth/challenge';
 import { isInspectorError } from '../../errors';
 import type { AuditContext } from '../context';
 import { challengeText } from '../probe';
-import { isJsonMediaType, mediaType, rawGet, type RawDocument } from '../support';
+import { exchangesSince, isJsonMediaType, lastExchange, mediaType, rawGet, type RawDocument } from '../support';
 
 const STEP = 'audit protected resource metadata';
 
 export async function discoveryChecks(ctx: AuditContext): Promise<void> {
   const { facts } = ctx;
   const ch = facts.challenge;
-  const server = ctx.serverUrl.href;
 
   // discovery.unauthenticated-challenge
   if (ch) {
@@ -167,7 +166,7 @@ export async function discoveryChecks(ctx: AuditContext): Promise<void> {
     const ids: number[] = [];
     for (const issuer of servers as string[]) {
       if (facts.discovery?.as.issuer === issuer) continue; // resolved by the audit's own discovery
-      const before = lastExchangeIn(ctx);
+      const before = lastExchange(ctx.conn);
       try {
         const found = await fetchAuthorizationServerMetadata(ctx.conn.ctx, issuer, { source: { document: new URL(doc!.url), field: 'authorization_servers' } });
         if (!found) bad.push(`${issuer} (no metadata at its well-known URLs)`);
@@ -175,7 +174,7 @@ export async function discoveryChecks(ctx: AuditContext): Promise<void> {
         // Metadata that names another issuer is found: that is authorization-server.issuer-matches' finding.
         if (!isInspectorError(err, 'issuer_mismatch')) bad.push(`${issuer} (${errorText(ctx, err)})`);
       }
-      ids.push(...exchangesAfter(ctx, before));
+      ids.push(...exchangesSince(ctx.conn, before));
     }
     if (facts.discovery?.asMetadataUrl) ids.unshift(...exchangesOf(ctx, facts.discovery.asMetadataUrl));
     ctx.report({
@@ -208,22 +207,11 @@ export async function discoveryChecks(ctx: AuditContext): Promise<void> {
       exchanges: [ch!.exchange, doc.doc.exchange],
     });
   }
-  void server;
 }
 
 function errorText(ctx: AuditContext, err: unknown): string {
   const text = isInspectorError(err) ? err.message : ((err as Error)?.message ?? String(err));
   return ctx.conn.redactor.text(text).slice(0, 300);
-}
-
-function lastExchangeIn(ctx: AuditContext): number {
-  const all = ctx.conn.trace.all();
-  for (let i = all.length - 1; i >= 0; i--) if (all[i].kind === 'http') return all[i].id;
-  return 0;
-}
-
-function exchangesAfter(ctx: AuditContext, since: number): number[] {
-  return ctx.conn.trace.all().filter((e) => e.kind === 'http' && e.id > since).map((e) => e.id);
 }
 
 /** The exchanges that fetched `url` (the audit's discovery, for the proof of a pass). */
