@@ -2,15 +2,13 @@
  * One call record, rendered by content type: text, structuredContent with the
  * outputSchema check, images and audio as data: URIs (content.ts), embedded resources, resource
  * links (a link only when https, dom.ts safeLink), errors that are not tool results with their
- * step and hint, and the JSON-RPC request and response behind a disclosure. All server text is
- * text; long text is capped.
+ * step, URL and hint (fields the host sends, composed by errorText), and the JSON-RPC request and
+ * response behind a disclosure. All server text is text; long text is capped.
  */
+import { errorText, isAuthProblem } from '../src/shared/codes';
 import type { CallRecord } from '../src/shared/protocol';
 import { classifyPart, formatBytes, safeJson, type PartView } from './content';
 import { capText, h, icon, media, safeLink } from './dom';
-
-/** Codes after which the panel offers "Sign in and call". */
-export const AUTH_CODES = new Set(['authorization_required', 'insufficient_scope', 'unauthorized']);
 
 export interface RecordActions {
   /** Sign in for the scopes the server asked for, then call again with the same arguments. */
@@ -104,7 +102,9 @@ export function renderRecord(rec: CallRecord, act: RecordActions): HTMLElement {
 
 function renderError(rec: CallRecord, act: RecordActions): HTMLElement {
   const e = rec.error!;
-  const auth = AUTH_CODES.has(e.code);
+  // The one list of authorization problems (src/shared/codes.ts), which the editor's "Sign In Again"
+  // and the history's "sign-in needed" follow too: the panel offers "Sign in and call" for them.
+  const auth = isAuthProblem(e.code);
   const scopes = e.scopes ?? [];
   const missing = scopes.filter((s) => !act.held.includes(s));
   const offer = auth && act.signInAndCall;
@@ -119,9 +119,8 @@ function renderError(rec: CallRecord, act: RecordActions): HTMLElement {
       h('strong', null, auth ? (e.code === 'insufficient_scope' ? 'More scope needed' : 'Sign-in needed') : 'The call failed'),
       h('span', { class: 'muted mono' }, ` (${e.code})`),
     ),
-    h('p', null, e.message),
+    h('p', null, errorText(e)),
     auth && scopes.length ? h('p', null, 'The server asks for ', scopeList(scopes), missing.length && missing.length < scopes.length ? [' — missing ', scopeList(missing)] : null, '.') : null,
-    e.hint && !e.message.includes(e.hint) ? h('p', { class: 'muted' }, e.hint) : null,
     offer ? h('button', { type: 'button', class: 'primary', disabled: act.busy, onclick: act.signInAndCall }, icon('sign-in'), ' Sign in and call') : null,
   );
 }

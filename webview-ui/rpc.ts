@@ -1,3 +1,4 @@
+import { RpcError } from './rpcError';
 import type { CommandMethod, Commands, HostToWebview, NotificationMethod, Notifications, PanelState, RequestMethod, Requests } from '../src/shared/protocol';
 
 interface VsCodeApi {
@@ -6,6 +7,8 @@ interface VsCodeApi {
   setState(s: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
+
+export { RpcError };
 
 /** The webview's end of shared/protocol.ts: requests with replies, commands, notifications. */
 export class Rpc {
@@ -50,19 +53,9 @@ export class Rpc {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
-      else p.reject(new RpcError(m.error.code, m.error.message, m.error.hint));
+      else p.reject(new RpcError(m.error));
     } else if (m.type === 'notify') {
       this.handlers.get(m.method)?.(m.params as never);
     }
-  }
-}
-
-export class RpcError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
   }
 }

@@ -1,3 +1,4 @@
+import { errorText, type ErrorView } from '../src/shared/codes';
 import type { Level, RequestMethod, TokenCheck, TokenClaimRow, TokenState, TokenToolRow } from '../src/shared/protocol';
 import { levelBadge, serverBar } from './common';
 import { h, icon, mount, relativeTime } from './dom';
@@ -45,7 +46,7 @@ export function startTokenPanel(rpc: Rpc, app: HTMLElement): void {
   let st: TokenState | undefined;
   let busy: RequestMethod | undefined;
   let confirming = false;
-  let error: { message: string; hint?: string } | undefined;
+  let error: ErrorView | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
   /** Elements whose text depends on the clock, refreshed every second. */
   let clocks: Array<() => void> = [];
@@ -63,7 +64,7 @@ export function startTokenPanel(rpc: Rpc, app: HTMLElement): void {
       },
       (err: unknown) => {
         busy = undefined;
-        error = err instanceof RpcError ? { message: err.message, hint: err.hint } : { message: String((err as Error)?.message ?? err) };
+        error = err instanceof RpcError ? err.view() : { code: 'internal', message: String((err as Error)?.message ?? err) };
         render();
       },
     );
@@ -152,7 +153,7 @@ export function startTokenPanel(rpc: Rpc, app: HTMLElement): void {
       );
     }
     if (busy) out.appendChild(h('p', { class: 'muted', role: 'status' }, busy === 'auth/refresh' ? 'Refreshing…' : busy === 'auth/signOut' ? 'Signing out…' : 'Copying…'));
-    if (error) out.appendChild(h('div', { class: 'tf-error', role: 'alert', 'data-testid': 'token-error' }, icon('error'), ' ', error.message, error.hint && !error.message.includes(error.hint) ? h('div', { class: 'muted' }, error.hint) : null));
+    if (error) out.appendChild(h('div', { class: 'tf-error', role: 'alert', 'data-testid': 'token-error' }, icon('error'), ' ', errorText(error)));
     return out;
   }
 
@@ -321,7 +322,7 @@ export function startTokenPanel(rpc: Rpc, app: HTMLElement): void {
   }
 
   function actionsOnlyError(): HTMLElement | null {
-    return error ? h('div', { class: 'tf-error', role: 'alert', 'data-testid': 'token-error' }, icon('error'), ' ', error.message) : null;
+    return error ? h('div', { class: 'tf-error', role: 'alert', 'data-testid': 'token-error' }, icon('error'), ' ', errorText(error)) : null;
   }
 
   rpc.on('state/token', (next: TokenState) => {

@@ -17,6 +17,9 @@ interface ErrorFields {
   step?: unknown;
   url?: unknown;
   message?: unknown;
+  /** An InspectorError's message without step, URL and hint (src/core/errors.ts). */
+  detail?: unknown;
+  hint?: unknown;
   name?: unknown;
 }
 
@@ -24,17 +27,17 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 
 /**
  * `connect to todo failed · code mcp_connect_failed · step MCP initialize · http://127.0.0.1:5080/mcp — the MCP server did not complete initialize: …`
- * The error's own message already starts with its step and holds its URL (errors.ts composeMessage):
- * those are not repeated. `redact` runs over the whole line.
+ * An InspectorError's step and URL are fields: the line names them once, then its bare detail and
+ * its hint (nothing is cut out of the composed message). `redact` runs over the whole line.
  */
 export function failureLine(err: unknown, ctx: FailureContext = {}, redact: (s: string) => string = (s) => s): string {
   const e = (err && typeof err === 'object' ? err : {}) as ErrorFields;
   const code = str(e.code) ?? (str(e.name) && e.name !== 'Error' ? `internal (${e.name as string})` : 'internal');
   const step = str(e.step);
   const url = str(e.url) ?? ctx.url;
-  let message = str(e.message) ?? (typeof err === 'string' ? err : String(err));
-  if (step && message.startsWith(`${step}: `)) message = message.slice(step.length + 2);
-  if (str(e.url) && message.includes(` (${e.url as string})`)) message = message.replace(` (${e.url as string})`, '');
+  const detail = typeof e.detail === 'string' ? e.detail : undefined;
+  const hint = str(e.hint);
+  const message = detail !== undefined ? `${detail}${hint ? `. ${hint}` : ''}` : (str(e.message) ?? (typeof err === 'string' ? err : String(err)));
   const head = [`${ctx.what ? `${ctx.what} failed` : 'failed'}`, `code ${code}`, step ? `step ${step}` : undefined, url].filter(Boolean).join(' · ');
   return oneLine(redact(`${head} — ${message}`), 2_000);
 }

@@ -13,6 +13,7 @@
  */
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
+import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode } from './codes';
 
 /** The panels. One panel per (kind, server). */
 export type PanelKind = 'tools' | 'token' | 'flow' | 'audit';
@@ -28,7 +29,7 @@ export interface PanelState {
 
 /* ------------------------------------------------------------------ data shapes (host → webview) */
 
-export type Level = 'pass' | 'info' | 'warn' | 'fail';
+export type Level = FindingLevel;
 
 export interface ServerSummary {
   id: string;
@@ -111,11 +112,12 @@ export interface CallRecord {
   /** outputSchema check of structuredContent: undefined when there is nothing to check. */
   outputCheck?: { valid: boolean; errors: string[] };
   /**
-   * An error that is not a tool result (transport, OAuth): what failed, where, what to do. For
-   * 'authorization_required' / 'insufficient_scope', `scopes` are what the server asks for: the
-   * panel offers "Sign in and call" with them.
+   * An error that is not a tool result (transport, OAuth): what failed (`message`, the bare detail),
+   * where (`step`, `url`) and what to do (`hint`), as fields the panel composes (codes.ts errorText).
+   * For an authorization problem (codes.ts isAuthProblem), `scopes` are what the server asks for:
+   * the panel offers "Sign in and call" with them.
    */
-  error?: { code: string; message: string; step?: string; hint?: string; scopes?: string[] };
+  error?: ErrorView & { scopes?: string[] };
   /** The JSON-RPC request and response (or error), secrets redacted. */
   rpc: { request: unknown; response: unknown };
   /**
@@ -149,11 +151,11 @@ export interface TokenClaimRow {
 /** One check of the token (signature, issuer, audience, lifetime, …) as a pass/info/warn/fail row. */
 export interface TokenCheck {
   /** What was checked, in plain words: "Signature", "Issuer", "Audience", "Lifetime", … */
-  check: string;
+  check: TokenCheckLabel;
   level: Level;
   message: string;
   /** The inspection's stable finding code (e.g. "audience_mismatch"). */
-  code?: string;
+  code?: TokenFindingCode;
 }
 
 export interface TokenToolRow {
@@ -404,7 +406,7 @@ export type WebviewToHost =
 
 export type HostToWebview =
   | { type: 'reply'; id: number; ok: true; result: unknown }
-  | { type: 'reply'; id: number; ok: false; error: { code: string; message: string; hint?: string } }
+  | { type: 'reply'; id: number; ok: false; error: ErrorView }
   | { type: 'notify'; method: NotificationMethod; params: unknown };
 
 /** Largest message the host accepts from a webview (serialized). Tool arguments are the big ones. */

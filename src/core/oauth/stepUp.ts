@@ -13,6 +13,7 @@
 import { InspectorError } from '../errors';
 import { scopesToSuggest, splitScopes, unionScopes, type BearerChallenge } from './challenge';
 import type { DiscoveryResult } from './discovery';
+import { STEP } from '../../shared/codes';
 
 /** Authorization attempts per operation before giving up (the MCP step-up guidance: 3). */
 export const DEFAULT_MAX_ATTEMPTS = 3;
@@ -107,7 +108,7 @@ export class AttemptBudget {
 /** The error when `op` is still refused after `max` authorizations. */
 export function attemptsExhaustedError(op: string, max: number, stepUp: boolean, challengeScope: string | undefined, serverUrl: string): InspectorError {
   return new InspectorError(stepUp ? 'insufficient_scope' : 'unauthorized', `the server still refuses ${op} after ${max} authorization attempts${challengeScope ? ` (it asks for scope "${challengeScope}")` : ''}`, {
-    step: stepUp ? 'step-up' : 'authorization',
+    step: stepUp ? STEP.stepUp : STEP.authorization,
     url: serverUrl,
     hint: stepUp
       ? 'The authorization server does not grant what the MCP server requires: check the scopes the user or client may obtain'
@@ -136,13 +137,13 @@ export function authorizationNeededError(op: string, needed: { scopes: string[];
   const scopeText = scopes.length ? ` with scope "${scopes.join(' ')}"` : '';
   return stepUp
     ? new InspectorError('insufficient_scope', `${op} needs more scope than the token holds${missing.length ? `: missing ${missing.join(' ')}` : ''}${scopeText ? ` (the server asks for "${scopes.join(' ')}")` : ''}`, {
-        step: 'step-up',
+        step: STEP.stepUp,
         url: serverUrl,
         scopes,
         hint: 'Sign in again to grant the missing scopes, then call again',
       })
     : new InspectorError('authorization_required', `${op} needs a signed-in token${scopeText}`, {
-        step: 'authorization',
+        step: STEP.authorization,
         url: serverUrl,
         scopes,
         hint: 'Sign in, then call again',

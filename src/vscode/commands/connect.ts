@@ -153,6 +153,7 @@ export async function connectWithProgress(s: Services, c: ServerConnection): Pro
       server: c,
       retry: () => vscode.commands.executeCommand('mcpOAuthInspector.connect', { url: c.entry.url, name: c.entry.name, registration: c.entry.registration, clientId: c.entry.clientId, scopes: c.entry.scopes }),
     });
-    throw Object.assign(err as Error, { shown: true });
+    // offerNextStep remembers the error: the command table shows no second notification (nextStepOffered).
+    throw err;
   }
 }

@@ -6,7 +6,7 @@ import { forgetClient, refreshToken, removeServer, signOut } from './auth';
 import { callTool } from './callTool';
 import { connect } from './connect';
 import { importServers } from './importServers';
-import { offerNextStep } from './nextStep';
+import { nextStepOffered, offerNextStep } from './nextStep';
 import { resolveServer } from './resolve';
 import { inspectCurrentToken } from '../webviews/tokenPanel';
 
@@ -78,7 +78,7 @@ export function registerCommands(s: Services): void {
         } catch (err) {
           // one line (code, step, URL); the same error already logged by the connection is not repeated
           s.log.error(err instanceof Error ? err : new Error(String(err)), { what: id.replace('mcpOAuthInspector.', '') });
-          if (!(err as { shown?: boolean })?.shown) {
+          if (!nextStepOffered(err)) {
             // the server the command was about, when its argument names one (no prompt here)
             const server = typeof args[0] === 'string' || (args[0] && typeof args[0] === 'object' && 'server' in args[0]) ? await resolveServer(s, args[0]).catch(() => undefined) : undefined;
             void offerNextStep(s, err, { server, retry: () => vscode.commands.executeCommand(id, ...args) });

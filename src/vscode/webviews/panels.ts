@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { isInspectorError } from '../../core/errors';
+import { errorView } from '../../present/errorView';
+import { errorText } from '../../shared/codes';
 import {
   isPanelState,
   parseWebviewMessage,
@@ -141,13 +142,11 @@ export class InspectorPanel implements vscode.Disposable {
       const result = await handler(this, m.params);
       this.reply({ type: 'reply', id: m.id, ok: true, result });
     } catch (err) {
-      const e = err as Error;
-      const code = isInspectorError(err) ? err.code : 'error';
-      const hint = isInspectorError(err) ? err.hint : undefined;
-      // Engine errors are redacted where they are made; this is the last line of defence.
-      const message = this.s.redactor.text(e.message ?? String(err));
-      this.s.log.warn(`${this.controller.kind} panel: ${m.method} failed: ${message}`);
-      this.reply({ type: 'reply', id: m.id, ok: false, error: { code, message, hint: hint && this.s.redactor.text(hint) } });
+      // Engine errors are redacted where they are made; this is the last line of defence. The parts
+      // travel as fields (the webview composes them, src/shared/codes.ts errorText).
+      const { scopes: _scopes, ...error } = errorView(err, (t) => this.s.redactor.text(t));
+      this.s.log.warn(`${this.controller.kind} panel: ${m.method} failed: ${errorText(error)}`);
+      this.reply({ type: 'reply', id: m.id, ok: false, error });
     }
     this.refresh();
   }

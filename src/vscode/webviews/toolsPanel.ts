@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { isInspectorError } from '../../core/errors';
 import { checkUrl } from '../../core/http/urlPolicy';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
 import type { AuthStatusBar } from '../statusBar';
 import { capRecord, historyForState, splitDuration } from '../../present/callRecords';
+import { errorView } from '../../present/errorView';
+import { errorText } from '../../shared/codes';
 import type { InspectorPanel, PanelController } from './panels';
 import { serverSummary, toolView } from '../../present/summaries';
 
@@ -131,11 +132,9 @@ export async function recordCall(panel: InspectorPanel, history: CallHistory, st
       rpc: { request: redactor.json(request), response: { jsonrpc: '2.0', result: safe } },
     });
   } catch (err) {
-    const e = err as Error;
-    const message = redactor.text(e.message ?? String(err));
-    const error = isInspectorError(err)
-      ? { code: err.code, message, step: err.step, hint: err.hint && redactor.text(err.hint), scopes: err.scopes }
-      : { code: 'error', message };
+    // The parts as fields (the panel composes them); the JSON-RPC view and the log get the composed text.
+    const error = errorView(err, (t) => redactor.text(t));
+    const message = errorText(error);
     panel.s.log.warn(`tools panel: ${tool} on ${c.entry.name} failed: ${message}`);
     const took = timing();
     return history.add(c.entry.id, {
