@@ -14,6 +14,7 @@ import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
 import { readSettings } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
+import { needsSignIn } from '../shared/codes';
 
 type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor; uriRedirects: UriHandlerRedirects };
 
@@ -161,8 +162,8 @@ export class ServerConnection implements vscode.Disposable {
       this.set('connected');
     } catch (err) {
       this.deps.log.error(err instanceof Error ? err : new Error(String(err)), { what: `connect to ${this.entry.name}`, url: this.entry.url });
-      const needsSignIn = isInspectorError(err) && ['authorization_cancelled', 'authorization_timeout', 'authorization_denied', 'browser_open_failed'].includes(err.code);
-      this.set(needsSignIn ? 'sign-in-required' : 'error', err);
+      // src/shared/codes.ts needsSignIn: the one list of codes that leave a server waiting for a sign-in.
+      this.set(isInspectorError(err) && needsSignIn(err.code) ? 'sign-in-required' : 'error', err);
       throw err;
     }
   }
