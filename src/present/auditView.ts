@@ -5,7 +5,7 @@
  * as the engine made it; this is only its order and its words.
  */
 import { AUDIT_CATEGORIES, type AuditCategory, type AuditCheck, type AuditLevel, type AuditReport, type AuditSummary, summarize } from '../shared/audit';
-import type { AuditGroupView, AuditReportView, SpecLink } from '../shared/protocol';
+import type { AuditExportFormat, AuditGroupView, AuditReportView, SpecLink } from '../shared/protocol';
 import { oneLine } from './serverInfo';
 
 /** Worst first: what a person should read first. */
@@ -136,4 +136,19 @@ export function callToolsQuestion(server: string, names: readonly string[]): { m
       `The audit calls the tools annotated read-only. ${names.length === 1 ? 'This tool is' : `These ${names.length} tools are`} not, and calling ${names.length === 1 ? 'it' : 'them'} may change data: ${shown.join(', ')}${more}.\n\n` +
       'Read-only: the audit checks them with arguments their input schema refuses, which is often enough to see whether the server asks for a token; what that cannot show is skipped, with the reason.',
   };
+}
+
+const EXPORT_EXTENSIONS: Record<AuditExportFormat, string> = { markdown: 'md', json: 'json', junit: 'xml' };
+
+/** "mcp-audit-localhost-5080-mcp-misconfigured.md": the server's host and path, file-safe. */
+export function exportFileName(serverUrl: string, format: AuditExportFormat): string {
+  let base = 'server';
+  try {
+    const u = new URL(serverUrl);
+    base = `${u.host}${u.pathname}`;
+  } catch {
+    /* the default name */
+  }
+  const safe = base.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'server';
+  return `mcp-audit-${safe}.${EXPORT_EXTENSIONS[format]}`;
 }

@@ -103,6 +103,8 @@ describe('Audit Server: the installed VSIX on code-server, the demo\'s misconfig
     assert.equal(fails, new Set(Object.values(DEFECT_CHECKS).map((c) => `${c.id}:${c.subject ?? ''}`)).size, 'the planted defects and nothing else fail');
     const hrefs = await audit.locator('[data-testid="audit-check"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
     assert.ok(hrefs.length > 0 && hrefs.every((h) => h.startsWith('https://')), hrefs.join(' '));
+    // the report quotes what the server answered; no token (the real one or a forged probe) is in it
+    assert.doesNotMatch(await audit.locator('body').innerText(), /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no JWT in the panel');
     // the first group is a failing one
     assert.equal(await audit.locator('[data-testid="audit-group"]').first().getAttribute('data-level'), 'fail');
     assert.match(await audit.locator('[data-testid="audit-meta"]').innerText(), /only read-only tools called/);

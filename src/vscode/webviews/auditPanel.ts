@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { auditJson, auditJunit, auditMarkdown } from '../../present/audit';
-import { auditReportView } from '../../present/auditView';
+import { auditReportView, exportFileName } from '../../present/auditView';
 import { serverSummary } from '../../present/summaries';
 import type { AuditReport } from '../../shared/audit';
 import type { AuditExportFormat, AuditState } from '../../shared/protocol';
@@ -26,25 +26,12 @@ export function auditState(c: ServerConnection): AuditState {
   };
 }
 
-/** What an export is called and which filter the save dialog offers. */
+/** Which filter the save dialog offers. */
 const EXPORT_FILES: Record<AuditExportFormat, { ext: string; filter: string }> = {
   markdown: { ext: 'md', filter: 'Markdown' },
   json: { ext: 'json', filter: 'JSON' },
   junit: { ext: 'xml', filter: 'JUnit XML' },
 };
-
-/** "mcp-audit-localhost-5080-mcp-misconfigured.md": the server's host and path, file-safe. */
-export function exportFileName(serverUrl: string, format: AuditExportFormat): string {
-  let base = 'server';
-  try {
-    const u = new URL(serverUrl);
-    base = `${u.host}${u.pathname}`;
-  } catch {
-    /* the default name */
-  }
-  const safe = base.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'server';
-  return `mcp-audit-${safe}.${EXPORT_FILES[format].ext}`;
-}
 
 /** Where the save dialog starts: the first workspace folder, else the home directory. */
 function exportFolder(): vscode.Uri {

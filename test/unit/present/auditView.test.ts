@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { auditReportView, auditTreeLine, auditTreeTooltip, callToolsQuestion, groupChecks, specLink, toolsWithSideEffects, worstLevel } from '../../../src/present/auditView';
+import { auditReportView, auditTreeLine, auditTreeTooltip, callToolsQuestion, exportFileName, groupChecks, specLink, toolsWithSideEffects, worstLevel } from '../../../src/present/auditView';
 import { AUDIT_CHECKS, summarize } from '../../../src/shared/audit';
 import { check, fixtureChecks, fixtureReport } from '../../fixtures/auditReport';
 
@@ -106,5 +106,20 @@ describe('present/auditView: which tools a read-only audit leaves alone, and the
     const many = callToolsQuestion('x', Array.from({ length: 20 }, (_, i) => `t${i}`));
     assert.match(many.detail, /t11 and 8 more\./);
     assert.doesNotMatch(many.detail, /t12,/);
+  });
+});
+
+describe('present/auditView: the name an export proposes', () => {
+  it('is the server\'s host and path, file-safe, with the format\'s extension', () => {
+    assert.equal(exportFileName('http://localhost:5080/mcp-misconfigured', 'markdown'), 'mcp-audit-localhost-5080-mcp-misconfigured.md');
+    assert.equal(exportFileName('https://mcp.example.com/', 'json'), 'mcp-audit-mcp.example.com.json');
+    assert.equal(exportFileName('https://mcp.example.com/a/b?x=1#y', 'junit'), 'mcp-audit-mcp.example.com-a-b.xml');
+  });
+
+  it('leaves no path separator, no leading dot and nothing over 80 characters of the server in it', () => {
+    const name = exportFileName(`https://example.com/${'x/'.repeat(100)}..%2F..%2Fetc`, 'markdown');
+    assert.doesNotMatch(name, /[\\/]/);
+    assert.ok(name.length <= 'mcp-audit-'.length + 80 + '.md'.length, name);
+    assert.equal(exportFileName('not a url', 'markdown'), 'mcp-audit-server.md');
   });
 });

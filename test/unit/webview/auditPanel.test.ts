@@ -16,7 +16,7 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { auditReportView } from '../../../src/present/auditView';
 import type { AuditReport } from '../../../src/shared/audit';
-import type { AuditState } from '../../../src/shared/protocol';
+import type { AuditState, FlowExchange, FlowState, FlowStep } from '../../../src/shared/protocol';
 import { check, fixtureChecks, fixtureReport } from '../../fixtures/auditReport';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -197,6 +197,42 @@ describe('webview/audit: the Audit panel (headless Chromium)', function () {
     assert.equal(await page.isDisabled('[data-testid="audit-export-markdown"]'), true);
     await push(state(undefined, { error: { code: 'cancelled', message: 'The audit was cancelled: no tool was called.' } }));
     assert.match(await page.innerText('[data-testid="audit-error"]'), /cancelled/);
+  });
+
+  it('the flow panel opens the step of the exchange "show exchange" names, once per ask, and says so when it is gone', async () => {
+    await page.setContent('<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"></head><body data-panel="flow"><main id="app"></main></body></html>');
+    await page.addStyleTag({ content: css });
+    await page.addScriptTag({ content: IN_PAGE });
+    await page.addScriptTag({ content: bundle });
+    const exchange = (id: number): FlowExchange => ({ id, at: 1, durationMs: 3, purpose: 'mcp', method: 'POST', url: 'http://127.0.0.1:1/mcp', requestHeaders: {}, status: 401, responseHeaders: {}, responseBody: '{}', level: 'info', finding: 'asks for a token' });
+    const step = (id: number, name: string, xs: number[]): FlowStep => ({ id, step: name, at: 1, durationMs: 3, level: 'pass', finding: name, findings: [], exchanges: xs.map(exchange) });
+    const flow = (reveal?: FlowState['reveal']): FlowState => ({
+      server: { id: 'srv', name: 'demo', url: 'http://127.0.0.1:1/mcp', state: 'connected', signedIn: true, scopes: [] },
+      steps: [step(1, 'audit probe: server/discover', [1]), step(2, 'audit probe: tools/call', [2, 3]), step(4, 'token exchange', [4])],
+      counts: { pass: 3, info: 0, warn: 0, fail: 0 },
+      entries: 4,
+      reveal,
+    });
+    const pushFlow = (f: FlowState) => probe<void>(`window.postMessage(${JSON.stringify({ type: 'notify', method: 'state/flow', params: f })}, '*'); new Promise((r) => setTimeout(r, 20))`);
+    const state = () => probe<{ steps: boolean[]; revealed: string[]; open: boolean | null }>(`({
+      steps: [...document.querySelectorAll('li.tf-step > details')].map((d) => d.open),
+      revealed: [...document.querySelectorAll('.tf-revealed')].map((e) => e.id),
+      open: document.getElementById('exchange-3')?.open ?? null,
+    })`);
+    await pushFlow(flow());
+    assert.deepEqual((await state()).steps, [false, false, false]);
+    await pushFlow(flow({ exchange: 3, seq: 1 }));
+    assert.deepEqual(await state(), { steps: [false, true, false], revealed: ['exchange-3'], open: true });
+    // the person closes the step; the next push with the same ask leaves it closed
+    await page.locator('li.tf-step').nth(1).locator('summary').first().click();
+    await pushFlow(flow({ exchange: 3, seq: 1 }));
+    assert.deepEqual((await state()).steps, [false, false, false]);
+    // a new ask opens it again
+    await pushFlow(flow({ exchange: 3, seq: 2 }));
+    assert.deepEqual((await state()).steps, [false, true, false]);
+    // an exchange the trace no longer has: a message, nothing opened
+    await pushFlow(flow({ exchange: 99, seq: 3 }));
+    assert.match(await page.innerText('#app'), /Exchange #99 is not in this trace any more/);
   });
 
   it('text from the server in a finding, a fix or a tool name is text: no element, no handler, no link', async () => {
