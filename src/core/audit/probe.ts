@@ -58,28 +58,11 @@ export type ProbeFn = (method: string, params: Record<string, unknown> | undefin
 
 export function createProbe(o: ProbeOptions): ProbeFn {
   const { conn } = o;
-  const serverUrl = conn.serverUrl;
   /** Session-era sessions by credentials (each probe's token gets its own initialize). */
   const sessions = new Map<string, Promise<{ sessionId?: string; version: string } | ProbeResponse>>();
 
-  async function send(method: string, body: Record<string, unknown> | undefined, auth: ProbeAuth, extraHeaders: Record<string, string>, step: AuditStep, httpMethod: 'POST' | 'GET' = 'POST'): Promise<{ res: Response; exchange: number }> {
-    const target = new URL(serverUrl.href);
-    const headers = new Headers({ accept: httpMethod === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream', ...extraHeaders });
-    if (body) headers.set('content-type', 'application/json');
-    if (auth.kind !== 'none') conn.redactor.addSecret(auth.token);
-    if (auth.kind === 'query') target.searchParams.set('access_token', auth.token);
-    const text = body ? JSON.stringify(body) : undefined;
-    const before = lastExchangeId(conn);
-    const dpop = auth.kind === 'bearer' && auth.dpop ? await conn.auth.resourceDpop() : undefined;
-    let res: Response;
-    if (auth.kind === 'bearer' && dpop) {
-      res = await dpopRequest(conn, dpop, auth.token, httpMethod, target, headers, text, step);
-    } else {
-      if (auth.kind === 'bearer') headers.set('authorization', `Bearer ${auth.token}`);
-      res = await conn.fetch(target, { method: httpMethod, headers, body: text, purpose: 'mcp', step, redirect: 'manual' });
-    }
-    return { res, exchange: exchangeAfter(conn, before, step) };
-  }
+  const send = (_method: string, body: Record<string, unknown> | undefined, auth: ProbeAuth, extraHeaders: Record<string, string>, step: AuditStep, httpMethod: 'POST' | 'GET' = 'POST') =>
+    sendToServer(conn, body, auth, extraHeaders, step, httpMethod);
 
   async function read(res: Response, exchange: number, id: number | undefined): Promise<ProbeResponse> {
     const headers: Record<string, string> = {};
@@ -155,6 +138,31 @@ export function createProbe(o: ProbeOptions): ProbeFn {
     const { res, exchange } = await send(method, { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }, auth, headers, step);
     return read(res, exchange, id);
   };
+}
+
+/**
+ * One HTTP request to the server under audit (and nowhere else) with exactly `auth`: none, a Bearer
+ * token, a DPoP-bound token with a fresh proof (when `dpop` is set and the connection's token is
+ * bound), or the token in the query string. The token is registered with the redactor first.
+ * Returns the response (unread) and its trace exchange id.
+ */
+export async function sendToServer(conn: Connection, body: Record<string, unknown> | undefined, auth: ProbeAuth, extraHeaders: Record<string, string>, step: AuditStep, httpMethod: 'POST' | 'GET' = 'POST'): Promise<{ res: Response; exchange: number }> {
+  const target = new URL(conn.serverUrl.href);
+  const headers = new Headers({ accept: httpMethod === 'GET' ? 'text/event-stream' : 'application/json, text/event-stream', ...extraHeaders });
+  if (body) headers.set('content-type', 'application/json');
+  if (auth.kind !== 'none') conn.redactor.addSecret(auth.token);
+  if (auth.kind === 'query') target.searchParams.set('access_token', auth.token);
+  const text = body ? JSON.stringify(body) : undefined;
+  const before = lastExchangeId(conn);
+  const dpop = auth.kind === 'bearer' && auth.dpop ? await conn.auth.resourceDpop() : undefined;
+  let res: Response;
+  if (auth.kind === 'bearer' && dpop) {
+    res = await dpopRequest(conn, dpop, auth.token, httpMethod, target, headers, text, step);
+  } else {
+    if (auth.kind === 'bearer') headers.set('authorization', `Bearer ${auth.token}`);
+    res = await conn.fetch(target, { method: httpMethod, headers, body: text, purpose: 'mcp', step, redirect: 'manual' });
+  }
+  return { res, exchange: exchangeAfter(conn, before, step) };
 }
 
 /**

@@ -6,6 +6,7 @@
  * `initialize` in the session era, none in the stateless one; an unknown session id is refused).
  */
 import type { AuditContext, ProbeAuth } from '../context';
+import { sendToServer } from '../probe';
 import { exchangesSince, lastExchange, rawGet } from '../support';
 
 const ORIGIN = 'https://mcp-audit-client.example';
@@ -149,21 +150,14 @@ export async function transportChecks(ctx: AuditContext): Promise<void> {
       ctx.report({ id: 'transport.session-behaviour', level: 'pass', finding: 'initialize returns no Mcp-Session-Id: the server runs without sessions, which the session era allows.', exchanges: init.map((e) => e.id).slice(-1) });
     } else {
       // An unknown session id must be refused (MCP Transports §Session Management: 404 for a session that ended).
-      const res = await conn.fetch(ctx.serverUrl, {
-        method: 'POST',
-        purpose: 'mcp',
-        step: 'audit probe: unknown session',
-        redirect: 'manual',
-        headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'mcp-session-id': 'mcp-audit-unknown-session', 'mcp-protocol-version': facts.protocolVersion ?? '2025-11-25', ...(token && auth.kind === 'bearer' && !facts.tokens?.token_type.match(/^dpop$/i) ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
-      });
+      const { res } = await sendToServer(conn, { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }, auth, { 'mcp-session-id': 'mcp-audit-unknown-session', 'mcp-protocol-version': facts.protocolVersion ?? '2025-11-25' }, 'audit probe: unknown session');
       await res.body?.cancel().catch(() => undefined);
       const refused = res.status === 404 || res.status === 400;
       ctx.report({
         id: 'transport.session-behaviour',
-        level: refused || res.status === 401 ? 'pass' : 'warn',
-        finding: refused || res.status === 401 ? `initialize returns an Mcp-Session-Id, and a request with an unknown session id is refused (HTTP ${res.status}).` : `initialize returns an Mcp-Session-Id, but a request with an unknown session id was answered HTTP ${res.status}.`,
-        ...(refused || res.status === 401 ? {} : { fix: 'Answer a request carrying an unknown or ended Mcp-Session-Id with HTTP 404, so clients start a new session.' }),
+        level: refused ? 'pass' : 'warn',
+        finding: refused ? `initialize returns an Mcp-Session-Id, and a request with an unknown session id is refused (HTTP ${res.status}).` : `initialize returns an Mcp-Session-Id, but a request with an unknown session id was answered HTTP ${res.status}.`,
+        ...(refused ? {} : { fix: 'Answer a request carrying an unknown or ended Mcp-Session-Id with HTTP 404, so clients start a new session.' }),
         exchanges: [...init.map((e) => e.id).slice(-1), ...exchangesSince(conn, since)],
       });
     }
