@@ -1,10 +1,12 @@
 /**
  * The server's `initialize` result as the editor shows it (no vscode, no DOM): the "Server" node of
  * the tree and the flow panel's server section read the same view. Every value is the server's own
- * text: kept as text, one line where a line is shown, capped.
+ * text: kept as text, one line where a line is shown, capped; controls, bidi and zero-width
+ * characters, which could hide or reorder what is shown, go (core/text/scrub.ts).
  */
 import type { InitializeInfo } from '../core/mcp/session';
 import type { InitializeView } from '../shared/protocol';
+import { stripInvisible, stripInvisibleKeepingLines } from '../core/text/scrub';
 
 /** Longest one-line value (tree descriptions); the full text stays in the tooltip / panel. */
 const LINE_CHARS = 120;
@@ -12,19 +14,15 @@ const LINE_CHARS = 120;
 const MAX_INSTRUCTIONS = 8_000;
 const MAX_CAPABILITIES = 50;
 
-/** C0/C1 controls and bidi overrides, which could hide or reorder what is shown. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
 /** Server text on one line: line breaks become " ⏎ ", controls go, capped with "…". */
 export function oneLine(text: string, max = LINE_CHARS): string {
-  const flat = text.replace(/\r\n|\r|\n|\t/g, (m) => (m === '\t' ? ' ' : ' ⏎ ')).replace(CONTROLS, '').trim();
+  const flat = stripInvisible(text.replace(/\r\n|\r|\n|\t/g, (m) => (m === '\t' ? ' ' : ' ⏎ '))).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** Server text kept multi-line (the panel, a tooltip): controls other than line breaks go, capped. */
 export function plainText(text: string, max = MAX_INSTRUCTIONS): string {
-  const clean = text.replace(/\r\n|\r/g, '\n').replace(CONTROLS, '');
+  const clean = stripInvisibleKeepingLines(text.replace(/\r\n|\r/g, '\n'));
   return clean.length > max ? `${clean.slice(0, max)}… [${clean.length - max} more characters]` : clean;
 }
 

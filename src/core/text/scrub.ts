@@ -36,6 +36,14 @@ export function stripInvisible(s: string): string {
   return s.replace(INVISIBLE_G, '');
 }
 
+/** The same class without TAB and LF: for text shown on several lines (CR is the caller's to normalise). */
+const INVISIBLE_BUT_LAYOUT_G = new RegExp(`(?![\\t\\n])[${INVISIBLE_CLASS}]`, 'gu');
+
+/** `s` without any control, format or separator character except TAB and LF: multi-line server text (instructions, a tooltip). */
+export function stripInvisibleKeepingLines(s: string): string {
+  return s.replace(INVISIBLE_BUT_LAYOUT_G, '');
+}
+
 /**
  * Server text for one line of a message, a notification or a page: every control, format and
  * separator character becomes a space, whitespace runs collapse to one space, Markdown link syntax

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { INVISIBLE, sanitizeServerText, stripInvisible } from '../../../src/core/text/scrub';
+import { INVISIBLE, sanitizeServerText, stripInvisible, stripInvisibleKeepingLines } from '../../../src/core/text/scrub';
 
 /** Every character either scrubber this one replaced removed (the callback's error text, the config import's names). */
 const OLD_CALLBACK_RANGE = [[0x00, 0x1f], [0x7f, 0x9f], [0x200b, 0x200f], [0x2028, 0x202e], [0x2060, 0x206f], [0xfeff, 0xfeff]];
@@ -20,6 +20,14 @@ describe('core/text/scrub', () => {
       assert.equal(stripInvisible(`a${c}b`), 'ab', `U+${hex}`);
       assert.ok(INVISIBLE.test(c), `U+${hex}`);
     }
+  });
+
+  it('stripInvisibleKeepingLines removes the same characters but TAB and LF (multi-line text keeps its layout)', () => {
+    for (const c of all) {
+      const expected = c === '\t' || c === '\n' ? `a${c}b` : 'ab';
+      assert.equal(stripInvisibleKeepingLines(`a${c}b`), expected, `U+${c.codePointAt(0)!.toString(16)}`);
+    }
+    assert.equal(stripInvisibleKeepingLines('line one\n\tline two\u202e\u200b'), 'line one\n\tline two');
   });
 
   it('sanitizeServerText turns each of them into one space between words', () => {
