@@ -205,7 +205,7 @@ describe('webview/audit: the Audit panel (headless Chromium)', function () {
     await page.addScriptTag({ content: IN_PAGE });
     await page.addScriptTag({ content: bundle });
     const exchange = (id: number): FlowExchange => ({ id, at: 1, durationMs: 3, purpose: 'mcp', method: 'POST', url: 'http://127.0.0.1:1/mcp', requestHeaders: {}, status: 401, responseHeaders: {}, responseBody: '{}', level: 'info', finding: 'asks for a token' });
-    const step = (id: number, name: string, xs: number[]): FlowStep => ({ id, step: name, at: 1, durationMs: 3, level: 'pass', finding: name, findings: [], exchanges: xs.map(exchange) });
+    const step = (id: number, name: string, xs: number[]): FlowStep => ({ id, step: name as FlowStep['step'], at: 1, durationMs: 3, level: 'pass', finding: name, findings: [], exchanges: xs.map(exchange) });
     const flow = (reveal?: FlowState['reveal']): FlowState => ({
       server: { id: 'srv', name: 'demo', url: 'http://127.0.0.1:1/mcp', state: 'connected', signedIn: true, scopes: [] },
       steps: [step(1, 'audit probe: server/discover', [1]), step(2, 'audit probe: tools/call', [2, 3]), step(4, 'token exchange', [4])],
