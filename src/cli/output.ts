@@ -9,6 +9,7 @@ import type { TokenInspection } from '../core/inspect/token';
 import type { ToolInfo } from '../core/mcp/session';
 import { terminalJson, terminalLine, terminalText } from '../core/text/terminal';
 import { toolAccess, type AuthSummary } from '../present/summaries';
+import type { ErrorCode } from '../shared/codes';
 
 /**
  * Exit codes (documented in --help and the README):
@@ -180,6 +181,6 @@ export function traceText(entries: readonly TraceEntry[]): string {
 }
 
 /** The one line an error gets on stderr. */
-export function errorLine(code: string, message: string): string {
+export function errorLine(code: ErrorCode, message: string): string {
   return `error [${terminalLine(code)}]: ${terminalLine(message)}\n`;
 }

@@ -4,6 +4,7 @@
  * node: it offers "Connect", and says why the last attempt failed.
  */
 import { oneLine, plainText } from './serverInfo';
+import type { ErrorCode } from '../shared/codes';
 
 export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
 
@@ -20,7 +21,7 @@ export interface ServerChildrenInput {
   resources: number;
   prompts: number;
   /** The last attempt's error code, when it failed. */
-  errorCode?: string;
+  errorCode?: ErrorCode;
 }
 
 /** Labels of the tree items that are ours (a UI test looks for them). */
@@ -47,7 +48,7 @@ export function serverChildren(i: ServerChildrenInput): ServerChild[] {
 }
 
 /** The "Last error" row: the code and a short message on one line; the whole message as the tooltip. */
-export function lastErrorRow(code: string, message: string | undefined): { label: string; value: string; tooltip: string } {
+export function lastErrorRow(code: ErrorCode, message: string | undefined): { label: string; value: string; tooltip: string } {
   const text = message?.trim() ? message : 'no message';
   return { label: LAST_ERROR_LABEL, value: `${oneLine(code, 60)} — ${oneLine(text, 100)}`, tooltip: `${oneLine(code, 60)}\n${plainText(text, 2_000)}` };
 }

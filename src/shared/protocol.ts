@@ -13,7 +13,7 @@
  */
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
-import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode } from './codes';
+import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceStep } from './codes';
 
 /** The panels. One panel per (kind, server). */
 export type PanelKind = 'tools' | 'token' | 'flow' | 'audit';
@@ -233,8 +233,8 @@ export interface FlowFinding {
 export interface FlowStep {
   /** The id of the step's first trace entry (stable while the trace grows). */
   id: number;
-  /** e.g. "protected resource metadata". */
-  step: string;
+  /** e.g. "protected resource metadata" (src/shared/codes.ts STEP), "MCP tools/list". */
+  step: TraceStep;
   at: number;
   /** Sum of the exchanges' durations. */
   durationMs: number;

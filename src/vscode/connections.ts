@@ -14,7 +14,7 @@ import type { VSCodeSecretStore } from './secretStore';
 import type { ServerEntry } from './serverStore';
 import { readSettings } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
-import { needsSignIn } from '../shared/codes';
+import { needsSignIn, type ErrorCode } from '../shared/codes';
 
 type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor; uriRedirects: UriHandlerRedirects };
 
@@ -36,7 +36,7 @@ export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in
 export class ServerConnection implements vscode.Disposable {
   state: ServerState = 'disconnected';
   error?: string;
-  errorCode?: string;
+  errorCode?: ErrorCode;
   tools: ToolInfo[] = [];
   resources: Resource[] = [];
   prompts: McpPrompt[] = [];

@@ -94,7 +94,7 @@ describe('token and flow panels in the extension host (demo server)', function (
     assert.ok(panel, 'the flow panel is open');
     const state = (await panel.controller.state(panel)).params as FlowState;
     const byStep = new Map(state.steps.map((x) => [x.step, x]));
-    for (const step of ['protected resource metadata', 'authorization server metadata']) {
+    for (const step of ['protected resource metadata', 'authorization server metadata'] as const) {
       assert.ok(byStep.get(step)?.spec, `${step} has a spec section: ${JSON.stringify(state.steps.map((x) => [x.step, x.spec, x.exchanges.length]))}`);
     }
     assert.ok(
