@@ -87,7 +87,7 @@ export class ServerConnection implements vscode.Disposable {
         policy: this.entry.registration ?? s.registrationPolicy,
         client_id: this.entry.clientId,
         // a confidential pre-registered client's secret: SecretStorage only, read when the client is set up
-        loadClientSecret: this.entry.clientId ? () => this.deps.secrets.get(clientSecretKey(this.entry.url, this.entry.clientId!)) : undefined,
+        loadClientSecret: this.entry.clientId ? () => engine().CredentialStore.forServer(this.deps.secrets, this.entry.url).loadClientSecret(this.entry.clientId!) : undefined,
         client_metadata_url: s.clientMetadataUrl,
       },
       scopes: this.entry.scopes?.length ? this.entry.scopes : s.defaultScopes.length ? s.defaultScopes : undefined,
@@ -240,7 +240,7 @@ export class ServerConnection implements vscode.Disposable {
    */
   secretChanged(key: string): void {
     const auth = this.conn?.auth;
-    if (auth && key.startsWith(auth.keys.prefix)) void auth.reload();
+    if (auth?.credentials.owns(key)) void auth.reload();
   }
 
   /** Whether a sign-in of this server is waiting for the browser. */

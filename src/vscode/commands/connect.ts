@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { checkUrl } from '../../core/http/urlPolicy';
 import type { RegistrationPolicy } from '../../core/oauth/registration';
 import { entryForConnect } from '../../present/servers';
-import { clientSecretKey, type ServerConnection } from '../connections';
+import type { ServerConnection } from '../connections';
+import { engine } from '../engine';
 import { serverIdFor, type ServerEntry } from '../serverStore';
 import type { Services } from '../services';
 import { readSettings } from '../settings';
@@ -43,11 +44,8 @@ export async function connect(s: Services, arg?: unknown): Promise<ServerConnect
   const existing = s.servers.findByUrl(url);
   const { entry, changed } = entryForConnect(existing, { ...input, url }, serverIdFor(url), defaultName(url));
   if (input.clientId && input.clientSecret !== undefined) {
-    const key = clientSecretKey(url, input.clientId);
-    if (input.clientSecret) {
-      s.redactor.addSecret(input.clientSecret);
-      await s.secrets.store(key, input.clientSecret);
-    } else await s.secrets.delete(key);
+    // Kept (an empty secret: deleted) where the engine reads it back, under the server's own credentials.
+    await engine().CredentialStore.forServer(s.secrets, url, s.redactor).storeClientSecret(input.clientId, input.clientSecret);
   }
   if (changed) await s.servers.upsert(entry);
   return connectWithProgress(s, s.registry.for(entry));
