@@ -76,6 +76,12 @@ export interface AuditFacts {
   protectedCall?: { tool: string; via: 'http' | 'tool-result' | 'none'; exchange: number };
   /** The `iss` values of the sign-in's authorization response (RFC 9207), when the callback arrived. */
   callbackIss?: string[];
+  /**
+   * Set when the server does not use OAuth at all — it answered every request without a token,
+   * declares no protected tool and publishes no protected resource metadata — with that reason:
+   * the checks about OAuth skip with it instead of failing.
+   */
+  noOAuth?: string;
 }
 
 export interface AuditContext {

@@ -306,14 +306,23 @@ async function firstContact(ctx: AuditContext, pinnedVersion: string | undefined
 /** Discovery, then one sign-in, then the MCP session and its tools. */
 async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>, headless: boolean): Promise<void> {
   const { conn, facts } = ctx;
+  // A server that answered without a token and declares no protected tool may not use OAuth at all:
+  // then the absence of protected resource metadata (discovery's 2025-03-26 fallback) says so.
+  const anonymous = !facts.challenge && !facts.protectedCall && !!facts.tools;
+  const notOAuth = 'the server does not use OAuth: it answered every request without a token, declares no tool that needs one, and publishes no protected resource metadata';
   try {
-    facts.discovery = await conn.auth.ensureDiscovery(facts.challenge?.challenge?.resource_metadata);
+    const found = await conn.auth.ensureDiscovery(facts.challenge?.challenge?.resource_metadata);
+    if (anonymous && found.backCompat) facts.noOAuth = notOAuth;
+    else facts.discovery = found;
   } catch (err) {
     if (isUnreachable(err) && !facts.challenge && !facts.tools) throw err;
-    facts.discoveryFailure = { code: isInspectorError(err) ? err.code : 'internal', message: conn.redactor.text((err as Error)?.message ?? String(err)), hint: isInspectorError(err) ? err.hint : undefined };
+    if (anonymous) facts.noOAuth = notOAuth;
+    else facts.discoveryFailure = { code: isInspectorError(err) ? err.code : 'internal', message: conn.redactor.text((err as Error)?.message ?? String(err)), hint: isInspectorError(err) ? err.hint : undefined };
   }
   const needsToken = [...selected].some((c) => c !== 'discovery');
-  if (facts.discovery && needsToken) {
+  if (facts.noOAuth) {
+    if (needsToken) ctx.skip('authorization-server.sign-in', facts.noOAuth);
+  } else if (facts.discovery && needsToken) {
     const disc = facts.discovery;
     // One token for every check: the resource's scopes_supported (every tool's), else the challenge's.
     const all = disc.resourceMetadata?.scopes_supported?.length ? undefined : facts.challenge?.challenge?.scope;

@@ -6,7 +6,7 @@
 import type { Connection } from '../connection';
 import { bufferedText } from '../http/guardedFetch';
 import type { RequestPurpose } from '../http/trace';
-import type { AuditContext } from './context';
+import type { AuditContext, AuditFacts } from './context';
 import type { TraceStep } from '../../shared/codes';
 
 /** The id of the newest exchange in the trace (0 when none). */
@@ -95,4 +95,10 @@ export function invalidArguments(tool: Record<string, unknown>): Record<string, 
 /** Whether the tool is annotated read-only (MCP tools §annotations: readOnlyHint). */
 export function isReadOnly(tool: Record<string, unknown>): boolean {
   return (tool.annotations as { readOnlyHint?: unknown } | undefined)?.readOnlyHint === true;
+}
+
+/** Why there is no token to check with: the server needs none, or the sign-in failed (and how). */
+export function noTokenReason(facts: AuditFacts): string {
+  if (facts.noOAuth) return facts.noOAuth;
+  return facts.signInFailure ? `sign-in failed (${facts.signInFailure.code}), so there is no token` : 'there is no token';
 }

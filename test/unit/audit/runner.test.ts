@@ -10,6 +10,7 @@ import { AUDIT_CHECKS, type AuditCheckId, type AuditReport } from '../../../src/
 import { runAudit, type RunAuditOptions } from '../../../src/core/audit/runner';
 import { Trace } from '../../../src/core/http/trace';
 import { auditJson, auditJunit, auditMarkdown, auditText } from '../../../src/present/audit';
+import { startMcpServerV2 } from '../../fixtures/mcpServerV2';
 import { findLeaks, knownSecrets, useOAuthFixtures, type Fixture, type FixtureOptions } from '../../fixtures/oauthFixture';
 
 type Levels = Partial<Record<AuditCheckId, string>>;
@@ -31,7 +32,7 @@ export function fails(r: AuditReport): string[] {
 
 describe('audit runner (oauth fixture)', function () {
   this.timeout(60_000);
-  const { fixture } = useOAuthFixtures();
+  const { fixture, track } = useOAuthFixtures();
   const audit = (fx: Fixture, o: Partial<RunAuditOptions> = {}) => runAudit({ serverUrl: fx.mcpUrl, headless: true, timeoutMs: 5000, ...o });
 
   let baseline: Levels;
@@ -297,6 +298,22 @@ describe('audit runner (oauth fixture)', function () {
       const calls = fx.requests.filter((q) => q.server === 'mcp' && q.body.includes('"tools/call"'));
       assert.deepEqual(calls, [], 'echo has no input properties to get wrong, so it is not called');
     });
+  });
+
+  it('a server without OAuth (SDK v2, 2026-07-28): no fail; the OAuth checks skip saying so; the stateless transport is checked', async () => {
+    const v2 = await startMcpServerV2();
+    track(v2);
+    const r = await runAudit({ serverUrl: v2.url.href, headless: true, timeoutMs: 5000 });
+    assert.deepEqual(fails(r), [], auditText(r));
+    for (const c of r.checks.filter((x) => x.category === 'discovery' || x.category === 'authorization-server' || x.category === 'registration' || x.category === 'token')) {
+      assert.equal(c.level, 'skip', c.id);
+      assert.match(c.finding, /does not use OAuth/, c.id);
+    }
+    const got = levels(r);
+    assert.equal(got['transport.protocol-version'], 'pass');
+    assert.equal(got['transport.session-behaviour'], 'pass');
+    assert.equal(r.protocolVersion, '2026-07-28');
+    assert.ok(!v2.requests.some((q) => q.headers.authorization), 'no token was sent to a server that asked for none');
   });
 
   it('CORS on the MCP endpoint and the metadata: a server that allows browser clients passes both', async () => {

@@ -12,11 +12,15 @@ import { authorizationServerMetadataUrls } from '../../oauth/discovery';
 import { isDpopTokenType, PRIVATE_JWK_MEMBERS } from '../../oauth/dpop';
 import { splitScopes } from '../../oauth/challenge';
 import type { AuditContext } from '../context';
-import { exchangesSince, lastExchange, rawGet } from '../support';
+import { exchangesSince, lastExchange, noTokenReason, rawGet } from '../support';
 
 export async function authorizationServerChecks(ctx: AuditContext): Promise<void> {
   const { facts, conn } = ctx;
   const disc = facts.discovery;
+  if (facts.noOAuth) {
+    for (const id of ['authorization-server.metadata-found', 'authorization-server.issuer-matches', 'authorization-server.pkce-s256', 'authorization-server.iss-parameter', 'authorization-server.registration-advertised', 'authorization-server.token-no-store', 'authorization-server.jwks-usable', 'authorization-server.refresh-offline-access', 'authorization-server.refresh-rotation'] as const) ctx.skip(id, facts.noOAuth);
+    return;
+  }
   const failure = facts.discoveryFailure;
   const asIds = disc?.asMetadataUrl ? conn.trace.all().filter((e) => e.kind === 'http' && e.purpose === 'as-metadata').map((e) => e.id) : [];
 
@@ -131,7 +135,7 @@ export async function authorizationServerChecks(ctx: AuditContext): Promise<void
   // refresh-offline-access, refresh-rotation
   const t = facts.tokens;
   if (!t || !disc) {
-    const why = signIn ? `sign-in failed (${signIn.code}), so there is no token` : 'there is no token';
+    const why = noTokenReason(facts);
     ctx.skip('authorization-server.refresh-offline-access', why);
     ctx.skip('authorization-server.refresh-rotation', why);
     return;

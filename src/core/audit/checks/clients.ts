@@ -8,6 +8,7 @@
  */
 import type { AuditCheck, AuditCheckId } from '../../../shared/audit';
 import type { AuditContext } from '../context';
+import { noTokenReason } from '../support';
 
 type Reported = readonly AuditCheck[];
 
@@ -22,7 +23,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
   // (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#authorization-flow-steps,
   // checked 2026-12-05); the official SDKs' transports sign in on HTTP 401 only
   // (@modelcontextprotocol/client StreamableHTTPClientTransport: onUnauthorized on a 401 response).
-  if (!facts.challenge && !facts.protectedCall) ctx.skip('clients.http-challenge-only', 'the server refused no request made without a token');
+  if (!facts.challenge && !facts.protectedCall) ctx.skip('clients.http-challenge-only', facts.noOAuth ?? 'the server refused no request made without a token');
   else if (facts.protectedCall?.via === 'tool-result')
     ctx.report({
       id: 'clients.http-challenge-only',
@@ -71,7 +72,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
   // (https://support.claude.com/en/articles/11503834, checked 2026-12-05).
   const cimd = level('registration.client-id-metadata-document');
   const dcr = level('registration.dynamic-client-registration');
-  if (!facts.discovery) ctx.skip('clients.loopback-registration', 'no authorization server metadata was read');
+  if (!facts.discovery) ctx.skip('clients.loopback-registration', facts.noOAuth ?? 'no authorization server metadata was read');
   else if (cimd === 'pass' || dcr === 'pass')
     ctx.report({ id: 'clients.loopback-registration', level: 'pass', finding: `A client with a loopback redirect URI can register itself: ${[cimd === 'pass' && 'Client ID Metadata Document', dcr === 'pass' && 'Dynamic Client Registration'].filter(Boolean).join(' and ')} worked.`, exchanges: ids('registration.client-id-metadata-document', 'registration.dynamic-client-registration') });
   else
@@ -89,7 +90,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
   // access token expires.
   const refresh = level('authorization-server.refresh-offline-access');
   const rotation = level('authorization-server.refresh-rotation');
-  if (!facts.tokens) ctx.skip('clients.offline-refresh', facts.signInFailure ? `sign-in failed (${facts.signInFailure.code})` : 'there is no token');
+  if (!facts.tokens) ctx.skip('clients.offline-refresh', noTokenReason(facts));
   else if (facts.tokens.refresh_token && rotation !== 'fail')
     ctx.report({ id: 'clients.offline-refresh', level: 'pass', finding: 'A refresh token is issued and refreshing works: clients stay signed in past the access token\'s lifetime.', exchanges: ids('authorization-server.refresh-offline-access', 'authorization-server.refresh-rotation') });
   else

@@ -17,6 +17,10 @@ const STEP = 'audit protected resource metadata';
 export async function discoveryChecks(ctx: AuditContext): Promise<void> {
   const { facts } = ctx;
   const ch = facts.challenge;
+  if (facts.noOAuth) {
+    for (const id of ['discovery.unauthenticated-challenge', 'discovery.resource-metadata-in-challenge', 'discovery.metadata-at-advertised-url', 'discovery.metadata-at-well-known', 'discovery.metadata-resource-matches', 'discovery.metadata-served-as-json', 'discovery.authorization-servers-resolve', 'discovery.challenge-scope-supported'] as const) ctx.skip(id, facts.noOAuth);
+    return;
+  }
 
   // discovery.unauthenticated-challenge
   if (ch) {

@@ -33,7 +33,7 @@ export async function registrationChecks(ctx: AuditContext): Promise<void> {
   const signInIds = conn.trace.all().filter((e) => e.kind === 'http' && (e.purpose === 'registration' || e.purpose === 'token' || e.purpose === 'authorization')).map((e) => e.id);
 
   if (!as) {
-    const why = `no authorization server metadata was read${facts.discoveryFailure ? ` (${facts.discoveryFailure.message})` : ''}`;
+    const why = facts.noOAuth ?? `no authorization server metadata was read${facts.discoveryFailure ? ` (${facts.discoveryFailure.message})` : ''}`;
     for (const id of ['registration.pre-registered', 'registration.client-id-metadata-document', 'registration.dynamic-client-registration', 'registration.dcr-refuses-http-redirect', 'registration.dcr-refuses-javascript-redirect', 'registration.authorize-refuses-unregistered-redirect', 'registration.authorize-refuses-unknown-client'] as const) ctx.skip(id, why);
     return;
   }

@@ -8,7 +8,7 @@ import { inspectConnectionToken } from '../../inspect/connectionToken';
 import type { TokenFinding, TokenInspection } from '../../inspect/token';
 import type { AuditCheckId } from '../../../shared/audit';
 import type { AuditContext } from '../context';
-import { exchangesSince, lastExchange } from '../support';
+import { exchangesSince, lastExchange, noTokenReason } from '../support';
 
 const DAY_SECONDS = 24 * 3600;
 const IDS = ['token.audience', 'token.issuer', 'token.lifetime', 'token.scopes', 'token.signature'] as const;
@@ -16,7 +16,7 @@ const IDS = ['token.audience', 'token.issuer', 'token.lifetime', 'token.scopes',
 export async function tokenChecks(ctx: AuditContext): Promise<void> {
   const { facts, conn } = ctx;
   if (!facts.tokens) {
-    const why = facts.signInFailure ? `sign-in failed (${facts.signInFailure.code}), so there is no token` : 'there is no token';
+    const why = noTokenReason(facts);
     for (const id of IDS) ctx.skip(id, why);
     return;
   }
