@@ -219,7 +219,7 @@ export type AuditStep = 'audit' | `audit ${string}`;
 export type TraceStep = OAuthStep | McpStep | AuditStep;
 
 /** The step an MCP operation failed at when it is named by its method: "tools/list", "tools/call get_weather", "skills/list". */
-export type McpMethodStep = `${'tools' | 'resources' | 'prompts' | 'skills'}/${string}`;
+export type McpMethodStep = `${'tools' | 'resources' | 'prompts' | 'skills' | 'completion'}/${string}`;
 
 /** The step an InspectorError names: a trace step, an MCP method, or loading a skill's files. */
 export type ErrorStep = TraceStep | McpMethodStep | 'skill load';

@@ -38,6 +38,9 @@ import type { AuthManager } from '../oauth/authManager';
 import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallenges } from '../oauth/challenge';
 import type { Logger } from '../ports';
 import { createAuthFetch } from './authFetch';
+import { MessageLog } from './messageLog';
+import { Redactor } from '../http/redact';
+import { listPrompts as listPromptsPage, listResources as listResourcesPage } from './resources';
 import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
 import { isProtocolVersion, isStatelessEraVersion, STATELESS_ERA_VERSION, type Negotiation } from './protocolVersion';
 import { invalidHeaderDeclaration, LooseListToolsResultSchema } from './toolsList';
@@ -72,6 +75,13 @@ export interface McpSessionOptions {
    * `initialize` offers. Undefined: negotiate (discover, else initialize).
    */
   protocolVersion?: string;
+  /**
+   * The size of the message log every MCP message of this session is recorded in (messageLog.ts),
+   * which redacts with the auth context's Redactor (or `redactor`).
+   */
+  messageLog?: { maxEntries?: number; maxPayloadChars?: number };
+  /** The Redactor of a session without auth (stdio, tests); with auth, its context's. */
+  redactor?: Redactor;
 }
 
 /** A list cut at the page limit while the server still offered a next page. */
@@ -126,6 +136,8 @@ export interface InspectedCall {
 
 export class McpSession {
   readonly client: Client;
+  /** Every MCP message of this session, both directions, with the HTTP exchange it rode on. */
+  readonly messages: MessageLog;
   transportKind?: 'streamable-http' | 'sse' | 'stdio';
   /** The server answered 401 to a request without a token: undeclared tools need auth. */
   serverRequiresAuth = false;
@@ -159,6 +171,12 @@ export class McpSession {
       },
     };
     this.client = new Client(CLIENT_INFO, options);
+    this.messages = new MessageLog({
+        ...opts.messageLog,
+        redactor: opts.auth?.ctx?.redactor ?? opts.redactor ?? new Redactor(),
+        protocol: () => ({ version: this.protocolVersion, era: this.negotiation?.era }),
+        transport: () => this.transportKind,
+      });
     // Server-initiated elicitation (session era) and the elicitation requests of an input_required
     // result (2026-07-28, answered by the SDK through this same handler before it retries the call).
     this.client.setRequestHandler('elicitation/create', async (req) => {
@@ -217,7 +235,8 @@ export class McpSession {
       return;
     }
     const fetch = createAuthFetch({
-      fetch: this.opts.fetch,
+      // Under the auth fetch: the message log sees the Authorization header that went out, each attempt.
+      fetch: this.messages.tapFetch(this.opts.fetch),
       auth: this.opts.auth,
       onAuthRequired: (op, status) => {
         this.serverRequiresAuth = true;
@@ -247,6 +266,7 @@ export class McpSession {
 
   private async connectWith(transport: Transport, where: string): Promise<void> {
     this.assumeCompleteResults(transport);
+    this.messages.tapTransport(transport);
     try {
       await this.client.connect(transport);
     } catch (err) {
@@ -344,30 +364,33 @@ export class McpSession {
     this.refusedWithoutToken.set(tool, { status, via, at: Date.now() });
   }
 
+  /** The page limit of a listing run (McpSessionOptions.maxPages, default 50). */
+  get maxPages(): number {
+    return this.opts.maxPages ?? 50;
+  }
+
+  /** resources/list, one run of pages (resources.ts: a cut list keeps its cursor, shown as "more"). */
   async listResources(): Promise<Resource[]> {
-    if (!this.serverCapabilities?.resources) return [];
-    const out: Resource[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
-      const r = await this.request(() => this.client.listResources(cursor ? { cursor } : undefined), 'resources/list');
-      out.push(...r.resources);
-      cursor = r.nextCursor;
-      if (!cursor) break;
-    }
-    return out;
+    return (await listResourcesPage(this)).items;
   }
 
   async listPrompts(): Promise<McpPrompt[]> {
-    if (!this.serverCapabilities?.prompts) return [];
-    const out: McpPrompt[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < (this.opts.maxPages ?? 50); page++) {
-      const r = await this.request(() => this.client.listPrompts(cursor ? { cursor } : undefined), 'prompts/list');
-      out.push(...r.prompts);
-      cursor = r.nextCursor;
-      if (!cursor) break;
-    }
-    return out;
+    return (await listPromptsPage(this)).items;
+  }
+
+  /**
+   * One MCP request named by its method for errors (resources.ts runs its requests here). With
+   * `authorize` false, a challenge for `what` (the operation authFetch.ts counts: "resources/read <uri>")
+   * rejects with the scopes it asks for instead of signing in, as CallToolOptions.authorize.
+   */
+  operation<T>(what: McpMethodStep, fn: () => Promise<T>, authorize?: boolean): Promise<T> {
+    const auth = this.opts.auth;
+    const run = async () => {
+      const r = await this.request(fn, what);
+      auth?.succeeded(what);
+      return r;
+    };
+    return authorize === false && auth ? auth.withoutAuthorization(what, run) : run();
   }
 
   /**
