@@ -12,7 +12,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9068#section-4 (validating JWT access tokens)
  */
 import { randomBytes } from 'node:crypto';
-import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type GenerateKeyPairResult, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 
 /** Where forged tokens are registered as secrets (the connection's Redactor). */
 export interface SecretSink {
@@ -91,12 +91,37 @@ export function algNoneCopy(token: string, sink: SecretSink): string | undefined
 /** Asymmetric JWS algorithms jose can generate a key pair for; anything else is re-signed with ES256. */
 const GENERATABLE = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519']);
 
+function resignAlg(jwt: DecodedJwt): string {
+  return typeof jwt.header.alg === 'string' && GENERATABLE.has(jwt.header.alg) ? jwt.header.alg : 'ES256';
+}
+
+/**
+ * A key pair per algorithm that exists only in this process (the issuer never published it), made
+ * once: an RSA key takes up to a second to generate, and one unpublished key is as good as another.
+ */
+const forgeryKeys = new Map<string, Promise<GenerateKeyPairResult>>();
+
+function forgeryKey(alg: string): Promise<GenerateKeyPairResult> {
+  let k = forgeryKeys.get(alg);
+  if (!k) {
+    k = generateKeyPair(alg, { extractable: true });
+    k.catch(() => forgeryKeys.delete(alg));
+    forgeryKeys.set(alg, k);
+  }
+  return k;
+}
+
+/** Start making the key the re-signed copies of `token` need, so it is ready when they are (no-op for an opaque token). */
+export function prepareForgery(token: string): void {
+  const jwt = decodeAccessToken(token);
+  if (jwt) forgeryKey(resignAlg(jwt)).catch(() => undefined);
+}
+
 async function resign(token: string, sink: SecretSink, how: 'kid' | 'jwk'): Promise<string | undefined> {
   const jwt = decodeAccessToken(token);
   if (!jwt) return undefined;
-  const alg = typeof jwt.header.alg === 'string' && GENERATABLE.has(jwt.header.alg) ? jwt.header.alg : 'ES256';
-  // A fresh key pair that exists only in this process: the issuer never published it.
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const alg = resignAlg(jwt);
+  const { privateKey, publicKey } = await forgeryKey(alg);
   const publicJwk = await exportJWK(publicKey);
   const header: Record<string, unknown> = { ...headerWithoutKey(jwt.header), alg };
   if (how === 'kid') header.kid = `audit-${(await calculateJwkThumbprint(publicJwk)).slice(0, 16)}`;

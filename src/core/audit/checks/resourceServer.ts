@@ -19,7 +19,7 @@ import { canonicalResource } from '../../oauth/discovery';
 import { splitScopes } from '../../oauth/challenge';
 import { revokeToken } from '../../oauth/tokens';
 import type { AuditContext, AuditPhase, ProbeAuth, ProbeResponse } from '../context';
-import { algNoneCopy, decodeAccessToken, malformedToken, signedByEmbeddedJwk, signedByUnknownKey, tamperedSignature } from '../forge';
+import { algNoneCopy, decodeAccessToken, malformedToken, prepareForgery, signedByEmbeddedJwk, signedByUnknownKey, tamperedSignature } from '../forge';
 import {
   bearer,
   callTarget,
@@ -97,6 +97,8 @@ type Report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchang
 type Skip = (id: Id, reason: string) => void;
 
 async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (reason: string) => void): Promise<void> {
+  // The re-signing key is made while the first probes are on the wire.
+  if (ctx.facts.tokens) prepareForgery(ctx.facts.tokens.access_token);
   const found = await findTarget(ctx);
   if ('reason' in found) return skipRest(found.reason);
   const { target, noToken } = found;
@@ -133,7 +135,7 @@ async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (rea
   const base = classify(baseline, target, true);
   if (base.kind !== 'accepted') {
     const seen = base.kind === 'refused' ? describeRefusal(base) : base.detail;
-    return skipRest(`the audit's own token is refused for ${target.label} too (${seen}), so a refusal of a derived token proves nothing`);
+    return skipRest(`the audit's own token gets no result for ${target.label} either (${seen}), so a refusal of a derived token proves nothing`);
   }
 
   const jwt = decodeAccessToken(real);

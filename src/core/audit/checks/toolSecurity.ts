@@ -15,7 +15,7 @@
  */
 import type { AuditCheckId } from '../../../shared/audit';
 import type { AuditContext, AuditPhase, ProbeAuth, ProbeResponse } from '../context';
-import { decodeAccessToken } from '../forge';
+import { decodeAccessToken, prepareForgery } from '../forge';
 import { bearer, callTarget, classify, describeRefusal, heldScopes, isReadOnly, mintToken, mintWithout, oauthScopes, schemesOf, toolName, type MintedToken, type Outcome, type RawTool } from '../authProbes';
 
 type Id = Extract<AuditCheckId, `tool-security.${string}`>;
@@ -25,6 +25,9 @@ const NOT_READ_ONLY = 'not read-only; run with --call-tools all';
 const IDS: readonly Id[] = ['tool-security.noauth-works-anonymously', 'tool-security.oauth-refuses-anonymous', 'tool-security.oauth-works-with-scopes', 'tool-security.oauth-refuses-without-scopes'];
 
 export const toolSecurityChecks: AuditPhase = async (ctx) => {
+  // The resource-server phase, which runs later, re-signs the token with a fresh key (an RSA key
+  // takes a while to make): it is made while these probes are on the wire.
+  if (ctx.facts.tokens && (!ctx.options.only || ctx.options.only.includes('resource-server'))) prepareForgery(ctx.facts.tokens.access_token);
   // Whether the server refuses anonymous requests as a whole (then undeclared tools need a token).
   const anon = await ctx.mcp('tools/list', {}, { kind: 'none' });
   const wholeServer = anon.status === 401 || anon.status === 403;
