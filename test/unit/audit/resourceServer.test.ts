@@ -56,6 +56,20 @@ describe('audit: resource-server probes', function () {
     assert.equal(srv.ran.write_note, undefined, 'a tool that is not read-only is never run');
   });
 
+  it('per-tool server whose protected tools all have side effects: the probes use arguments that fail the input schema, no tool runs, a planted defect is still caught', async () => {
+    const srv = await server({ mode: 'per-tool', noReadOnlyProtectedTool: true });
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(checks, 'fail'), [], JSON.stringify(checks, null, 1));
+    assert.deepEqual(at(checks, 'warn'), []);
+    assert.match(checks.find((c) => c.id === 'resource-server.no-token')!.finding, /tools\/call write_note \(arguments that fail its input schema\) without a token: HTTP 401/);
+    assert.deepEqual(srv.ran, {}, 'no tool ran');
+    const bad = await server({ mode: 'per-tool', noReadOnlyProtectedTool: true, defects: ['embedded-jwk'] });
+    const run = await runPhases(bad, [resourceServerChecks], { otherResource: bad.otherUrl });
+    assert.deepEqual(at(run.checks, 'fail'), ['resource-server.embedded-jwk']);
+    assert.match(run.checks.find((c) => c.level === 'fail')!.finding, /JSON-RPC error about the request/);
+    assert.deepEqual(bad.ran, {});
+  });
+
   const planted: Array<[AuditDefect, string, RegExp]> = [
     ['anonymous-ok', 'resource-server.no-token', /Require a valid token for tools\/call read_notes/],
     ['no-signature-check', 'resource-server.tampered-signature', /signature against the issuer's published keys/],
