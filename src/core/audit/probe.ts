@@ -118,9 +118,7 @@ export function createProbe(o: ProbeOptions): ProbeFn {
     if (o.transport?.() === 'sse') {
       // HTTP+SSE (2024-11-05): messages go to an endpoint the stream names; the stream's GET is
       // where the server decides about the credentials.
-      const { res, exchange } = await send(method, undefined, auth, {}, `${step} (HTTP+SSE stream)`, 'GET');
-      const out = await read(res, exchange, undefined);
-      return out;
+      return sseProbe(conn, auth, `${step} (HTTP+SSE stream)`);
     }
     const id = nextId++;
     if (o.facts.era === 'stateless') {
@@ -138,6 +136,20 @@ export function createProbe(o: ProbeOptions): ProbeFn {
     const { res, exchange } = await send(method, { jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }, auth, headers, step);
     return read(res, exchange, id);
   };
+}
+
+/**
+ * The legacy HTTP+SSE transport (2024-11-05): the GET that opens the stream, with exactly `auth`.
+ * Its status and challenge are the answer; the stream itself (an `endpoint` event, then messages for
+ * a session nobody uses) is closed at once.
+ */
+export async function sseProbe(conn: Connection, auth: ProbeAuth, step: AuditStep): Promise<ProbeResponse> {
+  const { res, exchange } = await sendToServer(conn, undefined, auth, {}, step, 'GET');
+  await res.body?.cancel().catch(() => {});
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+  const challenge = bearerChallenge(await parseChallenges(res.headers.get('www-authenticate')));
+  return { status: res.status, exchange, headers, ...(challenge ? { challenge } : {}) };
 }
 
 /**

@@ -32,7 +32,7 @@ import { registrationChecks } from './checks/registration';
 import { tokenChecks } from './checks/token';
 import { transportChecks } from './checks/transport';
 import type { AuditContext, AuditFacts, AuditPhase, AuditRunOptions, ProbeResponse } from './context';
-import { createProbe } from './probe';
+import { createProbe, sseProbe } from './probe';
 import { invalidArguments, isReadOnly } from './support';
 
 export interface RunAuditOptions extends Partial<AuditRunOptions> {
@@ -274,6 +274,13 @@ async function firstContact(ctx: AuditContext, pinnedVersion: string | undefined
     const r = await ctx.mcp('tools/list', undefined, { kind: 'none' });
     if (r.status === 401 || r.status === 403) refusal = r;
     else if (r.status >= 200 && r.status < 300) anonymous = r;
+    else if (r.status === 404 || r.status === 405) {
+      // MCP Transports §Backwards Compatibility: a POST refused with 404/405 is the HTTP+SSE transport,
+      // whose stream is opened with a GET.
+      const g = await sseProbe(conn, { kind: 'none' }, 'audit probe: HTTP+SSE stream');
+      if (g.status === 401 || g.status === 403) refusal = g;
+      else if (g.status >= 200 && g.status < 300) facts.tools = []; // answered anonymously; the session lists the tools
+    }
   }
   if (refusal) {
     facts.challenge = { exchange: refusal.exchange, status: refusal.status, ...(refusal.challenge ? { challenge: refusal.challenge } : {}) };

@@ -10,6 +10,7 @@ import { AUDIT_CHECKS, type AuditCheckId, type AuditReport } from '../../../src/
 import { runAudit, type RunAuditOptions } from '../../../src/core/audit/runner';
 import { Trace } from '../../../src/core/http/trace';
 import { auditJson, auditJunit, auditMarkdown, auditText } from '../../../src/present/audit';
+import { startMcpServer } from '../../fixtures/mcpServers';
 import { startMcpServerV2 } from '../../fixtures/mcpServerV2';
 import { findLeaks, knownSecrets, useOAuthFixtures, type Fixture, type FixtureOptions } from '../../fixtures/oauthFixture';
 
@@ -314,6 +315,17 @@ describe('audit runner (oauth fixture)', function () {
     assert.equal(got['transport.session-behaviour'], 'pass');
     assert.equal(r.protocolVersion, '2026-07-28');
     assert.ok(!v2.requests.some((q) => q.headers.authorization), 'no token was sent to a server that asked for none');
+  });
+
+  it('the legacy HTTP+SSE transport (no OAuth): found by its stream, no fail, no stream left hanging', async () => {
+    const sse = await startMcpServer({ transport: 'sse-only' });
+    track(sse);
+    const started = Date.now();
+    const r = await runAudit({ serverUrl: sse.url.href, headless: true, timeoutMs: 5000 });
+    assert.deepEqual(fails(r), [], auditText(r));
+    assert.match(r.checks.find((c) => c.id === 'transport.protocol-version')!.finding, /HTTP\+SSE/);
+    assert.ok(r.checks.find((c) => c.id === 'authorization-server.sign-in')?.finding.includes('does not use OAuth'));
+    assert.ok(Date.now() - started < 10_000, 'no probe waited for a stream to end');
   });
 
   it('CORS on the MCP endpoint and the metadata: a server that allows browser clients passes both', async () => {
