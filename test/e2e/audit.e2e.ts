@@ -170,6 +170,19 @@ describe('Audit Server: the installed VSIX on code-server, the demo\'s misconfig
     assert.doesNotMatch(md, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no token in the export');
   });
 
+  it('Re-run from the panel, answering Call All Tools: every tool is called, none is left out for side effects', async () => {
+    const d = driver();
+    const before = await audit.locator('[data-testid="audit-meta"]').innerText();
+    await audit.locator('[data-testid="audit-rerun"]').click();
+    const question = await answerCallTools(d, 'Call All Tools');
+    assert.match(question, /add_todo/);
+    await audit.locator('[data-testid="audit-meta"]', { hasText: 'every tool called' }).waitFor({ state: 'visible', timeout: AUDIT_MS });
+    assert.notEqual(await audit.locator('[data-testid="audit-meta"]').innerText(), before, 'a new report');
+    const skipped = await audit.locator('li[data-testid="audit-check"][data-level="skip"]').evaluateAll((ls) => ls.map((l) => l.textContent ?? ''));
+    assert.deepEqual(skipped.filter((t) => /not read-only/.test(t)), [], 'no tool is skipped for not being read-only');
+    assert.ok((await count(audit, 'fail')) > 0);
+  });
+
   it('the per-tool server, from the palette: no check fails', async () => {
     const d = driver();
     await d.runCommand('MCP Inspector: Audit Server');
