@@ -97,6 +97,7 @@ type Report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchang
 type Skip = (id: Id, reason: string) => void;
 
 async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (reason: string) => void): Promise<void> {
+  if (ctx.facts.noOAuth) return skipRest(ctx.facts.noOAuth);
   // The re-signing key is made while the first probes are on the wire.
   if (ctx.facts.tokens) prepareForgery(ctx.facts.tokens.access_token);
   const found = await findTarget(ctx);
