@@ -16,6 +16,7 @@ import { auditExitCode, AUDIT_CATEGORIES, type AuditCategory, type AuditReport }
 import { runAudit } from '../core/audit/runner';
 import { isInspectorError } from '../core/errors';
 import { Redactor } from '../core/http/redact';
+import { Trace } from '../core/http/trace';
 import type { Browser, Logger } from '../core/ports';
 import { terminalLine } from '../core/text/terminal';
 import { auditJson, auditJunit, auditMarkdown, auditText } from '../present/audit';
@@ -39,6 +40,7 @@ Options:
   --junit <file>              also write a JUnit XML report (one testcase per check)
   --markdown <file>           also write a Markdown report
   --verbose                   print the finding of passing checks too
+  --trace                     print the redacted trace (every request, numbered as the findings cite them) to stderr
   -h, --help                  this text
 
 Exit status: 0 no check failed; 1 a check failed; 2 the audit could not run (usage, server unreachable).
@@ -59,6 +61,7 @@ interface AuditFlags {
   junit?: string;
   markdown?: string;
   verbose?: boolean;
+  trace?: boolean;
   help?: boolean;
 }
 
@@ -84,6 +87,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
         junit: { type: 'string' },
         markdown: { type: 'string' },
         verbose: { type: 'boolean' },
+        trace: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -112,6 +116,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
   if (flags.headless && flags.open) return usage('--headless and --open exclude each other');
 
   const redactor = new Redactor();
+  const trace = new Trace(20_000);
   let report: AuditReport;
   try {
     report = await runAudit({
@@ -125,6 +130,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
       protocolVersion: flags['protocol-version'],
       timeoutMs,
       redactor,
+      trace,
       logger: quietLogger(io, redactor),
     });
   } catch (err) {
@@ -143,6 +149,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
     io.stderr(`error: could not write the report file: ${terminalLine((err as Error).message)}\n`);
     return AUDIT_EXIT.couldNotRun;
   }
+  if (flags.trace) io.stderr(`${traceLines(trace)}\n`);
   io.stdout(flags.json ? auditJson(report) : auditText(report, { verbose: flags.verbose }));
   return auditExitCode(report);
 }
@@ -172,4 +179,18 @@ function systemBrowser(io: { stderr: (s: string) => void }): Browser {
       child.unref();
     },
   };
+}
+
+/** The trace as the findings cite it: `#<id>` and the request, redacted (the guarded fetch stored it so). */
+function traceLines(trace: Trace): string {
+  return trace
+    .all()
+    .map((e) =>
+      terminalLine(
+        e.kind === 'note'
+          ? `   [${e.level}] ${e.step}: ${e.message}`
+          : `#${e.id} ${e.step}: ${e.request.method} ${e.request.url} → ${e.response ? e.response.status : (e.error?.code ?? '?')} (${e.durationMs} ms)`,
+      ),
+    )
+    .join('\n');
 }

@@ -46,6 +46,7 @@ export function auditText(report: AuditReport, opts: { verbose?: boolean } = {})
       if (c.level !== 'pass' || opts.verbose) out.push(`        ${terminalLine(c.finding)}`);
       if (c.fix && (c.level === 'fail' || c.level === 'warn')) out.push(`        fix: ${terminalLine(c.fix)}`);
       if (c.level === 'fail' && c.spec.length) out.push(`        see: ${terminalLine(c.spec.join('; '))}`);
+      if ((c.level === 'fail' || c.level === 'warn') && c.exchanges.length) out.push(`        proof: ${c.exchanges.slice(0, 8).map((n) => `#${n}`).join(' ')}${c.exchanges.length > 8 ? ' …' : ''} (--trace prints them)`);
     }
   }
   out.push('', report.summary.fail ? `${report.summary.fail} check${report.summary.fail > 1 ? 's' : ''} failed.` : 'No check failed.');

@@ -79,6 +79,11 @@ describe('CLI audit', function () {
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /FAIL {2}authorization-server\.pkce-s256/);
     assert.match(r.stdout, /fix: /);
+    const withTrace = await run(['audit', fx.mcpUrl, '--headless', '--only', 'authorization-server', '--trace']);
+    const proof = /proof: #(\d+)/.exec(withTrace.stdout);
+    assert.ok(proof, withTrace.stdout);
+    assert.match(withTrace.stderr, new RegExp(`^#${proof![1]} `, 'm'), 'the cited exchange is in the printed trace');
+    assert.deepEqual(findLeaks(withTrace.stderr, knownSecrets()), []);
     assert.ok(!/\[discovery\]/.test(r.stdout), '--only limits the categories');
   });
 });
