@@ -156,10 +156,13 @@ interface Registration {
 async function register(ctx: AuditContext, redirectUris: string[]): Promise<Registration> {
   const as = ctx.facts.discovery!.as;
   const since = lastExchange(ctx.conn);
+  // As the engine registers (src/core/oauth/registration.ts): a public client unless the server takes only confidential ones.
+  const supported = as.token_endpoint_auth_methods_supported;
+  const method = !Array.isArray(supported) || supported.includes('none') ? 'none' : (['client_secret_basic', 'client_secret_post'].find((m) => supported.includes(m)) ?? 'none');
   try {
     const res = await oauth.dynamicClientRegistrationRequest(
       as,
-      { client_name: `${CLIENT_NAME} (audit)`, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', application_type: 'native' },
+      { client_name: `${CLIENT_NAME} (audit)`, redirect_uris: redirectUris, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: method, application_type: 'native' },
       wire(ctx.conn.ctx, 'registration', STEP),
     );
     const text = bufferedText(res) ?? (await res.text().catch(() => ''));
