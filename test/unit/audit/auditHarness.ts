@@ -17,7 +17,7 @@ export interface HarnessRun {
   sentTokens: string[];
 }
 
-export async function runPhases(srv: { mcpUrl: string }, phases: AuditPhase[], o: Partial<AuditRunOptions> & { signIn?: boolean; scope?: string } = {}): Promise<HarnessRun> {
+export async function runPhases(srv: { mcpUrl: string }, phases: AuditPhase[], o: Partial<AuditRunOptions> & { signIn?: boolean; scope?: string; probesFailAfter?: number } = {}): Promise<HarnessRun> {
   const conn = createConnection({ serverUrl: srv.mcpUrl, secrets: new MemorySecretStore(), headless: true, client: { policy: 'dcr' }, timeoutMs: 5000 });
   const facts: AuditFacts = { era: 'legacy', protocolVersion: '2025-06-18' };
   try {
@@ -30,13 +30,15 @@ export async function runPhases(srv: { mcpUrl: string }, phases: AuditPhase[], o
     const tools = (listed.message?.result as { tools?: Array<Record<string, unknown>> } | undefined)?.tools;
     if (tools) facts.tools = tools;
     const checks: AuditCheck[] = [];
-    const { signIn: _s, scope: _sc, ...options } = o;
+    const { signIn: _s, scope: _sc, probesFailAfter, ...options } = o;
+    let probes = 0;
     const ctx: AuditContext = {
       serverUrl: conn.serverUrl,
       conn,
       options: { callTools: 'read-only', waitExpiry: false, ...options },
       facts,
       mcp: (method, params, auth) => {
+        if (probesFailAfter !== undefined && ++probes > probesFailAfter) return Promise.reject(new Error(`the server at ${srv.mcpUrl} went away (test)`));
         if (auth.kind !== 'none') sentTokens.push(auth.token);
         return probe(method, params, auth);
       },

@@ -153,6 +153,15 @@ describe('audit: resource-server probes', function () {
     for (const c of skipped) assert.match(c.finding, /sign-in failed \(sign-in refused \(test\)\)/);
   });
 
+  it('a probe that cannot be sent: what was judged stands, every other id is a skip saying why — each id once', async () => {
+    const srv = await server();
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl, probesFailAfter: 4 });
+    assert.equal(checks.length, RS_IDS.length);
+    assert.deepEqual(Object.keys(levels(checks)).sort(), RS_IDS);
+    assert.deepEqual(at(checks, 'pass'), ['resource-server.malformed-token', 'resource-server.no-token', 'resource-server.tampered-signature']);
+    for (const c of checks.filter((x) => x.level === 'skip')) assert.match(c.finding, /^the probes stopped: the server at .* went away \(test\)$/);
+  });
+
   it('no real, derived or forged token appears in the trace or the report', async () => {
     const srv = await server();
     const run = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });

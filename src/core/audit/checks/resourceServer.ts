@@ -87,10 +87,13 @@ export const resourceServerChecks: AuditPhase = async (ctx) => {
 
   try {
     await run(ctx, report, skip, skipRest);
-  } finally {
-    // Every id exactly once, whatever happened above.
-    skipRest('not reached: the resource-server probes stopped early');
+  } catch (err) {
+    // A probe that could not be sent (the server went away, a timeout): what was judged stands, the
+    // rest says why it was not.
+    skipRest(`the probes stopped: ${ctx.conn.redactor.text(err instanceof Error ? err.message : String(err))}`);
   }
+  // Every id exactly once.
+  skipRest('not reached');
 };
 
 type Report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchanges: number[], fix?: string) => void;

@@ -45,7 +45,14 @@ export const toolSecurityChecks: AuditPhase = async (ctx) => {
     return p;
   };
   const done = new Set<Id>();
-  for (const tool of tools) await checkTool(ctx, tool, wholeServer, tokenFor, done);
+  try {
+    for (const tool of tools) await checkTool(ctx, tool, wholeServer, tokenFor, done);
+  } catch (err) {
+    // A probe that could not be sent: what was judged stands, the rest says why it was not.
+    const why = `the probes stopped: ${ctx.conn.redactor.text(err instanceof Error ? err.message : String(err))}`;
+    for (const id of IDS) if (!done.has(id)) ctx.skip(id, why);
+    return;
+  }
   // A check no tool called for is in the report too, saying so.
   const none: Record<Id, string> = {
     'tool-security.noauth-works-anonymously': 'no tool declares noauth',
