@@ -45,6 +45,7 @@ import { MCP_PATH, MISCONFIGURED_PATH, MIXED_PATH, RESOURCE_SCOPES, SCOPE_READ }
 import { DEFAULT_DEMO_DEFECTS, NOAUTH_REFUSED_TOOL, type DemoDefect } from './defects';
 import type { AccessTokenRevocations } from './revocations';
 import { bearerChallenge, findTool, registerTodoTools, stepUpScope, TOOLS, type TodoStore } from './todoTools';
+import { MY_TODOS_URI, registerTodoResources, resourceScopeNeeded } from './resources';
 
 export type Protection = 'whole-server' | 'per-tool';
 /** Which protocol eras the MCP endpoints serve: both (default), or only the older (`initialize`) one. */
@@ -371,11 +372,12 @@ function toolList(): Tool[] {
   });
 }
 
-function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore): McpServer {
+function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore, subscribed?: Set<string>): McpServer {
   const server = new McpServer(
     { name: 'mcp-oauth-inspector-todo-demo', title: endpoint.name, version: '0.1.0' },
     {
-      capabilities: { tools: {} },
+      // resources (subscribable), prompts, completions and log messages: demo/resources.ts, todoTools.ts
+      capabilities: { tools: {}, resources: { subscribe: true }, prompts: {}, completions: {}, logging: {} },
       instructions:
         endpoint.protection === 'whole-server'
           ? 'A Todo list behind OAuth. Every request needs an access token for this URL (todos.read to read, todos.write to change).'
@@ -385,6 +387,11 @@ function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore): McpServer {
     },
   );
   registerTodoTools(server, (auth) => ({ auth, todos, resourceMetadataUrl: endpoint.resourceMetadataUrl }));
+  registerTodoResources(server, todos);
+  // Session era: resources/subscribe keeps the URIs this session hears updates of (2026-07-28 clients
+  // use subscriptions/listen, which createMcpHandler serves).
+  server.server.setRequestHandler('resources/subscribe', (req) => (subscribed?.add(req.params.uri), {}));
+  server.server.setRequestHandler('resources/unsubscribe', (req) => (subscribed?.delete(req.params.uri), {}));
   // Replaces the SDK's tools/list handler (installed by registerTool) with one that adds securitySchemes.
   server.server.setRequestHandler('tools/list', () => ({ tools: toolList() }));
   return server;
@@ -395,6 +402,8 @@ interface Session {
   readonly server: McpServer;
   /** On /mcp a session belongs to the user who opened it. */
   readonly sub: string | undefined;
+  /** The URIs this session subscribed to (resources/subscribe). */
+  readonly subscribed: Set<string>;
 }
 
 export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
@@ -447,9 +456,16 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
     );
   }
 
-  /** Per-tool HTTP checks for every tools/call in the body (single message or batch). */
+  /** Per-tool HTTP checks for every tools/call in the body (single message or batch); the protected resources and prompt likewise. */
   function checkToolCalls(endpoint: McpEndpoint, body: unknown, auth: AuthInfo | undefined): void {
     for (const message of Array.isArray(body) ? body : [body]) {
+      const resourceScope = resourceScopeNeeded(message);
+      if (resourceScope) {
+        const what = String((message as { params?: { uri?: unknown; name?: unknown } }).params?.uri ?? (message as { params?: { name?: unknown } }).params?.name);
+        if (!auth) throw challenge401(endpoint, resourceScope);
+        if (!auth.scopes.includes(resourceScope)) throw challenge403(endpoint, auth, resourceScope, what);
+        continue;
+      }
       const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
       if (method !== 'tools/call') continue;
       const tool = findTool(params?.name);
@@ -508,11 +524,12 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
       table.delete(oldestId);
       await oldest.transport.close().catch(() => undefined);
     }
-    const server = buildMcpServer(endpoint, options.todos);
+    const subscribed = new Set<string>();
+    const server = buildMcpServer(endpoint, options.todos, subscribed);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        table.set(id, { transport, server, sub });
+        table.set(id, { transport, server, sub, subscribed });
       },
     });
     transport.onclose = () => {
@@ -521,6 +538,19 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
     await server.connect(transport);
     await sendWebResponse(res, await transport.handleRequest(request, { parsedBody: body, authInfo: auth }));
   }
+
+  // A tool changed someone's todos: tell the subscribers of the per-user resources (each reads its
+  // own list again with its own token). 2026-07-28: on the open subscriptions/listen streams.
+  const stopListening = options.todos.onChange((sub, id) => {
+    const uris = [MY_TODOS_URI, `todo://todos/${id}`];
+    for (const h of modernHandlers.values()) for (const uri of uris) h.notify.resourceUpdated(uri);
+    for (const table of sessions.values()) {
+      for (const s of table.values()) {
+        if (s.sub !== undefined && s.sub !== sub) continue;
+        for (const uri of uris) if (s.subscribed.has(uri)) void s.server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+      }
+    }
+  });
 
   function protectedResourceMetadata(endpoint: McpEndpoint): unknown {
     return {
@@ -569,6 +599,7 @@ export function createMcpHttpServer(options: McpServerOptions): McpHttpServer {
   };
 
   async function close(): Promise<void> {
+    stopListening();
     const all = [...sessions.values()].flatMap((table) => [...table.values()]);
     for (const table of sessions.values()) table.clear();
     await Promise.all([

@@ -65,6 +65,17 @@ const MAX_TODOS_PER_USER = 200;
 
 export class TodoStore {
   readonly #byUser = new Map<string, { next: number; items: Todo[] }>();
+  readonly #listeners = new Set<(sub: string, id: string) => void>();
+
+  /** Told of every added or completed todo (the MCP server sends notifications/resources/updated). */
+  onChange(listener: (sub: string, id: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(sub: string, id: string): void {
+    for (const l of this.#listeners) l(sub, id);
+  }
 
   list(sub: string): Todo[] {
     return [...(this.#byUser.get(sub)?.items ?? [])];
@@ -81,12 +92,16 @@ export class TodoStore {
     }
     const todo: Todo = { id: String(entry.next++), title, done: false, createdAt: new Date().toISOString() };
     entry.items.push(todo);
+    this.#changed(sub, todo.id);
     return todo;
   }
 
   complete(sub: string, id: string): Todo | undefined {
     const todo = this.#byUser.get(sub)?.items.find((t) => t.id === id);
-    if (todo) todo.done = true;
+    if (todo) {
+      todo.done = true;
+      this.#changed(sub, id);
+    }
     return todo;
   }
 }
@@ -313,7 +328,18 @@ export function registerTodoTools(
         annotations: tool.annotations,
         _meta: { securitySchemes: tool.securitySchemes },
       },
-      (args: Record<string, unknown>, ctx) => tool.run(args, context(ctx.http?.authInfo)),
+      async (args: Record<string, unknown>, ctx) => {
+        const result = await tool.run(args, context(ctx.http?.authInfo));
+        // A log message per call (notifications/message; MCP server utilities §logging), when the
+        // client can receive one: the session era, and 2026-07-28 requests answered as a stream.
+        const who = subjectOf(ctx.http?.authInfo) ?? 'anonymous';
+        try {
+          await ctx.mcpReq.log(result.isError ? 'warning' : 'info', { tool: tool.name, user: who, isError: result.isError === true }, 'todo-demo');
+        } catch {
+          /* no way to send it on this request */
+        }
+        return result;
+      },
     );
   }
 }
