@@ -7,6 +7,7 @@
  *   mcp-oauth-inspector token <url>              inspect the access token (decoded, verified, checked)
  *   mcp-oauth-inspector refresh <url> --store f  refresh the stored token with its refresh token
  *   mcp-oauth-inspector conformance <url>        the adapter the official MCP conformance suite runs
+ *   mcp-oauth-inspector resources|read|prompts|get-prompt <url> …   resources and prompts (resources.ts)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ import type { Logger, SecretStore } from '../core/ports';
 import { authSummary } from '../present/summaries';
 import { runConformance } from './conformance';
 import { auditCommand } from './audit';
+import { isResourceCommand, RESOURCE_COMMANDS, runResourceCommand } from './resources';
 import { FileSecretStore } from './fileSecretStore';
 import { printingBrowser, stderrLogger, systemBrowser, terminalElicitation } from './terminalPorts';
 import {
@@ -55,6 +57,10 @@ Commands:
   refresh <url>               refresh the token stored with --store, using its refresh token
   conformance <url>           run what the MCP conformance suite's current scenario needs
   audit <url>                 audit the server's OAuth setup and say what to fix (audit --help)
+  resources <url>             list resources and resource templates (--cursor <c> goes on from a cut list)
+  read <url> <uri>            read a resource: text, or a blob's size and MIME type (--json: the base64)
+  prompts <url>               list prompts with their arguments
+  get-prompt <url> <name>     get a prompt (--args '<json object of strings>'): messages by role and type
 
 Options:
   --registration <policy>     auto | preregistered | cimd | dcr | manual   (default auto)
@@ -74,7 +80,8 @@ Options:
   --redirect-port <n>         listen for the sign-in callback on 127.0.0.1:<n> instead of a free port,
                               for a pre-registered client whose authorization server matches the
                               redirect URI exactly (register http://127.0.0.1:<n>/callback there)
-  --args <json>               tool arguments for "call"
+  --args <json>               tool arguments for "call", prompt arguments for "get-prompt"
+  --cursor <c>                resources, prompts: continue a cut list from this cursor
   --timeout <ms>              per-request timeout (default 30000)
   --protocol-version <v>      speak exactly this MCP protocol version (YYYY-MM-DD) instead of negotiating
                               (2026-07-28 or later via server/discover; older via initialize)
@@ -106,6 +113,7 @@ interface Flags {
   open?: boolean;
   store?: string;
   args?: string;
+  cursor?: string;
   timeout?: string;
   'redirect-port'?: string;
   'protocol-version'?: string;
@@ -137,6 +145,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       open: { type: 'boolean' },
       store: { type: 'string' },
       args: { type: 'string' },
+      cursor: { type: 'string' },
       timeout: { type: 'string' },
       'redirect-port': { type: 'string' },
       'protocol-version': { type: 'string' },
@@ -154,7 +163,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
 
 const DEFAULT_MAX_PAGES = 50;
 const DEFAULT_TRACE_ENTRIES = 2000;
-const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance'];
+const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance', ...RESOURCE_COMMANDS];
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -293,6 +302,10 @@ async function main(argv: string[]): Promise<number> {
       if (flags.json) for (const t of Object.values(truncated)) process.stderr.write(`warn ${t.message}\n`);
     };
 
+    if (isResourceCommand(command)) {
+      await conn.session.connect();
+      return await runResourceCommand(command, { conn, positionals: positionals.slice(1), args: flags.args, cursor: flags.cursor, maxPages, out: (human, json) => out(human, { ...json, trace: conn!.trace.all() }) });
+    }
     switch (command) {
       case 'connect':
       case 'tools': {
