@@ -54,6 +54,8 @@ export interface ConnectionOptions {
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
   /** Speak exactly this MCP protocol version instead of negotiating (see McpSessionOptions.protocolVersion). */
   protocolVersion?: string;
+  /** How many MCP messages the connection's message log keeps (src/core/mcp/messageLog.ts). */
+  messageLogMaxEntries?: number;
   /** Injected for tests. */
   fetchImpl?: typeof fetch;
   trace?: Trace;
@@ -108,7 +110,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     redirectPort: o.redirectPort,
   });
   const target: ServerTarget = { kind: 'http', url: serverUrl, transport: o.transport };
-  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged, protocolVersion: o.protocolVersion });
+  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged, protocolVersion: o.protocolVersion, messageLog: { maxEntries: o.messageLogMaxEntries } });
   return {
     serverUrl,
     trace,

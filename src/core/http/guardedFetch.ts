@@ -122,6 +122,14 @@ export function bufferedText(response: Response): string | undefined {
   return response.bodyUsed ? undefined : decodedBodies.get(response);
 }
 
+/** The trace exchange id of each response a guarded fetch returned (the message log names it). */
+const exchangeIds = new WeakMap<Response, number>();
+
+/** The trace exchange id of a response this module's fetch returned; undefined for any other response. */
+export function exchangeIdOf(response: Response): number | undefined {
+  return exchangeIds.get(response);
+}
+
 /** One exchange in flight: what its trace entry needs. */
 interface Exchange {
   id: number;
@@ -300,10 +308,12 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       const entry = record(x, { status: res.status, headers: res.headers, bytes: 0, body: res.body ? EVENT_STREAM : undefined });
       if (!res.body) {
         link.release();
+        exchangeIds.set(res, x.id);
         return res;
       }
       const traced = traceEventStream(res, entry, trace, redactor);
       link.keepWhile(traced.body ?? res.body);
+      exchangeIds.set(traced, x.id);
       return traced;
     }
 
@@ -321,6 +331,7 @@ export function createGuardedFetch(opts: GuardedFetchOptions): GuardedFetch {
       Object.defineProperty(out, 'url', { value: url.href });
       Object.defineProperty(out, 'redirected', { value: redirected });
       if (!nullBody) decodedBodies.set(out, text);
+      exchangeIds.set(out, x.id);
       return out;
     } catch (err) {
       const e = isInspectorError(err)

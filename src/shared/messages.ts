@@ -1,0 +1,83 @@
+/**
+ * One MCP message as the message log keeps it (src/core/mcp/messageLog.ts): both directions, every
+ * JSON-RPC kind, with the HTTP exchange it rode on. Shared by the engine, the Messages panel, the
+ * exports (src/present/messages.ts) and the CLI. Secrets never get here: the payload is redacted and
+ * the Authorization header is a label naming which token went out ("Bearer …(redacted, token #1)").
+ * No vscode, no DOM.
+ * @see https://www.jsonrpc.org/specification#request_object
+ * @see https://modelcontextprotocol.io/specification/2025-06-18/basic#messages
+ */
+
+/** 'out': client → server; 'in': server → client. */
+export type MessageDirection = 'out' | 'in';
+
+/** The JSON-RPC kind of a message (JSON-RPC 2.0 §4, §5). */
+export type MessageKind = 'request' | 'result' | 'error' | 'notification';
+
+export const MESSAGE_DIRECTIONS: readonly MessageDirection[] = ['out', 'in'];
+export const MESSAGE_KINDS: readonly MessageKind[] = ['request', 'result', 'error', 'notification'];
+
+/** The log levels of `notifications/message` (RFC 5424 severities, as MCP spells them). */
+export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The HTTP exchange a message rode on (absent for stdio). */
+export interface MessageHttp {
+  /** The trace exchange id (the OAuth flow panel shows that exchange). */
+  exchange?: number;
+  method: string;
+  /** Redacted URL. */
+  url: string;
+  status?: number;
+  /**
+   * The request headers that matter (content type, accept, session and protocol headers, the
+   * mirrored `Mcp-*` headers), redacted; `authorization` is a label such as
+   * "Bearer …(redacted, token #1)", never the token.
+   */
+  requestHeaders: Record<string, string>;
+  /** The response headers that matter (content type, session id, protocol version, WWW-Authenticate), redacted. */
+  responseHeaders?: Record<string, string>;
+  /** How many HTTP attempts the message took (more than 1 after a challenge and a retry). */
+  attempts?: number;
+  /** Why the exchange failed, when it did (redacted). */
+  error?: string;
+}
+
+export interface MessageEntry {
+  /** Increasing per log; stable while the entry is kept. */
+  seq: number;
+  /** Epoch milliseconds when the message was sent or received. */
+  at: number;
+  direction: MessageDirection;
+  kind: MessageKind;
+  /** The JSON-RPC method; for a result or an error, the method of the request it answers (when known). */
+  method?: string;
+  /** The JSON-RPC id (requests, results, errors). */
+  id?: string | number;
+  /** The level of a `notifications/message` log entry, as the server sent it (capped). */
+  level?: string;
+  /** The logger name of a `notifications/message` entry. */
+  logger?: string;
+  /** For a result or an error: milliseconds since its request was sent or received. */
+  durationMs?: number;
+  /** For a result or an error: the seq of the request it answers, when still known. */
+  replyTo?: number;
+  /** The JSON-RPC error code of an error response. */
+  errorCode?: number;
+  /** The protocol in force when the message went: the negotiated version and era. */
+  protocol?: { version?: string; era?: 'stateless-2026' | 'session' };
+  transport?: 'streamable-http' | 'sse' | 'stdio';
+  http?: MessageHttp;
+  /** The message as JSON text, secrets redacted, at most the log's payload cap. */
+  payload: string;
+  /** Set when the payload was cut: the length of the whole redacted JSON text. */
+  truncatedFrom?: number;
+}
+
+/** A snapshot of a message log: its entries (oldest first) and how many older ones it let go. */
+export interface MessageLogSnapshot {
+  entries: MessageEntry[];
+  /** Entries dropped since the log began (or was last cleared) because it was full. */
+  dropped: number;
+  maxEntries: number;
+}
