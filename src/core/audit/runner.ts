@@ -280,7 +280,8 @@ async function firstContact(ctx: AuditContext, pinnedVersion: string | undefined
       const g = await sseProbe(conn, { kind: 'none' }, 'audit probe: HTTP+SSE stream');
       if (g.status === 401 || g.status === 403) refusal = g;
       else if (g.status >= 200 && g.status < 300) facts.tools = []; // answered anonymously; the session lists the tools
-    }
+      else refusal = g;
+    } else refusal = r; // neither served nor refused (a server error, say): discovery.unauthenticated-challenge says which status
   }
   if (refusal) {
     facts.challenge = { exchange: refusal.exchange, status: refusal.status, ...(refusal.challenge ? { challenge: refusal.challenge } : {}) };

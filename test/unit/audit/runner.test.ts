@@ -114,6 +114,20 @@ describe('audit runner (oauth fixture)', function () {
     );
   });
 
+  it('defect: a request without a token gets HTTP 500 → discovery.unauthenticated-challenge names the status', async () => {
+    const fx = await fixture(correct);
+    mcpIntercept(fx, (req, res) => {
+      if (req.path !== '/mcp' || req.headers.authorization) return false;
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('boom');
+      return true;
+    });
+    const r = await audit(fx, { only: ['discovery'] });
+    const c = r.checks.find((x) => x.id === 'discovery.unauthenticated-challenge')!;
+    assert.equal(c.level, 'fail');
+    assert.match(c.finding, /HTTP 500 instead of 401/);
+    assert.equal(levels(r)['discovery.metadata-at-well-known'], 'pass', 'discovery still finds the metadata at the well-known URL');
+  });
+
   it('defect: the metadata is served as text/plain → discovery.metadata-served-as-json', async () => {
     await planted({}, (fx) =>
       mcpIntercept(fx, (req, res) => {
