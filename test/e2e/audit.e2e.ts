@@ -126,14 +126,21 @@ describe('Audit Server: the installed VSIX on code-server, the demo\'s misconfig
     // the pointer away from the rows (a hovered row shows its inline actions over the description)
     await d.page.mouse.move(side.x + 20, side.y + side.height - 20);
     await shoot(d, 'audit-tree', 'sidebar');
+    await d.page.mouse.move(side.x + side.width + 420, side.y + 400);
+    await d.page.mouse.down();
+    await d.page.mouse.move(side.x + side.width, side.y + 400, { steps: 8 });
+    await d.page.mouse.up();
   });
 
-  it('the count tiles filter; "show exchange" opens the OAuth flow panel at that exchange', async () => {
+  it('the count tiles filter; "show exchange" opens the OAuth flow panel beside it, at that exchange', async () => {
     const d = driver();
     await audit.locator('[data-testid="audit-count-fail"]').click();
     const levels = await audit.locator('li[data-testid="audit-check"]').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-level')));
     assert.ok(levels.length > 0 && levels.every((l) => l === 'fail'), levels.join(','));
     await audit.locator('[data-testid="audit-count-fail"]').click();
+    // the editor area to itself for the two panels side by side (the side bar comes back after)
+    await d.runCommand('View: Toggle Primary Side Bar Visibility');
+    await d.page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: STEP_MS });
     const button = audit.locator('li[data-testid="audit-check"][data-level="fail"] [data-testid="audit-show-exchange"]').first();
     const id = Number((await button.innerText()).replace(/\D+/g, ''));
     await button.click();
@@ -141,7 +148,12 @@ describe('Audit Server: the installed VSIX on code-server, the demo\'s misconfig
     const shown = flow.locator(`#exchange-${id}.tf-revealed`);
     await shown.waitFor({ state: 'visible', timeout: STEP_MS });
     assert.equal(await shown.evaluate((el) => (el as unknown as { open: boolean }).open), true, 'the exchange is open');
-    await d.screenshot('audit-show-exchange');
+    // beside the Audit panel, which stays in view
+    assert.equal(await d.page.locator('.part.editor .editor-group-container').count(), 2, 'two editor groups');
+    assert.equal(await audit.locator('[data-testid="audit-summary"]').isVisible(), true, 'the Audit panel is still shown');
+    await shoot(d, 'audit-show-exchange');
+    await d.runCommand('View: Toggle Primary Side Bar Visibility');
+    await d.page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: STEP_MS });
   });
 
   it('Export Markdown saves the report where the save dialog says', async () => {

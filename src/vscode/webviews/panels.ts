@@ -230,7 +230,8 @@ export class PanelManager implements vscode.Disposable {
     return this.open.get(`${kind}:${serverId}`);
   }
 
-  show(kind: PanelKind, server: ServerConnection, opts: { tool?: string } = {}): InspectorPanel {
+  /** `beside`: next to the active editor group (the Audit panel's "show exchange" keeps the audit in view). */
+  show(kind: PanelKind, server: ServerConnection, opts: { tool?: string; beside?: boolean } = {}): InspectorPanel {
     let existing = this.get(kind, server.entry.id);
     const controller = this.controllers.get(kind);
     if (!controller) throw new Error(`no ${kind} panel registered`);
@@ -245,10 +246,12 @@ export class PanelManager implements vscode.Disposable {
         existing.state = { ...existing.state, tool: opts.tool };
         existing.refresh();
       }
-      existing.panel.reveal();
+      // in the active group it would hide the panel that asked for it: beside that one instead
+      const inActiveGroup = existing.panel.viewColumn === vscode.window.tabGroups.activeTabGroup.viewColumn;
+      existing.panel.reveal(opts.beside && inActiveGroup ? vscode.ViewColumn.Beside : undefined);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPES[kind], controller.title(server), vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPES[kind], controller.title(server), opts.beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, {
       enableScripts: true,
       enableCommandUris: false,
       retainContextWhenHidden: false,
