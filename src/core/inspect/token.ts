@@ -126,7 +126,10 @@ export async function inspectToken(opts: InspectTokenOptions): Promise<TokenInsp
   } catch (err) {
     // Should not happen (every expected failure is a finding); make sure even a bug leaks nothing.
     if (isInspectorError(err)) {
-      throw new InspectorError(err.code, scrub(err.message), { hint: err.hint === undefined ? undefined : scrub(err.hint) });
+      // The same error with each part scrubbed (its message composes them: scrubbing `message` and
+      // passing the hint again would show the hint twice).
+      const part = (v: string | undefined) => (v === undefined ? undefined : scrub(v));
+      throw new InspectorError(err.code, scrub(err.detail), { step: err.step, url: part(err.url), hint: part(err.hint), field: err.field, scopes: err.scopes });
     }
     throw new InspectorError('internal', `token inspection failed unexpectedly: ${scrub(errorText(err))}`, { step: STEP.tokenInspection, hint: 'Please report this as a bug' });
   }
