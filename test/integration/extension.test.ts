@@ -13,6 +13,7 @@ const OWN_COMMANDS = [
   'mcpOAuthInspector.inspectToken',
   'mcpOAuthInspector.callTool',
   'mcpOAuthInspector.showFlow',
+  'mcpOAuthInspector.auditServer',
   'mcpOAuthInspector.showLog',
   'mcpOAuthInspector.importServers',
   'mcpOAuthInspector.removeServer',
