@@ -142,6 +142,15 @@ describe('audit: resource-server probes', function () {
     assert.match(c.finding, /issued no token for another resource .*mcp-audit-other-resource.*invalid_target/);
   });
 
+  it('an authorization server that ignores resource: the other-resource probe skips (it would prove nothing), naming RFC 8707', async () => {
+    const srv = await server({ defects: ['as-ignores-resource'] });
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    const c = checks.find((x) => x.id === 'resource-server.other-resource')!;
+    assert.equal(c.level, 'skip');
+    assert.match(c.finding, /with this server in its aud .*RFC 8707/);
+    assert.deepEqual(at(checks, 'fail'), []);
+  });
+
   it('without a sign-in: no-token and malformed are still judged, the token probes skip saying why', async () => {
     const srv = await server();
     const { checks } = await runPhases(srv, [resourceServerChecks], { signIn: false });

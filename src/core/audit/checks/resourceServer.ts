@@ -261,9 +261,11 @@ async function insufficientScope(ctx: AuditContext, target: ProbeTarget, send: (
 async function otherResource(ctx: AuditContext, target: ProbeTarget, send: (a: ProbeAuth) => Promise<ProbeResponse>, report: Report, skip: Skip): Promise<void> {
   const id = 'resource-server.other-resource';
   const own = canonicalResource(ctx.serverUrl);
+  // This server's resource identifiers: its URL, and the resource its metadata names (RFC 9728 §2).
+  const ours = new Set([own, ctx.serverUrl.href, (ctx.facts.discovery ?? ctx.conn.auth.discovery)?.resource].filter((x): x is string => !!x));
   // Another resource of the same authorization server: the one the user names, else a sibling path
   // of this server (an authorization server that accepts any resource URI issues for it).
-  const candidates = [...new Set([ctx.options.otherResource, new URL(`${ctx.serverUrl.pathname.replace(/\/+$/, '')}-audit-other-resource`, ctx.serverUrl).href].filter((x): x is string => !!x && x !== own))];
+  const candidates = [...new Set([ctx.options.otherResource, new URL(`${ctx.serverUrl.pathname.replace(/\/+$/, '')}-audit-other-resource`, ctx.serverUrl).href].filter((x): x is string => !!x && !ours.has(x)))];
   const refusals: string[] = [];
   for (const resource of candidates) {
     const minted = await mintToken(ctx, { resource });
@@ -273,7 +275,7 @@ async function otherResource(ctx: AuditContext, target: ProbeTarget, send: (a: P
     }
     const claims = decodeAccessToken(minted.tokens.access_token)?.claims;
     const aud = claims ? (Array.isArray(claims.aud) ? claims.aud : claims.aud !== undefined ? [claims.aud] : []) : undefined;
-    if (aud && aud.some((a) => a === own || a === ctx.serverUrl.href)) {
+    if (aud && aud.some((a) => typeof a === 'string' && ours.has(a))) {
       return skip(id, `the authorization server issued the token for ${resource} with this server in its aud (${aud.join(' ')}): it does not bind tokens to the requested resource (RFC 8707), so the probe proves nothing`);
     }
     const r = await send(bearer(ctx, minted.tokens.access_token));
