@@ -8,8 +8,9 @@
  * the person agrees, in a modal that names the others, to calling every tool (docs/SECURITY.md).
  */
 import * as vscode from 'vscode';
-import { isInspectorError } from '../../core/errors';
 import { auditTreeLine, callToolsQuestion, toolsWithSideEffects } from '../../present/auditView';
+import { errorView } from '../../present/errorView';
+import { errorText } from '../../shared/codes';
 import type { AuditReport } from '../../shared/audit';
 import { auditRun, updateAuditRun } from '../audits';
 import type { Connection } from '../../core/connection';
@@ -55,12 +56,18 @@ export async function auditServer(s: Services, c: ServerConnection, arg?: unknow
   const given = parseOptions(arg);
   updateAuditRun(c, { running: { since: Date.now() }, error: undefined });
   try {
-    if (c.state !== 'connected') {
+    // (a connect already under way is left to finish: its tools are not known yet, so nothing is called)
+    if (c.state !== 'connected' && c.state !== 'connecting') {
       const connected = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Audit of ${c.entry.name}`, cancellable: true },
         async (progress, token) => {
           progress.report({ message: 'connecting, to list its tools…' });
-          const cancelled = new Promise<false>((resolve) => token.onCancellationRequested(() => resolve(false)));
+          const cancelled = new Promise<false>((resolve) =>
+            token.onCancellationRequested(() => {
+              c.cancelSignIn(); // a sign-in waiting for the browser ends as cancelled
+              resolve(false);
+            }),
+          );
           // A failed connect is not the end of the audit: the report says what failed, and why.
           return Promise.race([c.connect().then(() => true, () => true), cancelled]);
         },
@@ -87,11 +94,10 @@ export async function auditServer(s: Services, c: ServerConnection, arg?: unknow
     s.log.info(`Audited ${c.entry.name} in ${report.durationMs} ms (${report.requests} requests): ${auditTreeLine(report.summary)}, ${report.summary.skip} skip`);
     return report;
   } catch (err) {
-    const e = err as Error;
-    updateAuditRun(c, {
-      running: undefined,
-      error: { code: isInspectorError(err) ? err.code : 'internal', message: s.redactor.text(e?.message ?? String(err)), hint: isInspectorError(err) && err.hint ? s.redactor.text(err.hint) : undefined },
-    });
+    // The panel shows `message`, then `hint` apart: the message is the error without its hint
+    // (errorText of the fields), so the hint is not shown twice.
+    const { code, hint, ...where } = errorView(err, (t) => s.redactor.text(t));
+    updateAuditRun(c, { running: undefined, error: { code, message: errorText(where), hint } });
     throw err;
   } finally {
     if (auditRun(c)?.running) updateAuditRun(c, { running: undefined });
