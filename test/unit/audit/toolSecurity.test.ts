@@ -79,6 +79,20 @@ describe('audit: tool-security checks', function () {
     assert.match(w.fix ?? '', /Drop noauth/);
   });
 
+  it('tools that refuse with the tool-level _meta challenge instead of HTTP: refusals count, and the finding says which kind', async () => {
+    const srv = await server({ mode: 'per-tool', toolLevelChallenge: true });
+    const run = await runPhases(srv, [toolSecurityChecks, resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(run.checks, 'fail'), [], JSON.stringify(run.checks, null, 1));
+    assert.deepEqual(at(run.checks, 'warn'), []);
+    const anon = run.checks.find((c) => c.id === 'tool-security.oauth-refuses-anonymous' && c.subject === 'read_notes')!;
+    assert.match(anon.finding, /tool-level challenge in the result .*clients that react only to HTTP challenges/);
+    const lacking = run.checks.find((c) => c.id === 'tool-security.oauth-refuses-without-scopes' && c.subject === 'read_notes')!;
+    assert.match(lacking.finding, /tool-level challenge .*stands for 403.*insufficient_scope/);
+    const forged = run.checks.find((c) => c.id === 'resource-server.alg-none')!;
+    assert.equal(forged.level, 'pass');
+    assert.match(forged.finding, /tool-level challenge .*error="invalid_token"/);
+  });
+
   it('planted: a noauth tool that refuses everyone without a token — only noauth-works-anonymously[search] fails', async () => {
     const srv = await server({ mode: 'per-tool', defects: ['noauth-refuses'] });
     const { checks } = await runPhases(srv, [toolSecurityChecks]);
