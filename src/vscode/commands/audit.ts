@@ -14,6 +14,7 @@ import { errorText } from '../../shared/codes';
 import type { AuditReport } from '../../shared/audit';
 import { auditRun, updateAuditRun } from '../audits';
 import type { Connection } from '../../core/connection';
+import type { Trace } from '../../core/http/trace';
 import type { ServerConnection } from '../connections';
 import { engine } from '../engine';
 import type { Services } from '../services';
@@ -76,6 +77,7 @@ export async function auditServer(s: Services, c: ServerConnection, arg?: unknow
     }
     const callTools = given.callTools ?? (await askCallTools(c));
     if (!callTools) return cancelledRun(c, 'The audit was cancelled: no tool was called.');
+    const trace = c.ensureConn().trace;
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Auditing ${c.entry.name}`, cancellable: true },
       async (progress, token) => {
@@ -83,14 +85,14 @@ export async function auditServer(s: Services, c: ServerConnection, arg?: unknow
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          return await runEngineAudit(c, callTools, abort.signal, (message) => progress.report({ message }));
+          return await runEngineAudit(c, trace, callTools, abort.signal, (message) => progress.report({ message }));
         } finally {
           sub.dispose();
         }
       },
     );
     if (!report) return cancelledRun(c, 'The audit was cancelled before it finished: run it again for a report.');
-    updateAuditRun(c, { running: undefined, report, callTools, trace: c.conn?.trace, error: undefined });
+    updateAuditRun(c, { running: undefined, report, callTools, trace, error: undefined });
     s.log.info(`Audited ${c.entry.name} in ${report.durationMs} ms (${report.requests} requests): ${auditTreeLine(report.summary)}, ${report.summary.skip} skip`);
     return report;
   } catch (err) {
@@ -116,9 +118,8 @@ function cancelledRun(c: ServerConnection, message: string): undefined {
  * runAudit has no cancellation of its own: Cancel closes the audit's connection and any sign-in
  * waiting for the browser, and the result is dropped. Undefined when cancelled.
  */
-async function runEngineAudit(c: ServerConnection, callTools: CallTools, signal: AbortSignal, onProgress: (message: string) => void): Promise<AuditReport | undefined> {
+async function runEngineAudit(c: ServerConnection, trace: Trace, callTools: CallTools, signal: AbortSignal, onProgress: (message: string) => void): Promise<AuditReport | undefined> {
   const base = c.connectionOptions();
-  const trace = c.ensureConn().trace;
   let auditConn: Connection | undefined;
   const cancelled = new Promise<undefined>((resolve) =>
     signal.addEventListener(
