@@ -8,6 +8,7 @@
  *   mcp-oauth-inspector refresh <url> --store f  refresh the stored token with its refresh token
  *   mcp-oauth-inspector conformance <url>        the adapter the official MCP conformance suite runs
  *   mcp-oauth-inspector resources|read|prompts|get-prompt <url> …   resources and prompts (resources.ts)
+ *   mcp-oauth-inspector log <url> [--follow] [--json]   every MCP message of the session (log.ts)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ import { authSummary } from '../present/summaries';
 import { runConformance } from './conformance';
 import { auditCommand } from './audit';
 import { isResourceCommand, RESOURCE_COMMANDS, runResourceCommand } from './resources';
+import { runLogCommand } from './log';
 import { FileSecretStore } from './fileSecretStore';
 import { printingBrowser, stderrLogger, systemBrowser, terminalElicitation } from './terminalPorts';
 import {
@@ -61,6 +63,8 @@ Commands:
   read <url> <uri>            read a resource: text, or a blob's size and MIME type (--json: the base64)
   prompts <url>               list prompts with their arguments
   get-prompt <url> <name>     get a prompt (--args '<json object of strings>'): messages by role and type
+  log <url>                   every MCP message of a connect and tools/list, as it goes (--json: JSON
+                              Lines; --follow: keep listening for the server's messages until Ctrl-C)
 
 Options:
   --registration <policy>     auto | preregistered | cimd | dcr | manual   (default auto)
@@ -123,6 +127,7 @@ interface Flags {
   'fail-on'?: string;
   json?: boolean;
   trace?: boolean;
+  follow?: boolean;
   help?: boolean;
 }
 
@@ -155,6 +160,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       'fail-on': { type: 'string' },
       json: { type: 'boolean' },
       trace: { type: 'boolean' },
+      follow: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -163,7 +169,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
 
 const DEFAULT_MAX_PAGES = 50;
 const DEFAULT_TRACE_ENTRIES = 2000;
-const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance', ...RESOURCE_COMMANDS];
+const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance', 'log', ...RESOURCE_COMMANDS];
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -302,6 +308,7 @@ async function main(argv: string[]): Promise<number> {
       if (flags.json) for (const t of Object.values(truncated)) process.stderr.write(`warn ${t.message}\n`);
     };
 
+    if (command === 'log') return await runLogCommand({ conn, follow: !!flags.follow, json: !!flags.json, write: (t) => process.stdout.write(t) });
     if (isResourceCommand(command)) {
       await conn.session.connect();
       return await runResourceCommand(command, { conn, positionals: positionals.slice(1), args: flags.args, cursor: flags.cursor, maxPages, out: (human, json) => out(human, { ...json, trace: conn!.trace.all() }) });
