@@ -331,6 +331,35 @@ describe('audit runner (oauth fixture)', function () {
     assert.ok(!v2.requests.some((q) => q.headers.authorization), 'no token was sent to a server that asked for none');
   });
 
+  describe('older versions a 2026-07-28 server claims (server/discover supportedVersions)', () => {
+    /** Adds 2025-06-18 to every server/discover answer, as a server that claims it would. */
+    const claimOlder: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!/"server\/discover"/.test(String(init?.body ?? '')) || !(res.headers.get('content-type') ?? '').includes('json')) return res;
+      const body = (await res.json()) as { result?: { supportedVersions?: string[] } };
+      if (body.result?.supportedVersions) body.result.supportedVersions = [...body.result.supportedVersions, '2025-06-18'];
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+    };
+
+    it('claimed and served (the SDK answers initialize for it): pass', async () => {
+      const v2 = await startMcpServerV2({ legacy: 'stateless' });
+      track(v2);
+      const r = await runAudit({ serverUrl: v2.url.href, headless: true, timeoutMs: 5000, fetchImpl: claimOlder, only: ['transport'] });
+      const c = r.checks.find((x) => x.id === 'transport.older-versions')!;
+      assert.equal(c.level, 'pass', c.finding);
+      assert.match(c.finding, /2025-06-18/);
+    });
+
+    it('defect: claimed but initialize is refused → transport.older-versions', async () => {
+      const v2 = await startMcpServerV2({ legacy: 'reject' });
+      track(v2);
+      const r = await runAudit({ serverUrl: v2.url.href, headless: true, timeoutMs: 5000, fetchImpl: claimOlder, only: ['transport'] });
+      const c = r.checks.find((x) => x.id === 'transport.older-versions')!;
+      assert.equal(c.level, 'fail', c.finding);
+      assert.deepEqual(fails(r), ['transport.older-versions'], auditText(r));
+    });
+  });
+
   it('the legacy HTTP+SSE transport (no OAuth): found by its stream, no fail, no stream left hanging', async () => {
     const sse = await startMcpServer({ transport: 'sse-only' });
     track(sse);
