@@ -360,6 +360,21 @@ describe('audit runner (oauth fixture)', function () {
     });
   });
 
+  it('defect: a session id is handed out but an unknown one is served anyway → transport.session-behaviour warns', async () => {
+    const fx = await fixture(correct);
+    const fetchImpl: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!/"initialize"/.test(String(init?.body ?? ''))) return res;
+      const headers = new Headers(res.headers);
+      headers.set('mcp-session-id', 'fixture-session-1');
+      return new Response(await res.arrayBuffer(), { status: res.status, headers });
+    };
+    const r = await audit(fx, { fetchImpl, only: ['transport'] });
+    const c = r.checks.find((x) => x.id === 'transport.session-behaviour')!;
+    assert.equal(c.level, 'warn', c.finding);
+    assert.match(c.finding, /unknown session id was answered HTTP 200/);
+  });
+
   it('the legacy HTTP+SSE transport (no OAuth): found by its stream, no fail, no stream left hanging', async () => {
     const sse = await startMcpServer({ transport: 'sse-only' });
     track(sse);
