@@ -401,6 +401,20 @@ describe('audit runner (oauth fixture)', function () {
     assert.equal(got['transport.session-behaviour'], 'pass');
   });
 
+  it('the registration matrix in order: pre-registered (the sign-in), then CIMD and DCR each tried on their own', async () => {
+    const fx = await fixture({ ...correct, asMetadata: { ...correct.asMetadata, client_id_metadata_document_supported: true } });
+    fx.addClient({ client_id: 'pre-registered-audit', token_endpoint_auth_method: 'none', redirect_uris: ['http://127.0.0.1/callback'] });
+    const r = await audit(fx, { clientId: 'pre-registered-audit', only: ['registration', 'clients'] });
+    const got = levels(r);
+    assert.equal(got['registration.pre-registered'], 'pass');
+    assert.equal(got['registration.client-id-metadata-document'], 'pass', r.checks.find((c) => c.id === 'registration.client-id-metadata-document')?.finding);
+    assert.equal(got['registration.dynamic-client-registration'], 'pass');
+    assert.equal(got['clients.loopback-registration'], 'pass');
+    // the CIMD probe's authorization request was sent and read, never completed: no code was exchanged for it
+    const exchanged = fx.requests.filter((q) => q.server === 'as' && q.path === '/token' && /grant_type=authorization_code/.test(q.body));
+    assert.ok(exchanged.every((q) => q.body.includes('client_id=pre-registered-audit')), 'only the sign-in exchanged a code');
+  });
+
   it('a sign-in that cannot complete is a finding: the checks that need a token skip with the reason', async () => {
     const fx = await fixture(correct);
     fx.intercept = (server, req, res) => {
