@@ -17,8 +17,6 @@ export async function callTool(s: Services, arg?: unknown, argsOverride?: unknow
   const picked = await resolveTool(s, arg);
   if (!picked) return undefined;
   const { server, tool } = picked;
-  // From the palette or the tree: the tools panel, with this tool's form. From code (tests,
-  // scripts) with arguments: call directly and return the result.
   if (!(argsOverride && typeof argsOverride === 'object' && !Array.isArray(argsOverride))) {
     s.panels.show('tools', server, { tool: tool.tool.name });
     return undefined;
