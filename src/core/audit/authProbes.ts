@@ -168,7 +168,7 @@ const mintRefusals = new WeakMap<object, string>();
  * without a person), or the client credentials grant when the connection uses it. Everything issued
  * is redacted; nothing is stored. Returns the reason when it cannot.
  */
-export async function mintToken(ctx: AuditContext, o: { resource?: string; scope?: string } = {}): Promise<MintedToken | { reason: string }> {
+export async function mintToken(ctx: AuditContext, o: { resource?: string; scope?: string; purpose?: string } = {}): Promise<MintedToken | { reason: string }> {
   const conn = ctx.conn;
   const known = mintRefusals.get(conn);
   if (known) return { reason: known };
@@ -178,6 +178,8 @@ export async function mintToken(ctx: AuditContext, o: { resource?: string; scope
   const scope = o.scope ?? ctx.facts.tokens?.scope;
   const grant = conn.auth.opts.grant ?? 'authorization_code';
   const dpop = isDpopTokenType(ctx.facts.tokens?.token_type) ? await conn.auth.resourceDpop() : undefined;
+  // The flow panel shows these sign-ins next to the audit's own one: say what each is for.
+  conn.trace.note('audit', 'info', `${o.purpose ?? 'a token for a probe'}: another sign-in, headless, for resource ${resource}${scope ? ` and scope "${scope}"` : ''}`, 'RFC 8707 §2');
   try {
     if (grant === 'client_credentials') {
       const client = conn.auth.client;
@@ -258,7 +260,7 @@ async function mintWithoutNow(ctx: AuditContext, missing: readonly string[]): Pr
   base.delete('openid');
   const scope = [...base].join(' ');
   if (!scope) return { reason: `no scope is advertised besides ${missing.join(' ')}, so a token without ${missing.length > 1 ? 'them' : 'it'} cannot be asked for` };
-  const minted = await mintToken(ctx, { scope });
+  const minted = await mintToken(ctx, { scope, purpose: `a token without ${missing.join(' ')}` });
   if ('reason' in minted) return minted;
   const held = heldScopes(minted.tokens);
   if (held && missing.some((m) => held.includes(m))) return { reason: `asked for "${scope}", the authorization server granted "${held.join(' ')}" anyway` };

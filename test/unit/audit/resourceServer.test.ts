@@ -179,6 +179,11 @@ describe('audit: resource-server probes', function () {
     assert.ok(secrets.length >= 9, `tokens sent: ${secrets.length}`);
     const text = JSON.stringify(run.conn.trace.all()) + JSON.stringify(run.checks);
     assert.deepEqual(findLeaks(text, secrets), []);
+    // Each extra sign-in says in the trace what it is for.
+    const notes = run.conn.trace.all().filter((e) => e.kind === 'note' && e.step === 'audit').map((e) => (e.kind === 'note' ? e.message : ''));
+    assert.ok(notes.some((m) => /^a token for another resource .*another sign-in, headless, for resource .*\/other/.test(m)), notes.join('\n'));
+    assert.ok(notes.some((m) => /^a second token to revoke/.test(m)));
+    assert.ok(notes.some((m) => /^a token without mcp/.test(m)));
     // Each token is also absent in its parts a reader could reuse (the signature segment).
     for (const t of secrets.filter((x) => x.split('.').length === 3 && x.split('.')[2].length > 20)) assert.ok(!text.includes(t.split('.')[2]), 'no signature segment in the output');
   });

@@ -268,7 +268,7 @@ async function otherResource(ctx: AuditContext, target: ProbeTarget, send: (a: P
   const candidates = [...new Set([ctx.options.otherResource, new URL(`${ctx.serverUrl.pathname.replace(/\/+$/, '')}-audit-other-resource`, ctx.serverUrl).href].filter((x): x is string => !!x && !ours.has(x)))];
   const refusals: string[] = [];
   for (const resource of candidates) {
-    const minted = await mintToken(ctx, { resource });
+    const minted = await mintToken(ctx, { resource, purpose: 'a token for another resource (resource-server.other-resource)' });
     if ('reason' in minted) {
       refusals.push(`${resource}: ${minted.reason}`);
       continue;
@@ -294,7 +294,7 @@ async function revoked(ctx: AuditContext, target: ProbeTarget, send: (a: ProbeAu
   if (!as) return skip(id, 'the authorization server was not discovered');
   if (!as.revocation_endpoint) return skip(id, 'the authorization server advertises no revocation_endpoint (RFC 7009)');
   if (!as.introspection_endpoint) return skip(id, 'the authorization server advertises no introspection_endpoint (RFC 7662), so a resource server that validates tokens locally cannot learn of a revocation');
-  const minted = await mintToken(ctx);
+  const minted = await mintToken(ctx, { purpose: 'a second token to revoke (resource-server.revoked-token)' });
   if ('reason' in minted) return skip(id, `no second token to revoke: ${minted.reason}`);
   const token = minted.tokens.access_token;
   const before = await send(bearer(ctx, token));
@@ -322,7 +322,7 @@ async function expired(ctx: AuditContext, target: ProbeTarget, send: (a: ProbeAu
     return skip(id, `the access token lives ${lifetime} s; the audit waits for expiry only when a token lives ${EXPIRY_WAIT_LIMIT_S} s or less — run with --wait-expiry to wait`);
   }
   // A second token when one can be had, so the audit's own token stays usable for later checks.
-  const minted = await mintToken(ctx);
+  const minted = await mintToken(ctx, { purpose: 'a second token to let expire (resource-server.expired-token)' });
   const t = 'reason' in minted ? real : minted.tokens;
   const claims = decodeAccessToken(t.access_token)?.claims;
   const expiresAt = t.expires_at ?? (typeof claims?.exp === 'number' ? claims.exp : undefined);

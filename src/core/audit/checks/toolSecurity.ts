@@ -141,7 +141,7 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
       if (!missing.length) token = real.access_token;
       else {
         const want = [...new Set([...(held ?? []), ...scopes])].join(' ');
-        const m = await tokenFor(`with:${want}`, () => mintToken(ctx, { scope: want }));
+        const m = await tokenFor(`with:${want}`, () => mintToken(ctx, { scope: want, purpose: `a token with ${want}` }));
         if ('reason' in m) reason = `the audit's token lacks ${missing.join(' ')} and no token with ${missing.length > 1 ? 'them' : 'it'} was had: ${m.reason}`;
         else token = m.tokens.access_token;
       }
