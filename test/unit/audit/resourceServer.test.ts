@@ -151,6 +151,15 @@ describe('audit: resource-server probes', function () {
     assert.deepEqual(at(checks, 'fail'), []);
   });
 
+  it('an authorization server that needs a person for every sign-in: the probes needing another token skip saying so, after one headless try', async () => {
+    const srv = await server({ personAfterFirstSignIn: true });
+    const { checks } = await runPhases(srv, [resourceServerChecks], { otherResource: srv.otherUrl });
+    assert.deepEqual(at(checks, 'fail'), []);
+    assert.deepEqual(at(checks, 'skip'), ['resource-server.expired-token', 'resource-server.insufficient-scope', 'resource-server.other-resource', 'resource-server.revoked-token']);
+    for (const c of checks.filter((x) => x.level === 'skip' && x.id !== 'resource-server.expired-token')) assert.match(c.finding, /a second sign-in needs a person at the authorization server/);
+    assert.equal(srv.authorizeRequests, 2, 'the audit sign-in, then one headless try');
+  });
+
   it('without a sign-in: no-token and malformed are still judged, the token probes skip saying why', async () => {
     const srv = await server();
     const { checks } = await runPhases(srv, [resourceServerChecks], { signIn: false });
