@@ -71,9 +71,10 @@ export interface AuditFacts {
   connectFailure?: { code: string; message: string };
   /**
    * A server that answers anonymously (per-tool security): the anonymous call of a tool it declares
-   * protected, and how it was refused — an HTTP 401/403, a tool-level `_meta` challenge, or not at all.
+   * protected, and how it was refused — an HTTP 401/403, a tool-level `_meta` challenge, not at all
+   * (it answered), or unclear (an error result without a challenge: its input check may come first).
    */
-  protectedCall?: { tool: string; via: 'http' | 'tool-result' | 'none'; exchange: number };
+  protectedCall?: { tool: string; via: 'http' | 'tool-result' | 'none' | 'unclear'; exchange: number };
   /** The `iss` values of the sign-in's authorization response (RFC 9207), when the callback arrived. */
   callbackIss?: string[];
   /**

@@ -23,7 +23,9 @@ import { MemorySecretStore } from '../memorySecretStore';
 import { startLoopbackReceiver } from '../oauth/redirect/loopback';
 import type { RedirectReceiverFactory } from '../oauth/redirect/redirectReceiver';
 import type { ClientConfig } from '../oauth/registration';
+import { sampleArguments } from '../mcp/sampleArguments';
 import { readSecuritySchemes } from '../mcp/toolSecurity';
+import type { Tool } from '@modelcontextprotocol/client';
 import type { Browser, Clock, Logger, SecretStore } from '../ports';
 import { authorizationServerChecks } from './checks/authorizationServer';
 import { clientsChecks } from './checks/clients';
@@ -299,15 +301,19 @@ async function firstContact(ctx: AuditContext, pinnedVersion: string | undefined
   });
   if (!protectedTool) return;
   const callable = ctx.options.callTools === 'all' || isReadOnly(protectedTool);
-  const args = callable ? {} : invalidArguments(protectedTool);
+  const args = callable ? sampleArguments(protectedTool as unknown as Tool) : invalidArguments(protectedTool);
   if (!args) return;
   const r = await ctx.mcp('tools/call', { name: protectedTool.name, arguments: args }, { kind: 'none' });
   const refused = r.status === 401 || r.status === 403;
+  const tool = String(protectedTool.name);
   if (refused || r.toolChallenge) {
     facts.challenge = { exchange: r.exchange, status: r.status, ...((refused ? r.challenge : r.toolChallenge) ? { challenge: (refused ? r.challenge : r.toolChallenge)! } : {}) };
-    facts.protectedCall = { tool: String(protectedTool.name), via: refused ? 'http' : 'tool-result', exchange: r.exchange };
+    facts.protectedCall = { tool, via: refused ? 'http' : 'tool-result', exchange: r.exchange };
   } else {
-    facts.protectedCall = { tool: String(protectedTool.name), via: 'none', exchange: r.exchange };
+    // Served: a result that is not an error. An error result or a JSON-RPC error without a challenge
+    // says nothing about authorization (the tool's input check may have come first).
+    const served = r.status >= 200 && r.status < 300 && !!r.message?.result && (r.message.result as { isError?: unknown }).isError !== true;
+    facts.protectedCall = { tool, via: served ? 'none' : 'unclear', exchange: r.exchange };
   }
 }
 

@@ -307,6 +307,21 @@ describe('audit runner (oauth fixture)', function () {
       assert.equal(levels(r)['discovery.unauthenticated-challenge'], 'fail');
     });
 
+    it('an error without a challenge (the input check ran first) is inconclusive, not a fail', async () => {
+      const fx = await fixture(perTool);
+      mcpIntercept(fx, (req, res) => {
+        if (req.path !== '/mcp' || req.headers.authorization || !req.body.includes('"tools/call"')) return false;
+        const id = (JSON.parse(req.body) as { id: number }).id;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32602, message: 'Invalid params' } }));
+        return true;
+      });
+      const r = await audit(fx, { callTools: 'all', only: ['discovery', 'clients'] });
+      const c = r.checks.find((x) => x.id === 'discovery.unauthenticated-challenge')!;
+      assert.equal(c.level, 'skip', c.finding);
+      assert.match(c.finding, /input check/);
+      assert.deepEqual(fails(r), [], auditText(r));
+    });
+
     it('the anonymous probe never calls a tool that is not read-only unless asked: it sends arguments that fail the schema, or nothing', async () => {
       const fx = await fixture(perTool);
       await audit(fx, { only: ['discovery'] });

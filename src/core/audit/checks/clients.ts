@@ -23,7 +23,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
   // (https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#authorization-flow-steps,
   // checked 2026-12-05); the official SDKs' transports sign in on HTTP 401 only
   // (@modelcontextprotocol/client StreamableHTTPClientTransport: onUnauthorized on a 401 response).
-  if (!facts.challenge && !facts.protectedCall) ctx.skip('clients.http-challenge-only', facts.noOAuth ?? 'the server refused no request made without a token');
+  if (!facts.challenge && facts.protectedCall?.via !== 'tool-result') ctx.skip('clients.http-challenge-only', facts.noOAuth ?? 'the server refused no request made without a token');
   else if (facts.protectedCall?.via === 'tool-result')
     ctx.report({
       id: 'clients.http-challenge-only',
@@ -60,7 +60,7 @@ export async function clientsChecks(ctx: AuditContext): Promise<void> {
       exchanges: [facts.protectedCall.exchange],
     });
   else if (facts.protectedCall.via === 'tool-result') ctx.report({ id: 'clients.meta-challenge-only', level: 'pass', finding: `The protected tool ${facts.protectedCall.tool} answers a call without a token with a tool-level _meta challenge.`, exchanges: [facts.protectedCall.exchange] });
-  else ctx.skip('clients.meta-challenge-only', `the protected tool ${facts.protectedCall.tool} was not refused at all (see discovery.unauthenticated-challenge)`);
+  else ctx.skip('clients.meta-challenge-only', facts.protectedCall.via === 'unclear' ? `the call of ${facts.protectedCall.tool} without a token showed no challenge either way (an error result without one)` : `the protected tool ${facts.protectedCall.tool} was not refused at all (see discovery.unauthenticated-challenge)`);
 
   // Clients that register themselves with loopback redirect URIs. VS Code is reported to register
   // through Dynamic Client Registration with http://127.0.0.1:<port>/ and vscode.dev redirect URIs

@@ -53,6 +53,8 @@ export async function discoveryChecks(ctx: AuditContext): Promise<void> {
       fix: `Refuse ${facts.protectedCall.tool} without a token with HTTP 401 and WWW-Authenticate: Bearer resource_metadata="…", or declare it noauth if it is public.`,
       exchanges: [facts.protectedCall.exchange],
     });
+  } else if (facts.protectedCall?.via === 'unclear') {
+    ctx.skip('discovery.unauthenticated-challenge', `the call of ${facts.protectedCall.tool} without a token was answered with an error that is no challenge (its input check may run before authorization), so it shows nothing about the 401; the tool-security checks call the tools with a token too`);
   } else {
     ctx.skip('discovery.unauthenticated-challenge', facts.tools ? 'the server answered every request made without a token and declares no tool that needs one (no protected tool to call)' : 'the first request could not be answered (see the exchanges of the other checks)');
   }
