@@ -93,6 +93,17 @@ describe('audit: tool-security checks', function () {
     assert.match(forged.finding, /tool-level challenge .*error="invalid_token"/);
   });
 
+  it('a server listing more tools than the audit checks: the first 64 are checked, the rest is one skip per check saying how many', async () => {
+    const srv = await server({ mode: 'per-tool', extraTools: 70 });
+    const { checks } = await runPhases(srv, [toolSecurityChecks]);
+    const checked = new Set(checks.filter((c) => c.level !== 'skip' || !c.subject?.startsWith('(')).map((c) => c.subject));
+    assert.equal(checked.size, 64);
+    assert.ok(!checked.has('extra_61') && checked.has('extra_60'));
+    const rest = checks.filter((c) => c.subject === '(10 more tools)');
+    assert.equal(rest.length, 4);
+    for (const c of rest) assert.equal(c.finding, '10 more tools were not checked (the audit checks the first 64 the server lists)');
+  });
+
   it('planted: a noauth tool that refuses everyone without a token — only noauth-works-anonymously[search] fails', async () => {
     const srv = await server({ mode: 'per-tool', defects: ['noauth-refuses'] });
     const { checks } = await runPhases(srv, [toolSecurityChecks]);
