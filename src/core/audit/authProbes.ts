@@ -177,9 +177,10 @@ export async function mintToken(ctx: AuditContext, o: { resource?: string; scope
   const resource = o.resource ?? disc.resource;
   const scope = o.scope ?? ctx.facts.tokens?.scope;
   const grant = conn.auth.opts.grant ?? 'authorization_code';
+  if (grant !== 'authorization_code' && grant !== 'client_credentials') return { reason: `another token is not obtained with the ${grant} grant` };
   const dpop = isDpopTokenType(ctx.facts.tokens?.token_type) ? await conn.auth.resourceDpop() : undefined;
   // The flow panel shows these sign-ins next to the audit's own one: say what each is for.
-  conn.trace.note('audit', 'info', `${o.purpose ?? 'a token for a probe'}: another sign-in, headless, for resource ${resource}${scope ? ` and scope "${scope}"` : ''}`, 'RFC 8707 §2');
+  conn.trace.note('audit', 'info', `${o.purpose ?? 'a token for a probe'}: another ${grant === 'client_credentials' ? 'client credentials grant' : 'sign-in, headless,'} for resource ${resource}${scope ? ` and scope "${scope}"` : ''}`, 'RFC 8707 §2');
   try {
     if (grant === 'client_credentials') {
       const client = conn.auth.client;
@@ -189,7 +190,6 @@ export async function mintToken(ctx: AuditContext, o: { resource?: string; scope
       conn.redactor.addSecret(tokens.refresh_token);
       return { tokens, client };
     }
-    if (grant !== 'authorization_code') return { reason: `another token is not obtained with the ${grant} grant` };
     const { tokens, client } = await authorizeWithCode(conn.ctx, {
       as: disc.as,
       resource,
