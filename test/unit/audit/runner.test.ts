@@ -17,7 +17,7 @@ import { findLeaks, knownSecrets, useOAuthFixtures, type Fixture, type FixtureOp
 type Levels = Partial<Record<AuditCheckId, string>>;
 
 /** id → level (per-tool checks: the worst level over the tools). */
-export function levels(r: AuditReport): Levels {
+function levels(r: AuditReport): Levels {
   const rank = { fail: 0, warn: 1, pass: 2, skip: 3 } as const;
   const out: Levels = {};
   for (const c of r.checks) {
@@ -27,7 +27,7 @@ export function levels(r: AuditReport): Levels {
   return out;
 }
 
-export function fails(r: AuditReport): string[] {
+function fails(r: AuditReport): string[] {
   return [...new Set(r.checks.filter((c) => c.level === 'fail').map((c) => c.id))].sort();
 }
 
