@@ -61,6 +61,10 @@ describe('audit runner (oauth fixture)', function () {
     const everything = [JSON.stringify(r), auditJson(r), auditText(r), auditMarkdown(r), auditJunit(r), JSON.stringify(trace.all())].join('\n');
     assert.deepEqual(findLeaks(everything, knownSecrets()), []);
     assert.ok(fx.issued.accessTokens.length >= 1);
+    // An access token goes only to the MCP server — at the authorization server only to revoke or introspect it (RFC 7009, RFC 7662).
+    for (const q of fx.requests.filter((x) => x.server === 'as' && !/^\/(revoke|introspect)/.test(x.path))) {
+      assert.deepEqual(findLeaks(`${q.path}\n${JSON.stringify(q.headers)}\n${q.body}`, fx.issued.accessTokens), [], `${q.method} ${q.path}`);
+    }
   });
 
   it('only: runs the named categories and nothing else', async () => {
