@@ -11,3 +11,4 @@ export { signOutMessage } from './core/oauth/authManager';
 export { clientIdPromptText, DEFAULT_CLIENT_METADATA_URL } from './core/oauth/registration';
 export { inspectConnectionToken } from './core/inspect/connectionToken';
 export { runAudit } from './core/audit/runner';
+export { complete, getPrompt, listPrompts, listResources, listResourceTemplates, readResource, subscribe, subscriptionSupport } from './core/mcp/resources';

@@ -114,12 +114,29 @@ export function startFlowPanel(rpc: Rpc, app: HTMLElement): void {
     return [
       x.level === 'pass' ? null : h('p', { class: 'tf-verdict', 'data-level': x.level }, levelIcon(x.level), ' ', x.finding),
       h('p', { class: 'tf-url' }, h('code', null, `${x.method} ${x.url}`)),
+      h('div', { class: 'tf-copy' }, copyButton(x.id, 'curl'), ' ', copyButton(x.id, 'fetch')),
       details(`${k}:reqh`, 'tf-block', [`Request headers (${n(x.requestHeaders)})`], () => [headersTable(x.requestHeaders)]),
       x.requestBody !== undefined || x.requestBodyOmitted ? details(`${k}:reqb`, 'tf-block', ['Request body'], () => [bodyBlock(x.requestBody, x.requestBodyOmitted, reqType)]) : null,
       x.status !== undefined ? details(`${k}:resh`, 'tf-block', [`Response headers (${n(x.responseHeaders)})`], () => [headersTable(x.responseHeaders)]) : null,
       x.status !== undefined ? details(`${k}:resb`, 'tf-block', [`Response body${x.bytes !== undefined ? ` (${bytes(x.bytes)})` : ''}`], () => [bodyBlock(x.responseBody, x.responseBodyOmitted, resType)], true) : null,
       x.error ? h('p', { class: 'tf-error', role: 'note' }, icon('error'), ' ', x.error) : null,
     ];
+  }
+
+  /** Copy as curl / as fetch (src/present/curl.ts): the host renders it from the trace and writes the clipboard; the token stays $MCP_TOKEN. */
+  function copyButton(exchange: number, as: 'curl' | 'fetch'): HTMLElement {
+    return h('button', { type: 'button', class: 'secondary', 'data-testid': `flow-copy-${as}`, onclick: () => {
+      rpc.request('flow/copyRequest', { exchange, as }).then(
+        () => {
+          message = { level: 'pass', text: `Copied the request as ${as === 'curl' ? 'a curl command' : 'a fetch() snippet'}; the token is read from $MCP_TOKEN.` };
+          render();
+        },
+        (err: unknown) => {
+          message = { level: 'fail', text: err instanceof RpcError ? err.message : String(err) };
+          render();
+        },
+      );
+    } }, icon(as === 'curl' ? 'terminal' : 'code'), as === 'curl' ? ' Copy as curl' : ' Copy as fetch');
   }
 
   function exchange(x: FlowExchange): HTMLElement {

@@ -5,6 +5,8 @@ import { startAuditPanel } from './audit';
 import { startFlowPanel } from './flow';
 import { startTokenPanel } from './token';
 import { startToolsPanel } from './tools';
+import { startPromptsPanel } from './prompts';
+import { startResourcesPanel } from './resources';
 
 /** Entry point: the host's page says which panel this is (`<body data-panel>`). */
 const rpc = new Rpc();
@@ -20,4 +22,6 @@ if (kind === 'tools') startToolsPanel(rpc, app);
 else if (kind === 'token') startTokenPanel(rpc, app);
 else if (kind === 'flow') startFlowPanel(rpc, app);
 else if (kind === 'audit') startAuditPanel(rpc, app);
+else if (kind === 'resources') startResourcesPanel(rpc, app);
+else if (kind === 'prompts') startPromptsPanel(rpc, app);
 rpc.command('ready', {});

@@ -9,7 +9,7 @@ import type { ErrorCode } from '../shared/codes';
 export type ServerState = 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
 
 /** The kinds of children a server node has, in order. */
-export type ServerChild = 'serverInfo' | 'auth' | 'tools' | 'resources' | 'prompts' | 'connect' | 'connecting' | 'lastError';
+export type ServerChild = 'serverInfo' | 'auth' | 'tools' | 'resources' | 'resourceTemplates' | 'prompts' | 'connect' | 'connecting' | 'lastError';
 
 export interface ServerChildrenInput {
   state: ServerState;
@@ -19,6 +19,8 @@ export interface ServerChildrenInput {
   hasAuth: boolean;
   tools: number;
   resources: number;
+  /** Resource templates listed (a server may offer templates and no fixed resources). */
+  templates?: number;
   prompts: number;
   /** The last attempt's error code, when it failed. */
   errorCode?: ErrorCode;
@@ -29,6 +31,9 @@ export const CONNECT_LABEL = 'Connect';
 export const CONNECTING_LABEL = 'Connecting…';
 export const LAST_ERROR_LABEL = 'Last error';
 export const SERVER_INFO_LABEL = 'Server';
+/** The groups under a connected server, by child kind. */
+export const GROUP_LABELS = { resources: 'Resources', resourceTemplates: 'Resource Templates', prompts: 'Prompts' } as const;
+export const LOAD_MORE_LABEL = 'Load more…';
 
 export function serverChildren(i: ServerChildrenInput): ServerChild[] {
   if (i.state === 'connected') {
@@ -37,6 +42,7 @@ export function serverChildren(i: ServerChildrenInput): ServerChild[] {
     if (i.hasAuth) out.push('auth');
     if (i.tools) out.push('tools');
     if (i.resources) out.push('resources');
+    if (i.templates) out.push('resourceTemplates');
     if (i.prompts) out.push('prompts');
     return out;
   }

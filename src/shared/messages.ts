@@ -8,6 +8,8 @@
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic#messages
  */
 
+import type { ServerSummary } from './protocol';
+
 /** 'out': client → server; 'in': server → client. */
 export type MessageDirection = 'out' | 'in';
 
@@ -81,3 +83,57 @@ export interface MessageLogSnapshot {
   dropped: number;
   maxEntries: number;
 }
+
+/* ------------------------------------------------------- the Messages panel's protocol (protocol.ts) */
+
+/** The Messages panel's state: the log as it is now. `generation` changes when the log is replaced (reconnect) or cleared. */
+export interface MessagesState {
+  server: ServerSummary;
+  generation: number;
+  entries: MessageEntry[];
+  dropped: number;
+  maxEntries: number;
+}
+
+export const MESSAGE_EXPORT_FORMATS = ['jsonl', 'markdown'] as const;
+export type MessageExportFormat = (typeof MESSAGE_EXPORT_FORMATS)[number];
+export const COPY_FORMATS = ['curl', 'fetch'] as const;
+
+export interface MessageRequests {
+  /** Forget every message of the panel's server (the engine's log, not only the view). */
+  'messages/clear': { params: Record<string, never>; result: { cleared: boolean } };
+  /** Save the log where the person picks in a save dialog (the webview names no path). */
+  'messages/export': { params: { format: MessageExportFormat }; result: { saved: boolean; file?: string } };
+  /** Copy the request a logged message went out in, as curl or fetch (src/present/curl.ts), to the clipboard. */
+  'messages/copy': { params: { seq: number; as: (typeof COPY_FORMATS)[number] }; result: { copied: boolean } };
+  /** The OAuth flow panel: copy the request of this trace exchange as curl or fetch. */
+  'flow/copyRequest': { params: { exchange: number; as: (typeof COPY_FORMATS)[number] }; result: { copied: boolean } };
+}
+
+export interface MessageNotifications {
+  'state/messages': MessagesState;
+  /** New entries since the last push, for the same `generation`; `dropped` is the log's count now. */
+  'messages/append': { generation: number; entries: MessageEntry[]; dropped: number };
+}
+
+export interface MessageCommands {
+  /** The panel filtered its entries: how many, how many shown, and the milliseconds it took (measured in the webview). */
+  'messages/filtered': { entries: number; shown: number; ms: number };
+}
+
+const isRec = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isCopy = (v: unknown) => typeof v === 'string' && (COPY_FORMATS as readonly string[]).includes(v);
+
+export const MESSAGE_REQUEST_PARAMS: { [M in keyof MessageRequests]: (p: unknown) => p is MessageRequests[M]['params'] } = {
+  'messages/clear': (p): p is Record<string, never> => p === undefined || (isRec(p) && Object.keys(p).length === 0),
+  'messages/export': (p): p is MessageRequests['messages/export']['params'] =>
+    isRec(p) && typeof p.format === 'string' && (MESSAGE_EXPORT_FORMATS as readonly string[]).includes(p.format) && Object.keys(p).length === 1,
+  'messages/copy': (p): p is MessageRequests['messages/copy']['params'] => isRec(p) && isSeq(p.seq) && isCopy(p.as) && Object.keys(p).length === 2,
+  'flow/copyRequest': (p): p is MessageRequests['flow/copyRequest']['params'] => isRec(p) && isSeq(p.exchange) && isCopy(p.as) && Object.keys(p).length === 2,
+};
+
+export const MESSAGE_COMMAND_PARAMS: { [M in keyof MessageCommands]: (p: unknown) => p is MessageCommands[M] } = {
+  'messages/filtered': (p): p is MessageCommands['messages/filtered'] =>
+    isRec(p) && Number.isSafeInteger(p.entries) && Number.isSafeInteger(p.shown) && Number.isFinite(p.ms) && (p.ms as number) >= 0 && Object.keys(p).length === 3,
+};

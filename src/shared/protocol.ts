@@ -14,16 +14,17 @@
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
 import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceStep } from './codes';
+import { RESOURCE_REQUEST_PARAMS, type ResourceNotifications, type ResourceRequests } from './resources';
 
 /** The panels. One panel per (kind, server). */
-export type PanelKind = 'tools' | 'token' | 'flow' | 'audit';
-export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit'];
+export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts';
+export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit', 'resources', 'prompts'];
 
 /** What a panel persists with `setState` so VS Code can restore it after a window reload. */
 export interface PanelState {
   kind: PanelKind;
   serverId: string;
-  /** The tool selected in the tools panel. */
+  /** The tool selected in the tools panel; the resource URI, template or prompt in those panels. */
   tool?: string;
 }
 
@@ -339,7 +340,8 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 
 /* --------------------------------------------------------------- requests (webview → host, replied) */
 
-export interface Requests {
+/** The Resources and Prompts panels' requests: src/shared/resources.ts. */
+export interface Requests extends ResourceRequests {
   /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
   'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
   /** One call record of the panel's server in full (history entries arrive as summaries). */
@@ -388,7 +390,7 @@ export type CommandMethod = keyof Commands;
 
 /* --------------------------------------------------------------- notifications (host → webview) */
 
-export interface Notifications {
+export interface Notifications extends ResourceNotifications {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;
@@ -439,6 +441,7 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
   'audit/export': (p): p is Requests['audit/export']['params'] =>
     isRecord(p) && typeof p.format === 'string' && (AUDIT_EXPORT_FORMATS as readonly string[]).includes(p.format) && Object.keys(p).length === 1,
   'audit/showExchange': (p): p is Requests['audit/showExchange']['params'] => isRecord(p) && Number.isSafeInteger(p.exchange) && (p.exchange as number) > 0 && Object.keys(p).length === 1,
+  ...RESOURCE_REQUEST_PARAMS,
 };
 
 const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {

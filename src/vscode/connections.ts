@@ -96,6 +96,7 @@ export class ServerConnection implements vscode.Disposable {
       startReceiver: this.closedOnDisconnect(redirect.startReceiver),
       redirectPort: s.redirectPort,
       protocolVersion: s.protocolVersion,
+      messageLogMaxEntries: s.messageLogMaxEntries,
       headlessDeliver: redirect.headlessDeliver,
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),

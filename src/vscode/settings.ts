@@ -22,6 +22,8 @@ export interface Settings {
   redirectPort?: number;
   /** Speak exactly this MCP protocol version (YYYY-MM-DD); undefined: negotiate (server/discover, else initialize). */
   protocolVersion?: string;
+  /** How many MCP messages each server's message log keeps (src/core/mcp/messageLog.ts). */
+  messageLogMaxEntries: number;
 }
 
 export type RedirectMode = 'loopback' | 'external' | 'uriHandler';
@@ -43,6 +45,7 @@ export function readSettings(): Settings {
     redirectMode: (REDIRECT_MODES.find((m) => m === c.get<string>('redirectMode')) ?? 'auto') as RedirectModeSetting,
     redirectPort: redirectPortSetting(c.get<unknown>('redirectPort', 0)),
     protocolVersion: protocolVersionSetting(c.get<unknown>('protocolVersion', '')),
+    messageLogMaxEntries: Math.min(100_000, Math.max(100, Math.floor(Number(c.get<unknown>('messageLog.maxEntries', 2000))) || 2000)),
   };
 }
 

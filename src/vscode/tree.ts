@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ToolInfo } from '../core/mcp/session';
 import { initializeView, serverInfoRows, serverLabel } from '../present/serverInfo';
-import { CONNECT_LABEL, CONNECTING_LABEL, lastErrorRow, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
+import { CONNECT_LABEL, CONNECTING_LABEL, GROUP_LABELS, lastErrorRow, LOAD_MORE_LABEL, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
+import { hasMore, resourceTemplates } from './resourceLists';
 import { authRows, authSummary, toolAccess } from '../present/summaries';
 import { auditTreeLine, auditTreeTooltip } from '../present/auditView';
 import { auditRun } from './audits';
@@ -26,8 +27,12 @@ export type Node =
   /** Under a server whose last attempt failed: the error code and a short message. */
   | { kind: 'lastError'; server: ServerConnection }
   | { kind: 'tool'; server: ServerConnection; tool: ToolInfo }
-  | { kind: 'group'; server: ServerConnection; group: 'resources' | 'prompts' }
-  | { kind: 'item'; server: ServerConnection; label: string; description?: string; tooltip?: string; icon: string };
+  | { kind: 'group'; server: ServerConnection; group: 'resources' | 'resourceTemplates' | 'prompts' }
+  | { kind: 'item'; server: ServerConnection; label: string; description?: string; tooltip?: string; icon: string }
+  /** A resource, template or prompt: opens its panel (src/vscode/commands/openItem.ts). `name`: URI, URI template or prompt name. */
+  | { kind: 'resourceItem'; server: ServerConnection; group: 'resources' | 'resourceTemplates' | 'prompts'; name: string; label: string; description?: string; tooltip?: string }
+  /** The listing was cut at the page limit: the next run of pages. */
+  | { kind: 'more'; server: ServerConnection; group: 'resources' | 'prompts' };
 
 const STATE_TEXT: Record<ServerConnection['state'], string> = {
   disconnected: 'not connected',
@@ -60,6 +65,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   getParent(node: Node): Node | undefined {
+    if (node.kind === 'resourceItem' || node.kind === 'more') return { kind: 'group', server: node.server, group: node.group };
     return node.kind === 'server' ? undefined : node.kind === 'detail' ? { kind: node.parent, server: node.server } : { kind: 'server', server: node.server };
   }
 
@@ -81,6 +87,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
           hasAuth: !!(s.conn?.auth.discovery || s.conn?.auth.tokens),
           tools: s.tools.length,
           resources: s.resources.length,
+          templates: resourceTemplates(s).length,
           prompts: s.prompts.length,
           errorCode: s.errorCode,
         });
@@ -89,6 +96,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
             case 'tools':
               return s.tools.map((tool): Node => ({ kind: 'tool', server: s, tool }));
             case 'resources':
+            case 'resourceTemplates':
             case 'prompts':
               return [{ kind: 'group', server: s, group: k }];
             case 'connect':
@@ -105,10 +113,17 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const v = initializeView(s.conn?.session.initializeResult);
         return v ? serverInfoRows(v).map((r): Node => ({ kind: 'detail', server: s, parent: 'serverInfo', label: r.label, value: r.value, icon: r.icon, tooltip: r.tooltip })) : [];
       }
-      case 'group':
-        return node.group === 'resources'
-          ? s.resources.map((r): Node => ({ kind: 'item', server: s, label: r.name, description: r.uri, tooltip: r.description, icon: 'file' }))
-          : s.prompts.map((p): Node => ({ kind: 'item', server: s, label: p.name, description: p.title, tooltip: p.description, icon: 'comment' }));
+      case 'group': {
+        const g = node.group;
+        const items: Node[] =
+          g === 'resources'
+            ? s.resources.map((r) => ({ kind: 'resourceItem', server: s, group: g, name: r.uri, label: r.name || r.uri, description: r.uri, tooltip: r.description }))
+            : g === 'resourceTemplates'
+              ? resourceTemplates(s).map((t) => ({ kind: 'resourceItem', server: s, group: g, name: t.uriTemplate, label: t.name || t.uriTemplate, description: t.uriTemplate, tooltip: t.description }))
+              : s.prompts.map((p) => ({ kind: 'resourceItem', server: s, group: g, name: p.name, label: p.name, description: p.title, tooltip: p.description }));
+        if (g !== 'resourceTemplates' && hasMore(s, g)) items.push({ kind: 'more', server: s, group: g });
+        return items;
+      }
       default:
         return [];
     }
@@ -207,10 +222,33 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         return item;
       }
       case 'group': {
-        const item = new vscode.TreeItem(node.group === 'resources' ? 'Resources' : 'Prompts', vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `${node.group}:${s.entry.id}`;
-        item.description = String(node.group === 'resources' ? s.resources.length : s.prompts.length);
-        item.iconPath = new vscode.ThemeIcon(node.group === 'resources' ? 'files' : 'comment-discussion');
+        const g = node.group;
+        const item = new vscode.TreeItem(GROUP_LABELS[g], vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${g}:${s.entry.id}`;
+        const count = g === 'resources' ? s.resources.length : g === 'prompts' ? s.prompts.length : resourceTemplates(s).length;
+        item.description = `${count}${g !== 'resourceTemplates' && hasMore(s, g) ? '+' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(g === 'resources' ? 'files' : g === 'resourceTemplates' ? 'symbol-snippet' : 'comment-discussion');
+        item.contextValue = `group.${g}`;
+        return item;
+      }
+      case 'resourceItem': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.group}:${s.entry.id}:${node.name}`;
+        item.description = node.description;
+        // a plain string tooltip: server text stays text
+        item.tooltip = node.tooltip ? `${node.name}\n\n${node.tooltip}` : node.name;
+        item.iconPath = new vscode.ThemeIcon(node.group === 'resources' ? 'file' : node.group === 'resourceTemplates' ? 'symbol-snippet' : 'comment');
+        item.contextValue = node.group === 'prompts' ? 'prompt' : node.group === 'resources' ? 'resource' : 'resourceTemplate';
+        const command = node.group === 'prompts' ? 'mcpOAuthInspector.openPrompt' : 'mcpOAuthInspector.openResource';
+        item.command = { command, title: node.group === 'prompts' ? 'Open Prompt' : 'Open Resource', arguments: [node] };
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(LOAD_MORE_LABEL, vscode.TreeItemCollapsibleState.None);
+        item.id = `more:${node.group}:${s.entry.id}`;
+        item.tooltip = 'The server has more pages than one listing follows: list the next pages';
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: 'mcpOAuthInspector.loadMore', title: LOAD_MORE_LABEL, arguments: [s.entry.id, node.group] };
         return item;
       }
       case 'item': {

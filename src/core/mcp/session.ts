@@ -369,13 +369,21 @@ export class McpSession {
     return this.opts.maxPages ?? 50;
   }
 
+  /** Where the last listResources / listPrompts run stopped while the server had more (resources.ts). */
+  resourcesCursor?: string;
+  promptsCursor?: string;
+
   /** resources/list, one run of pages (resources.ts: a cut list keeps its cursor, shown as "more"). */
   async listResources(): Promise<Resource[]> {
-    return (await listResourcesPage(this)).items;
+    const page = await listResourcesPage(this);
+    this.resourcesCursor = page.nextCursor;
+    return page.items;
   }
 
   async listPrompts(): Promise<McpPrompt[]> {
-    return (await listPromptsPage(this)).items;
+    const page = await listPromptsPage(this);
+    this.promptsCursor = page.nextCursor;
+    return page.items;
   }
 
   /**

@@ -9,6 +9,8 @@ import { importServers } from './importServers';
 import { nextStepOffered, offerNextStep } from './nextStep';
 import { resolveServer } from './resolve';
 import { inspectCurrentToken } from '../webviews/tokenPanel';
+import { loadMore } from '../resourceLists';
+import { openItem } from './openItem';
 
 /**
  * The command table (rust-analyzer `main.ts` style): one id → one factory. Every id here is
@@ -43,6 +45,13 @@ export const COMMANDS = {
     const c = await resolveServer(s, arg);
     if (!c) return;
     s.panels.show('flow', c);
+  },
+  // A resource, template or prompt from the tree (its node), or a server (id, URL or picked) and an item name.
+  'mcpOAuthInspector.openResource': (s) => (arg?: unknown, item?: unknown) => openItem(s, 'resources', arg, item),
+  'mcpOAuthInspector.openPrompt': (s) => (arg?: unknown, item?: unknown) => openItem(s, 'prompts', arg, item),
+  'mcpOAuthInspector.loadMore': (s) => async (arg?: unknown, what?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (c) await loadMore(c, what === 'prompts' ? 'prompts' : 'resources');
   },
   'mcpOAuthInspector.importServers': (s) => (arg?: unknown) => importServers(s, arg),
   'mcpOAuthInspector.removeServer': (s) => (arg?: unknown, opts?: unknown) => removeServer(s, arg, opts),

@@ -4,6 +4,7 @@ import type { InspectorDocuments } from '../documents';
 import { flowMarkdown } from '../../present/reports';
 import { flowCounts, flowSteps } from '../../present/flowSteps';
 import type { InspectorPanel, PanelController } from './panels';
+import { copyExchange } from './messagesPanel';
 import { serverSummary } from '../../present/summaries';
 
 /** How long the panel waits after a trace entry before it re-renders (entries come in bursts). */
@@ -68,6 +69,7 @@ export function flowController(documents: InspectorDocuments): PanelController {
         await documents.show(`oauth-flow-${panel.server.entry.name}`, flowMarkdown(panel.server));
         return { opened: true };
       },
+      'flow/copyRequest': async (panel, params) => copyExchange(panel.server, params.exchange, params.as),
     },
   };
 }

@@ -27,6 +27,8 @@ export const VIEW_TYPES: Record<PanelKind, string> = {
   token: 'mcpOAuthInspector.token',
   flow: 'mcpOAuthInspector.flow',
   audit: 'mcpOAuthInspector.audit',
+  resources: 'mcpOAuthInspector.resources',
+  prompts: 'mcpOAuthInspector.prompts',
 };
 
 /**
