@@ -5,6 +5,7 @@ import { startAuditPanel } from './audit';
 import { startFlowPanel } from './flow';
 import { startTokenPanel } from './token';
 import { startToolsPanel } from './tools';
+import { startMessagesPanel } from './messages';
 import { startPromptsPanel } from './prompts';
 import { startResourcesPanel } from './resources';
 
@@ -24,4 +25,5 @@ else if (kind === 'flow') startFlowPanel(rpc, app);
 else if (kind === 'audit') startAuditPanel(rpc, app);
 else if (kind === 'resources') startResourcesPanel(rpc, app);
 else if (kind === 'prompts') startPromptsPanel(rpc, app);
+else if (kind === 'messages') startMessagesPanel(rpc, app);
 rpc.command('ready', {});

@@ -13,12 +13,13 @@
  */
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
+import { MESSAGE_COMMAND_PARAMS, MESSAGE_REQUEST_PARAMS, type MessageCommands, type MessageNotifications, type MessageRequests } from './messages';
 import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceStep } from './codes';
 import { RESOURCE_REQUEST_PARAMS, type ResourceNotifications, type ResourceRequests } from './resources';
 
 /** The panels. One panel per (kind, server). */
-export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts';
-export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit', 'resources', 'prompts'];
+export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts' | 'messages';
+export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit', 'resources', 'prompts', 'messages'];
 
 /** What a panel persists with `setState` so VS Code can restore it after a window reload. */
 export interface PanelState {
@@ -341,7 +342,7 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 /* --------------------------------------------------------------- requests (webview → host, replied) */
 
 /** The Resources and Prompts panels' requests: src/shared/resources.ts. */
-export interface Requests extends ResourceRequests {
+export interface Requests extends ResourceRequests, MessageRequests {
   /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
   'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
   /** One call record of the panel's server in full (history entries arrive as summaries). */
@@ -373,7 +374,7 @@ export type RequestMethod = keyof Requests;
 
 /* --------------------------------------------------------------------- commands (webview → host) */
 
-export interface Commands {
+export interface Commands extends MessageCommands {
   /** The webview has loaded and wants its state. */
   ready: Record<string, never>;
   /** Remember the selected tool (persisted for restore). */
@@ -390,7 +391,7 @@ export type CommandMethod = keyof Commands;
 
 /* --------------------------------------------------------------- notifications (host → webview) */
 
-export interface Notifications extends ResourceNotifications {
+export interface Notifications extends ResourceNotifications, MessageNotifications {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;
@@ -442,6 +443,7 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
     isRecord(p) && typeof p.format === 'string' && (AUDIT_EXPORT_FORMATS as readonly string[]).includes(p.format) && Object.keys(p).length === 1,
   'audit/showExchange': (p): p is Requests['audit/showExchange']['params'] => isRecord(p) && Number.isSafeInteger(p.exchange) && (p.exchange as number) > 0 && Object.keys(p).length === 1,
   ...RESOURCE_REQUEST_PARAMS,
+  ...MESSAGE_REQUEST_PARAMS,
 };
 
 const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {
@@ -450,6 +452,7 @@ const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] }
   'tools/select': (p): p is Commands['tools/select'] => isRecord(p) && isName(p.tool) && Object.keys(p).length === 1,
   'tools/rendered': (p): p is Commands['tools/rendered'] =>
     isRecord(p) && Number.isSafeInteger(p.tools) && (p.tools as number) >= 0 && Number.isFinite(p.ms) && (p.ms as number) >= 0 && Object.keys(p).length === 2,
+  ...MESSAGE_COMMAND_PARAMS,
 };
 
 export type ParsedMessage =

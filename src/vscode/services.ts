@@ -12,6 +12,7 @@ import { UriHandlerRedirects } from './uriHandler';
 import { PanelManager } from './webviews/panels';
 import { auditController } from './webviews/auditPanel';
 import { flowController } from './webviews/flowPanel';
+import { messagesController } from './webviews/messagesPanel';
 import { tokenController } from './webviews/tokenPanel';
 import { CallHistory, toolsController } from './webviews/toolsPanel';
 import { promptsController } from './webviews/promptPanel';
@@ -50,7 +51,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const documents = new InspectorDocuments();
   const history = new CallHistory();
   const panels = new PanelManager({ extensionUri: context.extensionUri, log, redactor, servers, registry });
-  for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController()]) panels.register(c);
+  for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController(), messagesController()]) panels.register(c);
   const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history };
   context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels);
   return services;

@@ -46,6 +46,11 @@ export const COMMANDS = {
     if (!c) return;
     s.panels.show('flow', c);
   },
+  'mcpOAuthInspector.showMessages': (s) => async (arg?: unknown) => {
+    const c = await resolveServer(s, arg);
+    if (!c) return;
+    s.panels.show('messages', c);
+  },
   // A resource, template or prompt from the tree (its node), or a server (id, URL or picked) and an item name.
   'mcpOAuthInspector.openResource': (s) => (arg?: unknown, item?: unknown) => openItem(s, 'resources', arg, item),
   'mcpOAuthInspector.openPrompt': (s) => (arg?: unknown, item?: unknown) => openItem(s, 'prompts', arg, item),

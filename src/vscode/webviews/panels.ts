@@ -29,6 +29,7 @@ export const VIEW_TYPES: Record<PanelKind, string> = {
   audit: 'mcpOAuthInspector.audit',
   resources: 'mcpOAuthInspector.resources',
   prompts: 'mcpOAuthInspector.prompts',
+  messages: 'mcpOAuthInspector.messages',
 };
 
 /**
@@ -169,6 +170,11 @@ export class InspectorPanel implements vscode.Disposable {
         const r = params as Commands['tools/rendered'];
         this.s.log.debug(`tools panel for ${this.server.entry.name}: rendered ${r.tools} tools in ${r.ms.toFixed(1)} ms`);
         this.renderedEmitter.fire(r);
+        break;
+      }
+      case 'messages/filtered': {
+        const r = params as Commands['messages/filtered'];
+        this.s.log.debug(`messages panel for ${this.server.entry.name}: filtered ${r.entries} messages (${r.shown} shown) in ${r.ms.toFixed(1)} ms`);
         break;
       }
     }
