@@ -10,7 +10,7 @@ import { LOG_LEVELS } from '../../src/shared/messages';
 import { serverBar } from '../common';
 import { h, icon, mount } from '../dom';
 import { RpcError, type Rpc } from '../rpc';
-import { MAX_ROWS, MessagesModel, NO_FILTER, cap, detailPayload, filterEntries, methodsOf, rowParts, statusText, type DirectionFilter, type MessageFilter } from './model';
+import { MAX_ROWS, MessagesModel, NO_FILTER, cap, detailPayload, filterEntries, methodsOf, prepareSearch, rowParts, statusText, type DirectionFilter, type MessageFilter } from './model';
 
 export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
   const model = new MessagesModel();
@@ -218,12 +218,15 @@ export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
     if (s.generation !== model.generation) selected = undefined;
     model.reset(s);
     draw();
+    // the first search over a long log would build every entry's search text: do it now, off the typing path
+    setTimeout(() => prepareSearch(model.entries), 200);
   });
   rpc.on('messages/append', (a) => {
     if (!model.append(a.generation, a.entries, a.dropped)) {
       rpc.command('reload', {});
       return;
     }
+    prepareSearch(a.entries);
     draw();
   });
   if (note) setNote(note.level, note.text);
