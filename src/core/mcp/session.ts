@@ -37,6 +37,7 @@ import type { GuardedFetch } from '../http/guardedFetch';
 import type { AuthManager } from '../oauth/authManager';
 import { bearerChallenge, parseChallenges, toolChallengeStatus, toolLevelChallenges } from '../oauth/challenge';
 import type { Logger } from '../ports';
+import { APPS_CLIENT_CAPABILITY, APPS_EXTENSION_ID } from './apps';
 import { createAuthFetch } from './authFetch';
 import { MessageLog } from './messageLog';
 import { Redactor } from '../http/redact';
@@ -46,8 +47,11 @@ import { isProtocolVersion, isStatelessEraVersion, STATELESS_ERA_VERSION, type N
 import { invalidHeaderDeclaration, LooseListToolsResultSchema } from './toolsList';
 import type { McpMethodStep } from '../../shared/codes';
 
-/** The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`. */
-export const CLIENT_EXTENSIONS: Record<string, Record<string, never>> = { [SKILLS_EXTENSION_ID]: {} };
+/**
+ * The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`:
+ * Skills (SEP-2640) and MCP Apps (SEP-1865, with the view formats it renders: apps.ts).
+ */
+export const CLIENT_EXTENSIONS: Record<string, Record<string, string[]>> = { [SKILLS_EXTENSION_ID]: {}, [APPS_EXTENSION_ID]: APPS_CLIENT_CAPABILITY };
 
 const TOOLS_CALL = 'tools/call ';
 

@@ -68,7 +68,8 @@ describe('McpSession: protocol eras', () => {
       assert.equal((meta['io.modelcontextprotocol/clientInfo'] as { name?: string })?.name, 'mcp-oauth-inspector');
       const caps = meta['io.modelcontextprotocol/clientCapabilities'] as { elicitation?: unknown; extensions?: Record<string, unknown> };
       assert.ok(caps?.elicitation, 'client capabilities say elicitation');
-      assert.deepEqual(Object.keys(caps?.extensions ?? {}), ['io.modelcontextprotocol/skills'], 'and the extensions this client speaks (SEP-2640 skills)');
+      assert.deepEqual(Object.keys(caps?.extensions ?? {}), ['io.modelcontextprotocol/skills', 'io.modelcontextprotocol/ui'], 'and the extensions this client speaks (SEP-2640 skills, SEP-1865 MCP Apps)');
+      assert.deepEqual(caps?.extensions?.['io.modelcontextprotocol/ui'], { mimeTypes: ['text/html;profile=mcp-app'] }, 'with the view format it renders');
       assert.equal(call.headers['mcp-protocol-version'], '2026-07-28');
       assert.equal(call.headers['mcp-method'], 'tools/call');
       assert.equal(call.headers['mcp-name'], 'echo');
