@@ -3,7 +3,8 @@
  * demo's per-tool server (/mcp-mixed, auto-approving sign-in, headless authorization), call
  * list_todos (signing in first), open "Show Messages" and see the tools/call request going out with
  * "token #1" and its result coming back; filter by method; Copy as curl puts a command on the
- * clipboard that reads the token from $MCP_TOKEN and holds no token. A screenshot of the panel is
+ * clipboard that reads the token from $MCP_TOKEN and holds no token; the OAuth flow panel's Copy as
+ * curl does the same for a traced exchange. A screenshot of the panel is
  * left in test-results/screenshots/messages-panel.png.
  */
 import * as assert from 'node:assert/strict';
@@ -69,5 +70,23 @@ describe('MCP Messages panel (installed VSIX in Chromium): the message log, filt
     assert.doesNotMatch(text, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no JWT');
     assert.doesNotMatch(text, /redacted, token/, 'the label is not sent as a token');
     assert.doesNotMatch(d.extensionLog(), /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/, 'no JWT in the log');
+  });
+
+  it('the OAuth flow panel copies an exchange the same way: Copy as curl on the tools/call POST', async () => {
+    const d = driver();
+    await d.runCommand('MCP Inspector: Show OAuth Flow');
+    await d.pickIfAsked(serverName(demo().mixedUrl));
+    const flow = await d.panel(`OAuth flow — ${serverName(demo().mixedUrl)}`);
+    const step = flow.locator('li.tf-step[data-step="MCP tools/call list_todos"]').last();
+    await step.waitFor({ state: 'visible', timeout: STEP_MS });
+    await step.locator('summary').first().click();
+    await step.locator('[data-testid="flow-exchange"] summary').last().click();
+    await step.locator('[data-testid="flow-copy-curl"]').last().click();
+    await flow.locator('p[role="status"]', { hasText: 'Copied the request as a curl command' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    const text = (await d.page.evaluate('navigator.clipboard.readText()')) as string;
+    assert.match(text, /-H "Authorization: (Bearer|DPoP) \$MCP_TOKEN"/);
+    assert.match(text, /-H 'mcp-name: list_todos'/);
+    assert.match(text, /"name":"list_todos"/);
+    assert.doesNotMatch(text, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no JWT');
   });
 });
