@@ -46,6 +46,7 @@ import { DEFAULT_DEMO_DEFECTS, NOAUTH_REFUSED_TOOL, type DemoDefect } from './de
 import type { AccessTokenRevocations } from './revocations';
 import { bearerChallenge, findTool, registerTodoTools, stepUpScope, TOOLS, type TodoStore } from './todoTools';
 import { MY_TODOS_URI, registerTodoResources, resourceScopeNeeded } from './resources';
+import { registerTodoView, toolUiMeta } from './todoView';
 
 export type Protection = 'whole-server' | 'per-tool';
 /** Which protocol eras the MCP endpoints serve: both (default), or only the older (`initialize`) one. */
@@ -366,7 +367,7 @@ function toolList(): Tool[] {
       inputSchema: z.toJSONSchema(z.object(tool.inputShape), { io: 'input', target: 'draft-2020-12' }) as Tool['inputSchema'],
       annotations: tool.annotations,
       securitySchemes: tool.securitySchemes,
-      _meta: { securitySchemes: tool.securitySchemes },
+      _meta: { securitySchemes: tool.securitySchemes, ...(toolUiMeta(tool.name) ? { ui: toolUiMeta(tool.name) } : {}) },
     };
     return definition;
   });
@@ -388,6 +389,7 @@ function buildMcpServer(endpoint: McpEndpoint, todos: TodoStore, subscribed?: Se
   );
   registerTodoTools(server, (auth) => ({ auth, todos, resourceMetadataUrl: endpoint.resourceMetadataUrl }));
   registerTodoResources(server, todos);
+  registerTodoView(server);
   // Session era: resources/subscribe keeps the URIs this session hears updates of (2026-07-28 clients
   // use subscriptions/listen, which createMcpHandler serves).
   server.server.setRequestHandler('resources/subscribe', (req) => (subscribed?.add(req.params.uri), {}));

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { AuthInfo, CallToolResult, McpServer, ToolAnnotations } from '@modelcontextprotocol/server';
 import { findDemoAccount, SCOPE_READ, SCOPE_WRITE } from './constants';
+import { toolUiMeta } from './todoView';
 
 export type SecurityScheme = { type: 'noauth' } | { type: 'oauth2'; scopes: string[] };
 
@@ -326,7 +327,8 @@ export function registerTodoTools(
         description: tool.description,
         inputSchema: z.object(tool.inputShape),
         annotations: tool.annotations,
-        _meta: { securitySchemes: tool.securitySchemes },
+        // list_todos names its MCP App view (demo/todoView.ts, SEP-1865 _meta.ui.resourceUri)
+        _meta: { securitySchemes: tool.securitySchemes, ...(toolUiMeta(tool.name) ? { ui: toolUiMeta(tool.name) } : {}) },
       },
       async (args: Record<string, unknown>, ctx) => {
         const result = await tool.run(args, context(ctx.http?.authInfo));

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { ABOUT_URI, MY_TODOS_URI, SUMMARY_PROMPT, TODO_TEMPLATE } from '../../demo/resources';
 import { startDemo, type DemoHandle } from '../../demo/index';
+import { TODO_VIEW_URI } from '../../demo/todoView';
 import { createConnection, type Connection } from '../../src/core/connection';
 import { isInspectorError } from '../../src/core/errors';
 import { MemorySecretStore } from '../../src/core/memorySecretStore';
@@ -40,7 +41,7 @@ for (const pin of [undefined, '2025-06-18'] as const) describe(`demo resources a
   it('lists the public and protected resources, the template and the prompt; the public one reads anonymously', async () => {
     const c = connect(demo.mixedUrl);
     await c.session.connect();
-    assert.deepEqual((await listResources(c.session)).items.map((r) => r.uri).sort(), [ABOUT_URI, MY_TODOS_URI]);
+    assert.deepEqual((await listResources(c.session)).items.map((r) => r.uri).sort(), [ABOUT_URI, MY_TODOS_URI, TODO_VIEW_URI]);
     assert.deepEqual((await listResourceTemplates(c.session)).items.map((t) => t.uriTemplate), [TODO_TEMPLATE]);
     assert.deepEqual((await listPrompts(c.session)).items.map((p) => p.name), [SUMMARY_PROMPT]);
     const about = await readResource(c.session, ABOUT_URI);
