@@ -28,6 +28,7 @@ import { runConformance } from './conformance';
 import { auditCommand } from './audit';
 import { isResourceCommand, RESOURCE_COMMANDS, runResourceCommand } from './resources';
 import { runLogCommand } from './log';
+import { readStdinText, useTokenFromText } from './tokenStdin';
 import { FileSecretStore } from './fileSecretStore';
 import { printingBrowser, stderrLogger, systemBrowser, terminalElicitation } from './terminalPorts';
 import {
@@ -63,6 +64,7 @@ Commands:
   read <url> <uri>            read a resource: text, or a blob's size and MIME type (--json: the base64)
   prompts <url>               list prompts with their arguments
   get-prompt <url> <name>     get a prompt (--args '<json object of strings>'): messages by role and type
+  ping <url>                  connect and time a round trip (ping; server/discover on 2026-07-28)
   log <url>                   every MCP message of a connect and tools/list, as it goes (--json: JSON
                               Lines; --follow: keep listening for the server's messages until Ctrl-C)
 
@@ -85,6 +87,11 @@ Options:
                               for a pre-registered client whose authorization server matches the
                               redirect URI exactly (register http://127.0.0.1:<n>/callback there)
   --args <json>               tool arguments for "call", prompt arguments for "get-prompt"
+  --token-stdin               use the access token read from standard input (a refresh token may follow
+                              on a second line) instead of signing in; memory only, never --store. Not an
+                              argument: a process's arguments are visible to every user (ps) and in history
+  --accept-audience-mismatch  with --token-stdin: send a token whose aud names another resource anyway
+                              (each request is marked in the trace)
   --cursor <c>                resources, prompts: continue a cut list from this cursor
   --timeout <ms>              per-request timeout (default 30000)
   --protocol-version <v>      speak exactly this MCP protocol version (YYYY-MM-DD) instead of negotiating
@@ -128,6 +135,8 @@ interface Flags {
   json?: boolean;
   trace?: boolean;
   follow?: boolean;
+  'token-stdin'?: boolean;
+  'accept-audience-mismatch'?: boolean;
   help?: boolean;
 }
 
@@ -161,6 +170,8 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
       json: { type: 'boolean' },
       trace: { type: 'boolean' },
       follow: { type: 'boolean' },
+      'token-stdin': { type: 'boolean' },
+      'accept-audience-mismatch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -169,7 +180,7 @@ function parse(argv: string[]): { command?: string; positionals: string[]; flags
 
 const DEFAULT_MAX_PAGES = 50;
 const DEFAULT_TRACE_ENTRIES = 2000;
-const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance', 'log', ...RESOURCE_COMMANDS];
+const COMMANDS = ['connect', 'tools', 'call', 'token', 'refresh', 'conformance', 'log', 'ping', ...RESOURCE_COMMANDS];
 const POLICIES: RegistrationPolicy[] = ['auto', 'preregistered', 'cimd', 'dcr', 'manual'];
 const METHODS: TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -302,6 +313,7 @@ async function main(argv: string[]): Promise<number> {
     trace.onEntry(() => traceSeen++);
     conn = buildConnection(url, flags, secrets, stderrLogger(!!flags.trace, (s) => redactor.text(s)), redactor, trace);
     if (flags.trace) conn.trace.onEntry((e) => process.stderr.write(`${traceLine(e)}\n`));
+    if (flags['token-stdin']) await useTokenFromText(conn, await readStdinText(process.stdin), { acceptAudienceMismatch: flags['accept-audience-mismatch'] });
     const out = (human: string, json: Record<string, unknown>) => {
       process.stdout.write(flags.json ? jsonOut(withTruncated(json)) : human);
       // In --json a person watching stderr is still told; in human output the text says it.
@@ -314,6 +326,12 @@ async function main(argv: string[]): Promise<number> {
       return await runResourceCommand(command, { conn, positionals: positionals.slice(1), args: flags.args, cursor: flags.cursor, maxPages, out: (human, json) => out(human, { ...json, trace: conn!.trace.all() }) });
     }
     switch (command) {
+      case 'ping': {
+        await conn.session.connect();
+        const r = await conn.session.ping();
+        out(`${terminalLine(conn.serverUrl.href)} answered in ${r.ms} ms (${r.method}${r.method === 'server/discover' ? ': protocol 2026-07-28 has no ping' : ''})\n`, { ping: r, protocolVersion: conn.session.protocolVersion, trace: conn.trace.all() });
+        return EXIT.ok;
+      }
       case 'connect':
       case 'tools': {
         await conn.session.connect();

@@ -7,7 +7,7 @@ import { createGuardedFetch, type GuardedFetch } from './http/guardedFetch';
 import { Redactor } from './http/redact';
 import { Trace } from './http/trace';
 import { checkUrl } from './http/urlPolicy';
-import { McpSession, type ServerTarget, type TransportKind } from './mcp/session';
+import { McpSession, type McpSessionOptions, type ServerTarget, type TransportKind } from './mcp/session';
 import { AuthManager, type GrantKind } from './oauth/authManager';
 import type { OAuthContext } from './oauth/context';
 import type { CrossAppAccessConfig, WorkloadIdentityConfig } from './oauth/grants';
@@ -52,6 +52,8 @@ export interface ConnectionOptions {
   headlessDeliver?: (url: URL) => Promise<void>;
   onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
+  /** Each log entry the server sends (`notifications/message`), made safe to show (mcp/serverLog.ts). */
+  onLogMessage?: McpSessionOptions['onLogMessage'];
   /** Speak exactly this MCP protocol version instead of negotiating (see McpSessionOptions.protocolVersion). */
   protocolVersion?: string;
   /** How many MCP messages the connection's message log keeps (src/core/mcp/messageLog.ts). */
@@ -110,7 +112,7 @@ export function createConnection(o: ConnectionOptions): Connection {
     redirectPort: o.redirectPort,
   });
   const target: ServerTarget = { kind: 'http', url: serverUrl, transport: o.transport };
-  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged, protocolVersion: o.protocolVersion, messageLog: { maxEntries: o.messageLogMaxEntries } });
+  const session = new McpSession({ target, fetch, auth, logger, onElicit: o.onElicit, onListChanged: o.onListChanged, onLogMessage: o.onLogMessage, protocolVersion: o.protocolVersion, messageLog: { maxEntries: o.messageLogMaxEntries } });
   return {
     serverUrl,
     trace,

@@ -58,9 +58,13 @@ export type ErrorCode =
   // MCP
   | 'mcp_connect_failed'
   | 'mcp_request_failed'
+  /** The person (or the caller's AbortSignal) stopped an audit before it finished: no report. */
+  | 'audit_cancelled'
   | 'tool_not_found'
   | 'skill_verification_failed'
   | 'invalid_arguments'
+  /** The negotiated protocol or the server's capabilities do not offer what was asked (logging/setLevel). */
+  | 'not_supported'
   // everything else
   | 'config_invalid'
   | 'internal';
@@ -219,7 +223,7 @@ export type AuditStep = 'audit' | `audit ${string}`;
 export type TraceStep = OAuthStep | McpStep | AuditStep;
 
 /** The step an MCP operation failed at when it is named by its method: "tools/list", "tools/call get_weather", "skills/list". */
-export type McpMethodStep = `${'tools' | 'resources' | 'prompts' | 'skills' | 'completion'}/${string}`;
+export type McpMethodStep = `${'tools' | 'resources' | 'prompts' | 'skills' | 'completion' | 'logging' | 'server'}/${string}` | 'ping';
 
 /** The step an InspectorError names: a trace step, an MCP method, or loading a skill's files. */
 export type ErrorStep = TraceStep | McpMethodStep | 'skill load';

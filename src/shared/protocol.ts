@@ -270,6 +270,10 @@ export interface InitializeView {
   serverTitle?: string;
   capabilities: string[];
   instructions?: string;
+  /** The server's icons as text ("image/png, 48x48, data: (1.2 KB)", "https://…") — never fetched. */
+  icons?: string[];
+  /** The one icon safe to show: a raster `data:` image (PNG, JPEG, GIF, WebP), capped (present/serverInfo.ts). */
+  iconDataUri?: string;
 }
 
 export interface FlowState {

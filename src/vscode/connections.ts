@@ -3,6 +3,7 @@ import type { Connection, ConnectionOptions } from '../core/connection';
 import { isInspectorError } from '../core/errors';
 import type { Redactor } from '../core/http/redact';
 import type { ToolInfo } from '../core/mcp/session';
+import type { ServerLogEntry } from '../core/mcp/serverLog';
 import type { SignOutResult } from '../core/oauth/authManager';
 import type { Logger } from '../core/ports';
 import type { Prompt as McpPrompt, Resource } from '@modelcontextprotocol/client';
@@ -16,7 +17,14 @@ import { readSettings } from './settings';
 import type { UriHandlerRedirects } from './uriHandler';
 import { needsSignIn, type ErrorCode } from '../shared/codes';
 
-type ConnectionDeps = { secrets: VSCodeSecretStore; log: Logger; redactor: Redactor; uriRedirects: UriHandlerRedirects };
+type ConnectionDeps = {
+  secrets: VSCodeSecretStore;
+  log: Logger;
+  redactor: Redactor;
+  uriRedirects: UriHandlerRedirects;
+  /** Where the server's log entries go (src/vscode/serverLogs.ts). */
+  onLogMessage?: (c: ServerConnection, entry: ServerLogEntry) => void;
+};
 
 /**
  * Where a pre-registered client's secret lives: under the server's own credential prefix, so Sign Out
@@ -99,6 +107,7 @@ export class ServerConnection implements vscode.Disposable {
       messageLogMaxEntries: s.messageLogMaxEntries,
       headlessDeliver: redirect.headlessDeliver,
       onElicit: editorElicitation(() => this.entry.name, this.deps.log),
+      onLogMessage: (e) => this.deps.onLogMessage?.(this, e),
       onListChanged: () => void this.refreshLists().catch((e) => this.deps.log.warn(`refresh after list_changed failed: ${(e as Error).message}`)),
     };
   }

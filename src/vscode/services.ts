@@ -6,6 +6,7 @@ import { InspectorDocuments } from './documents';
 import { ChannelLogger, createLogChannel } from './logger';
 import { VSCodeSecretStore } from './secretStore';
 import { ServerStore } from './serverStore';
+import { ServerLogs } from './serverLogs';
 import { AuthStatusBar } from './statusBar';
 import { ServersTree } from './tree';
 import { UriHandlerRedirects } from './uriHandler';
@@ -35,6 +36,8 @@ export interface Services {
   readonly uriRedirects: UriHandlerRedirects;
   readonly panels: PanelManager;
   readonly history: CallHistory;
+  /** Each server's log output channel (notifications/message), made on its first entry. */
+  readonly serverLogs: ServerLogs;
 }
 
 export function createServices(context: vscode.ExtensionContext): Services {
@@ -45,14 +48,15 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const secrets = new VSCodeSecretStore(context.secrets);
   const servers = new ServerStore(context.globalState);
   const uriRedirects = new UriHandlerRedirects(context.extension.id, log);
-  const registry = new ConnectionRegistry({ secrets, log, redactor, uriRedirects });
+  const serverLogs = new ServerLogs();
+  const registry = new ConnectionRegistry({ secrets, log, redactor, uriRedirects, onLogMessage: (c, e) => serverLogs.append(c, e) });
   const tree = new ServersTree(servers, registry);
   const status = new AuthStatusBar(registry);
   const documents = new InspectorDocuments();
   const history = new CallHistory();
   const panels = new PanelManager({ extensionUri: context.extensionUri, log, redactor, servers, registry });
   for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController(), messagesController()]) panels.register(c);
-  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history };
-  context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels);
+  const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history, serverLogs };
+  context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels, serverLogs);
   return services;
 }

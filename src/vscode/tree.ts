@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ToolInfo } from '../core/mcp/session';
-import { initializeView, serverInfoRows, serverLabel } from '../present/serverInfo';
+import { initializeView, pingText, serverInfoRows, serverLabel } from '../present/serverInfo';
+import { lastPing } from './pings';
 import { CONNECT_LABEL, CONNECTING_LABEL, GROUP_LABELS, lastErrorRow, LOAD_MORE_LABEL, SERVER_INFO_LABEL, serverChildren, type ServerChild } from '../present/serverTree';
 import { hasMore, resourceTemplates } from './resourceLists';
 import { authRows, authSummary, toolAccess } from '../present/summaries';
@@ -111,7 +112,7 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         return authDetails(s);
       case 'serverInfo': {
         const v = initializeView(s.conn?.session.initializeResult);
-        return v ? serverInfoRows(v).map((r): Node => ({ kind: 'detail', server: s, parent: 'serverInfo', label: r.label, value: r.value, icon: r.icon, tooltip: r.tooltip })) : [];
+        return v ? serverInfoRows(v, { ping: lastPing(s) }).map((r): Node => ({ kind: 'detail', server: s, parent: 'serverInfo', label: r.label, value: r.value, icon: r.icon, tooltip: r.tooltip })) : [];
       }
       case 'group': {
         const g = node.group;
@@ -166,9 +167,11 @@ export class ServersTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         const v = initializeView(s.conn?.session.initializeResult);
         const item = new vscode.TreeItem(SERVER_INFO_LABEL, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `serverInfo:${s.entry.id}`;
-        item.description = v ? `${serverLabel(v)}${v.protocolVersion ? ` · ${v.protocolVersion}` : ''}` : '';
+        const ping = lastPing(s);
+        item.description = v ? `${serverLabel(v)}${v.protocolVersion ? ` · ${v.protocolVersion}` : ''}${ping ? ` · ping ${pingText(ping)}` : ''}` : '';
         item.tooltip = 'What the server answered to initialize';
-        item.iconPath = new vscode.ThemeIcon('server-environment');
+        // the server's own icon only when it is a checked raster data: image (present/serverInfo.ts serverIcons)
+        item.iconPath = v?.iconDataUri ? vscode.Uri.parse(v.iconDataUri, true) : new vscode.ThemeIcon('server-environment');
         item.contextValue = 'serverInfo';
         return item;
       }

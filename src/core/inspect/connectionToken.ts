@@ -1,4 +1,5 @@
 import type { Connection } from '../connection';
+import { canonicalResource } from '../oauth/discovery';
 import { clientAuthentication } from '../oauth/registration';
 import { inspectToken, type TokenInspection } from './token';
 
@@ -11,21 +12,24 @@ export async function inspectConnectionToken(conn: Connection): Promise<TokenIns
   await conn.auth.load();
   const t = conn.auth.tokens;
   const disc = conn.auth.discovery;
-  if (!t || !disc) return undefined;
+  // A token the user pasted is inspected before any discovery: the server URL is its resource then.
+  if (!t || (!disc && t.grant !== 'external')) return undefined;
   const client = conn.auth.client;
-  const endpoint = disc.as.introspection_endpoint;
+  const endpoint = disc?.as.introspection_endpoint;
   const canAuthenticate = !!client && client.token_endpoint_auth_method !== 'none';
   return inspectToken({
     token: t.access_token,
-    expectedIssuer: disc.as.issuer,
-    expectedAudience: disc.resource,
-    jwksUri: disc.as.jwks_uri,
+    expectedIssuer: disc?.as.issuer,
+    expectedAudience: disc?.resource ?? canonicalResource(conn.serverUrl),
+    jwksUri: disc?.as.jwks_uri,
     grantedScopes: t.scope?.split(' '),
     expiresAt: t.expires_at,
     tokenType: t.token_type,
     dpopThumbprint: await conn.auth.dpopKeys.thumbprint(),
-    introspection: endpoint && canAuthenticate ? { endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) } : undefined,
-    introspectionUnavailable: !endpoint
+    introspection: disc && endpoint && canAuthenticate ? { endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) } : undefined,
+    introspectionUnavailable: !disc
+      ? 'the authorization server is not known yet (no discovery has run for this server)'
+      : !endpoint
       ? 'the authorization server metadata has no introspection_endpoint (RFC 7662)'
       : canAuthenticate
         ? undefined

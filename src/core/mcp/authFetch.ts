@@ -52,6 +52,12 @@ export function createAuthFetch(opts: AuthFetchOptions): FetchLike {
       const dpop = token && auth ? await auth.resourceDpop?.() : undefined;
       if (token && !dpop) headers.set('authorization', `Bearer ${token}`);
       else headers.delete('authorization');
+      // A pasted token the user chose to send although its aud names another resource: every request
+      // that carries it says so where the exchange is recorded (RFC 8707 §2; AuthManager.useExternalTokens).
+      const held = auth?.tokens;
+      if (auth && token && held?.grant === 'external' && held.audienceMismatchAccepted && held.access_token === token) {
+        auth.ctx.trace.note(`MCP ${op}`, 'warn', 'user-supplied token, audience mismatch accepted: this request carries a token whose aud names another resource', 'RFC 8707 §2; RFC 9068 §4');
+      }
       const res =
         token && dpop && auth
           ? await fetchWithDpop(opts.fetch, auth, target, { ...init, method, headers }, token, dpop, `MCP ${op}`)

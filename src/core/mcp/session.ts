@@ -43,6 +43,7 @@ import { MessageLog } from './messageLog';
 import { Redactor } from '../http/redact';
 import { listPrompts as listPromptsPage, listResources as listResourcesPage } from './resources';
 import { toolSecurity, type RefusedWithoutToken, type ToolSecurity } from './toolSecurity';
+import { loggingSupport, serverLogEntry, withLogLevelMeta, type LoggingSupport, type LogLevel, type PingResult, type ServerLogEntry } from './serverLog';
 import { isProtocolVersion, isStatelessEraVersion, STATELESS_ERA_VERSION, type Negotiation } from './protocolVersion';
 import { invalidHeaderDeclaration, LooseListToolsResultSchema } from './toolsList';
 import type { McpMethodStep } from '../../shared/codes';
@@ -71,6 +72,8 @@ export interface McpSessionOptions {
   /** Answers a server's elicitation request; default declines. Schema defaults are applied by the SDK. */
   onElicit?: (request: ElicitRequest['params']) => Promise<ElicitResult>;
   onListChanged?: (what: 'tools' | 'resources' | 'prompts') => void;
+  /** Each `notifications/message` log entry the server sends, made safe to show (serverLog.ts). */
+  onLogMessage?: (entry: ServerLogEntry) => void;
   /** Max pages to follow on list calls (a hostile server could paginate forever). */
   maxPages?: number;
   /**
@@ -109,6 +112,8 @@ export interface InitializeInfo {
   serverInfo?: { name: string; version: string; title?: string };
   capabilities?: Record<string, unknown>;
   instructions?: string;
+  /** `serverInfo.icons` as sent (MCP 2025-11-25 Icons; untrusted: present/serverInfo.ts decides what is shown). */
+  icons?: unknown;
 }
 
 export interface ToolInfo {
@@ -187,6 +192,48 @@ export class McpSession {
       if (!opts.onElicit) return { action: 'decline' };
       return opts.onElicit(req.params);
     });
+    // Server log entries (MCP server utilities §logging); the message log records them as well.
+    this.client.setNotificationHandler('notifications/message', (n) => {
+      try {
+        opts.onLogMessage?.(serverLogEntry(n.params, Date.now()));
+      } catch {
+        /* a listener never breaks the session */
+      }
+    });
+  }
+
+  /** The level set with `setLogLevel`, if any (2026-07-28: sent in each request's `_meta`). */
+  logLevel?: LogLevel;
+
+  /** How the server's log level can be set on the negotiated protocol (serverLog.ts). */
+  get logging(): LoggingSupport {
+    return loggingSupport(this.negotiation?.era, this.serverCapabilities as Record<string, unknown> | undefined);
+  }
+
+  /**
+   * Set the server's log level: `logging/setLevel` on the session era; on 2026-07-28 the level is
+   * sent in every later request's `_meta` (serverLog.ts). Throws 'not_supported' with the reason when
+   * the server does not declare logging.
+   */
+  async setLogLevel(level: LogLevel): Promise<LoggingSupport['mode']> {
+    const support = this.logging;
+    if (support.mode === 'none') {
+      throw new InspectorError('not_supported', `the server's log level cannot be set: ${support.reason}`, { step: 'logging/setLevel', hint: 'Log messages the server sends anyway still appear in the message log' });
+    }
+    if (support.mode === 'setLevel') await this.request(() => this.client.setLoggingLevel(level), 'logging/setLevel');
+    this.logLevel = level;
+    return support.mode;
+  }
+
+  /**
+   * A timed round trip: `ping` on the session era; `server/discover` on 2026-07-28, which has no ping
+   * (MCP basic utilities §ping; SEP-2575's stateless protocol).
+   */
+  async ping(): Promise<PingResult> {
+    const method = this.negotiation?.era === 'stateless-2026' ? 'server/discover' : 'ping';
+    const started = performance.now();
+    await this.request(() => (method === 'ping' ? this.client.ping() : this.client.discover()), method);
+    return { method, ms: Math.round((performance.now() - started) * 10) / 10 };
   }
 
   get serverInfo() {
@@ -227,6 +274,7 @@ export class McpSession {
       serverInfo: serverInfo && { name: serverInfo.name, version: serverInfo.version, title: serverInfo.title },
       capabilities: capabilities as Record<string, unknown> | undefined,
       instructions: this.client.getInstructions(),
+      icons: (serverInfo as { icons?: unknown } | undefined)?.icons,
     };
   }
 
@@ -271,6 +319,9 @@ export class McpSession {
   private async connectWith(transport: Transport, where: string): Promise<void> {
     this.assumeCompleteResults(transport);
     this.messages.tapTransport(transport);
+    // Outermost, so the message log records the request as it went (with the level in `_meta`).
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => send(this.logLevel && this.client.getProtocolEra() === 'modern' ? withLogLevelMeta(message, this.logLevel) : message, options);
     try {
       await this.client.connect(transport);
     } catch (err) {

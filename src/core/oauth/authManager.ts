@@ -26,6 +26,7 @@ import type { RedirectReceiverFactory } from './redirect/redirectReceiver';
 import { type ClientConfig, type RegisteredClient } from './registration';
 import { AttemptBudget, attemptsExhaustedError, authorizationNeededError, DEFAULT_MAX_ATTEMPTS, isAuthChallenge, isStepUp, scopesNeeded, scopesNotGranted, selectScope } from './stepUp';
 import { isExpiring, refreshTokens, revokeToken, type TokenSet } from './tokens';
+import { externalTokenSet } from './externalToken';
 import { STEP, type McpStep } from '../../shared/codes';
 
 export type GrantKind = 'authorization_code' | 'client_credentials' | 'cross_app_access' | 'workload_identity';
@@ -178,47 +179,90 @@ export class AuthManager {
     }
   }
 
-  /** Restore cached discovery, the client and tokens from the secret store (once). */
+  /**
+   * Restore cached discovery, the client and tokens from the secret store (once). A token set the
+   * user pasted (useExternalTokens) is used instead of the signed-in one while it is kept.
+   */
   load(): Promise<void> {
-    this.loaded ??= (async () => {
-      const stored = await this.credentials.loadSession();
-      if (!stored?.discovery?.as?.issuer) return;
-      try {
-        // The stored endpoints pass the URL policy as if just discovered (a session stored before a
-        // policy change gets no exemption), and the guarded fetch learns where each came from.
-        await admitStoredDiscovery(this.ctx, this.opts.serverUrl, stored.discovery as DiscoveryResult);
-      } catch (err) {
-        if (isInspectorError(err) && ['address_refused', 'url_scheme_refused', 'url_invalid'].includes(err.code)) {
-          // Not restored: the next discovery runs afresh and reports the refusal where it happens.
-          this.ctx.trace.note(STEP.authorizationServerMetadata, 'warn', `the stored discovery is not used: ${this.ctx.redactor.text(err.message)}`);
-          return;
-        }
-        // Anything else (a name that does not resolve now, offline): restore as before; each request
-        // to an endpoint still passes the guarded fetch's own gates.
-        this.ctx.logger.debug(`stored discovery restored without re-checking its endpoints: ${this.ctx.redactor.text((err as Error)?.message ?? String(err))}`);
-      }
-      // Locals across the awaits: a reload() while this read is under way (several secrets written
-      // in a row, e.g. by an audit) resets the fields this read would otherwise dereference.
-      const discovery = stored.discovery as DiscoveryResult;
-      this.discovery = discovery;
-      const issuer = discovery.as.issuer;
-      const client = await this.credentials.loadClient(issuer);
-      if (client && this.clientStillFits(client)) this.client = client;
-      const kept = this.client;
-      if (kept) {
-        const tokens = await this.credentials.loadTokens(issuer, kept.client_id);
-        const bound = tokens && isDpopTokenType(tokens.token_type);
-        const key = bound ? await this.credentials.loadDpopKey(issuer, kept.client_id) : undefined;
-        if (tokens && tokens.resource === discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
-          // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
-          this.ctx.trace.note(STEP.tokenRefresh, 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
-        } else if (tokens && tokens.resource === discovery.resource) {
-          this.tokens = tokens;
-          this.state = 'signed-in';
-        }
-      }
-    })();
+    this.loaded ??= this.loadStored().then(() => this.loadExternal());
     return this.loaded;
+  }
+
+  private async loadExternal(): Promise<void> {
+    const external = await this.credentials.loadExternalTokens();
+    if (!external) return;
+    this.tokens = external;
+    this.state = 'signed-in';
+  }
+
+  private async loadStored(): Promise<void> {
+    const stored = await this.credentials.loadSession();
+    if (!stored?.discovery?.as?.issuer) return;
+    try {
+      // The stored endpoints pass the URL policy as if just discovered (a session stored before a
+      // policy change gets no exemption), and the guarded fetch learns where each came from.
+      await admitStoredDiscovery(this.ctx, this.opts.serverUrl, stored.discovery as DiscoveryResult);
+    } catch (err) {
+      if (isInspectorError(err) && ['address_refused', 'url_scheme_refused', 'url_invalid'].includes(err.code)) {
+        // Not restored: the next discovery runs afresh and reports the refusal where it happens.
+        this.ctx.trace.note(STEP.authorizationServerMetadata, 'warn', `the stored discovery is not used: ${this.ctx.redactor.text(err.message)}`);
+        return;
+      }
+      // Anything else (a name that does not resolve now, offline): restore as before; each request
+      // to an endpoint still passes the guarded fetch's own gates.
+      this.ctx.logger.debug(`stored discovery restored without re-checking its endpoints: ${this.ctx.redactor.text((err as Error)?.message ?? String(err))}`);
+    }
+    // Locals across the awaits: a reload() while this read is under way (several secrets written
+    // in a row, e.g. by an audit) resets the fields this read would otherwise dereference.
+    const discovery = stored.discovery as DiscoveryResult;
+    this.discovery = discovery;
+    const issuer = discovery.as.issuer;
+    const client = await this.credentials.loadClient(issuer);
+    if (client && this.clientStillFits(client)) this.client = client;
+    const kept = this.client;
+    if (kept) {
+      const tokens = await this.credentials.loadTokens(issuer, kept.client_id);
+      const bound = tokens && isDpopTokenType(tokens.token_type);
+      const key = bound ? await this.credentials.loadDpopKey(issuer, kept.client_id) : undefined;
+      if (tokens && tokens.resource === discovery.resource && bound && !(key && (await this.dpopKeys.restore(key)))) {
+        // Bound to a key that is not stored with them (or is not usable): a new sign-in binds new ones (RFC 9449 §6).
+        this.ctx.trace.note(STEP.tokenRefresh, 'info', 'the stored tokens are DPoP-bound to a key that is no longer stored with them; signing in again', 'RFC 9449 §6');
+      } else if (tokens && tokens.resource === discovery.resource) {
+        this.tokens = tokens;
+        this.state = 'signed-in';
+      }
+    }
+  }
+
+  /**
+   * Use a token the user brought (pasted) for this server instead of signing in: kept in the secret
+   * store under the server's prefix (Sign Out deletes it), handed to the redactor first, and sent
+   * like any other token — only to this resource (authFetch.ts). A sign-in or a refresh replaces it.
+   * `persist: false` keeps it in memory only (the CLI's --token-stdin). `audienceMismatchAccepted`:
+   * the caller showed the user that the token's `aud` names another resource and the user chose to
+   * use it anyway; every request carrying it is then marked in the trace.
+   */
+  async useExternalTokens(input: { access_token: string; refresh_token?: string; audienceMismatchAccepted?: boolean }, opts: { persist?: boolean } = {}): Promise<TokenSet> {
+    await this.load();
+    const tokens = externalTokenSet(input, {
+      now: this.ctx.clock.now(),
+      issuer: this.discovery?.as.issuer,
+      client_id: this.client?.client_id,
+      resource: this.discovery?.resource ?? canonicalResource(this.opts.serverUrl),
+    });
+    // redacted before anything else can mention it
+    this.ctx.redactor.addSecret(tokens.access_token);
+    this.ctx.redactor.addSecret(tokens.refresh_token);
+    if (opts.persist !== false) await this.credentials.storeExternalTokens(tokens);
+    this.tokens = tokens;
+    this.ctx.trace.note(
+      STEP.tokenInspection,
+      input.audienceMismatchAccepted ? 'warn' : 'info',
+      `using a user-supplied access token for ${this.opts.serverUrl.href}${input.refresh_token ? ' (with a refresh token)' : ''}${opts.persist === false ? ', kept in memory only' : ', kept in the secret store'}${input.audienceMismatchAccepted ? '; its audience names another resource and the user chose to use it anyway' : ''}`,
+      input.audienceMismatchAccepted ? 'RFC 8707 §2; RFC 9068 §4' : undefined,
+    );
+    this.changed('signed-in');
+    return tokens;
   }
 
   /**
@@ -648,7 +692,10 @@ export class AuthManager {
       if (!this.tokens?.refresh_token || !this.client) throw new InspectorError('refresh_failed', 'there is no refresh token for this server', { step: STEP.tokenRefresh, hint: 'Sign in again' });
       this.changed('refreshing');
       try {
-        const next = await refreshTokens(this.ctx, disc.as, this.client, this.tokens, isDpopTokenType(this.tokens.token_type) ? await this.dpopFor(disc.as) : undefined);
+        const current = this.tokens;
+        let next = await refreshTokens(this.ctx, disc.as, this.client, current, isDpopTokenType(current.token_type) ? await this.dpopFor(disc.as) : undefined);
+        // a pasted refresh token refreshed with this client: the new set is kept as this client's own
+        if (current.grant === 'external') next = { ...next, issuer: disc.as.issuer, client_id: this.client.client_id, audienceMismatchAccepted: undefined };
         await this.saveTokens(next);
         this.changed('signed-in');
         return next;
@@ -710,7 +757,8 @@ export class AuthManager {
   }
 
   private async dropTokens(): Promise<void> {
-    if (this.discovery && this.client) await this.credentials.dropTokens(this.discovery.as.issuer, this.client.client_id);
+    if (this.tokens?.grant === 'external') await this.credentials.dropExternalTokens();
+    else if (this.discovery && this.client) await this.credentials.dropTokens(this.discovery.as.issuer, this.client.client_id);
     this.tokens = undefined;
   }
 
@@ -721,6 +769,8 @@ export class AuthManager {
   }
 
   private async saveTokens(tokens: TokenSet): Promise<void> {
+    // tokens this client obtained replace a token the user pasted
+    if (this.tokens?.grant === 'external' && tokens.grant !== 'external') await this.credentials.dropExternalTokens();
     this.tokens = tokens;
     // A DPoP-bound token is kept with the key it is bound to (and only then), so it outlives the session.
     const key = isDpopTokenType(tokens.token_type) ? await this.dpopKeys.export() : undefined;

@@ -12,6 +12,8 @@
  *  - `tokens/<issuer>/<client id>`: the token set;
  *  - `dpop-key/<issuer>/<client id>`: the DPoP key pair those tokens are bound to (RFC 9449), kept
  *    with them and deleted with them.
+ *  - `external-tokens`: an access token (and refresh token) the user pasted for this server (grant
+ *    'external'); used instead of the signed-in ones until a sign-in or refresh replaces it.
  * Credentials are keyed by issuer (and client): a server whose metadata later names another
  * authorization server never gets the old client's tokens or id.
  *
@@ -46,6 +48,10 @@ export class CredentialKeys {
   }
   tokens(issuer: string, clientId: string): string {
     return `${this.prefix}tokens/${issuer}/${clientId}`;
+  }
+  /** A token set the user pasted (grant 'external'): one per server, whatever issued it. */
+  get externalTokens(): string {
+    return `${this.prefix}external-tokens`;
   }
   /** The DPoP key pair the tokens of this issuer + client are bound to (RFC 9449), kept with them. */
   dpopKey(issuer: string, clientId: string): string {
@@ -137,6 +143,25 @@ export class CredentialStore {
       this.redactKey(dpopKey);
       await this.secrets.store(keyName, JSON.stringify(dpopKey));
     } else await this.secrets.delete(keyName);
+  }
+
+  /** The token set the user pasted for this server (grant 'external'), if any. */
+  async loadExternalTokens(): Promise<TokenSet | undefined> {
+    const tokens = await readJsonSecret<TokenSet>(this.secrets, this.keys.externalTokens);
+    if (!tokens || tokens.grant !== 'external' || typeof tokens.access_token !== 'string') return undefined;
+    this.redactTokens(tokens);
+    return tokens;
+  }
+
+  /** Keep a token set the user pasted; its secrets go to the redactor before they are stored. */
+  async storeExternalTokens(tokens: TokenSet & { grant: 'external' }): Promise<void> {
+    this.redactTokens(tokens);
+    await this.secrets.store(this.keys.externalTokens, JSON.stringify(tokens));
+  }
+
+  /** Forget the pasted token set (a sign-in or refresh replaced it, or the server refused it for good). */
+  async dropExternalTokens(): Promise<void> {
+    await this.secrets.delete(this.keys.externalTokens);
   }
 
   /** Delete the tokens of this issuer and client and the DPoP key bound to them. */

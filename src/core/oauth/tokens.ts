@@ -24,8 +24,13 @@ export interface TokenSet {
   issuer: string;
   client_id: string;
   resource: string;
-  /** How it was obtained. */
-  grant: 'authorization_code' | 'refresh_token' | 'client_credentials' | 'jwt-bearer';
+  /** How it was obtained: 'external' is a token the user pasted (AuthManager.useExternalTokens). */
+  grant: 'authorization_code' | 'refresh_token' | 'client_credentials' | 'jwt-bearer' | 'external';
+  /**
+   * Only for grant 'external': the user was told the token's `aud` names another resource (RFC 8707
+   * §2, RFC 9068 §4) and chose to use it anyway; every request carrying it is marked in the trace.
+   */
+  audienceMismatchAccepted?: boolean;
 }
 
 export function tokenSetFrom(

@@ -9,6 +9,9 @@ import { importServers } from './importServers';
 import { nextStepOffered, offerNextStep } from './nextStep';
 import { resolveServer } from './resolve';
 import { inspectCurrentToken } from '../webviews/tokenPanel';
+import { pingServer } from './ping';
+import { useAccessToken } from './useToken';
+import { setServerLogLevel } from './serverLogLevel';
 import { loadMore } from '../resourceLists';
 import { openItem } from './openItem';
 
@@ -58,6 +61,10 @@ export const COMMANDS = {
     const c = await resolveServer(s, arg);
     if (c) await loadMore(c, what === 'prompts' ? 'prompts' : 'resources');
   },
+  'mcpOAuthInspector.pingServer': (s) => (arg?: unknown) => pingServer(s, arg),
+  // From code: a server and a level (RFC 5424 name) instead of the quick pick.
+  'mcpOAuthInspector.setServerLogLevel': (s) => (arg?: unknown, level?: unknown) => setServerLogLevel(s, arg, level),
+  'mcpOAuthInspector.useAccessToken': (s) => (arg?: unknown) => useAccessToken(s, arg),
   'mcpOAuthInspector.importServers': (s) => (arg?: unknown) => importServers(s, arg),
   'mcpOAuthInspector.removeServer': (s) => (arg?: unknown, opts?: unknown) => removeServer(s, arg, opts),
   'mcpOAuthInspector.refreshServers': (s) => async () => {
