@@ -8,7 +8,10 @@
  * left in test-results/screenshots/messages-panel.png.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
+import { waitFor } from '../integration/codeServerHost';
 import { useDemo } from './demo';
 import { useDriver } from './driver';
 
@@ -70,6 +73,30 @@ describe('MCP Messages panel (installed VSIX in Chromium): the message log, filt
     assert.doesNotMatch(text, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no JWT');
     assert.doesNotMatch(text, /redacted, token/, 'the label is not sent as a token');
     assert.doesNotMatch(d.extensionLog(), /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/, 'no JWT in the log');
+  });
+
+  it('Export JSON Lines saves the log where the save dialog says: one entry per line, the token as its label only', async () => {
+    const d = driver();
+    await panel.locator('[data-testid="messages-export-jsonl"]').click();
+    // code-server's save dialog is the quick input, its box prefilled with the proposed path
+    await d.quickInput.waitFor({ state: 'visible', timeout: STEP_MS });
+    const path = await waitFor(
+      'the save dialog to propose the file name',
+      async () => {
+        const v = await d.quickInput.inputValue().catch(() => '');
+        return /\/mcp-messages-[\w.-]+\.jsonl$/.test(v) ? v : undefined;
+      },
+      { timeoutMs: STEP_MS },
+    );
+    await d.quickInput.press('Enter');
+    await panel.locator('.msg-note', { hasText: 'Saved the messages as JSON Lines in mcp-messages-' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    const file = join(d.host.folder, path.split('/').pop()!);
+    await waitFor('the exported file', () => (existsSync(file) ? true : undefined), { timeoutMs: STEP_MS });
+    const text = readFileSync(file, 'utf8');
+    const entries = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { direction: string; kind: string; method?: string; http?: { requestHeaders: Record<string, string> } });
+    const call = entries.find((e) => e.direction === 'out' && e.kind === 'request' && e.method === 'tools/call');
+    assert.match(call?.http?.requestHeaders.authorization ?? '', /^(Bearer|DPoP) …\(redacted, token #1\)$/);
+    assert.doesNotMatch(text, /eyJ[\w-]{10,}\.[\w-]{10,}/, 'no token in the export');
   });
 
   it('the OAuth flow panel copies an exchange the same way: Copy as curl on the tools/call POST', async () => {

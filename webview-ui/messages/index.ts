@@ -36,7 +36,7 @@ export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
   const followBox = h('input', { type: 'checkbox', id: 'msg-follow', 'data-testid': 'messages-follow', checked: true });
   const clearButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'messages-clear', title: "Forget this server's messages" }, icon('clear-all'), ' Clear');
   const exportButton = (format: MessageExportFormat, label: string, iconName: string) =>
-    h('button', { type: 'button', class: 'secondary', 'data-testid': `messages-export-${format}`, title: `${label}: save the messages in a file (secrets redacted)`, onclick: () => exportAs(format, label) }, icon(iconName), ` ${label}`);
+    h('button', { type: 'button', class: 'secondary', 'data-testid': `messages-export-${format}`, title: `${label}: save the messages in a file (secrets redacted)`, onclick: () => exportAs(format) }, icon(iconName), ` ${label}`);
   const status = h('p', { class: 'msg-status muted', role: 'status', 'data-testid': 'messages-status' });
   const noteLine = h('p', { class: 'msg-note', role: 'status', 'aria-live': 'polite' });
   const list = h('ol', { class: 'msg-list', 'aria-label': 'Messages', 'data-testid': 'messages-list' });
@@ -100,9 +100,9 @@ export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
     mount(noteLine, h('span', { class: level === 'fail' ? 'tf-error' : 'muted' }, text));
   }
 
-  function exportAs(format: MessageExportFormat, label: string): void {
+  function exportAs(format: MessageExportFormat): void {
     rpc.request('messages/export', { format }).then(
-      (r) => r.saved && setNote('pass', `Saved as ${label}${r.file ? ` (${r.file})` : ''}.`),
+      (r) => r.saved && setNote('pass', `Saved the messages as ${format === 'jsonl' ? 'JSON Lines' : 'Markdown'}${r.file ? ` in ${r.file}` : ''}.`),
       (err: unknown) => setNote('fail', err instanceof RpcError ? err.message : String(err)),
     );
   }
