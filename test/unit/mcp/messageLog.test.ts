@@ -9,6 +9,7 @@ import { nullLogger } from '../../../src/core/ports';
 import type { MessageEntry } from '../../../src/shared/messages';
 import { startMcpServer } from '../../fixtures/mcpServers';
 import { startMcpServerV2 } from '../../fixtures/mcpServerV2';
+import { DEEP_TOOL, HOSTILE_TOOL, startHostileServer, THROW_TOOL } from '../../fixtures/hostileServer';
 import { findLeaks, useOAuthFixtures } from '../../fixtures/oauthFixture';
 
 const STDIO_SERVER = fileURLToPath(new URL('../../fixtures/stdioServer.mjs', import.meta.url));
@@ -134,6 +135,20 @@ describe('MessageLog', () => {
       assert.match(results[1].payload, /hello Grace/);
     });
 
+    it('a list change announced on the subscriptions/listen stream is recorded with that stream’s exchange', async () => {
+      const fx = track(await startMcpServerV2());
+      const s = track(sessionFor(fx.url, new Trace()));
+      await s.connect();
+      await until(() => s.messages.entries().some((e) => e.direction === 'out' && e.method === 'subscriptions/listen'));
+      const listen = find(s.messages.entries(), 'out', 'request', 'subscriptions/listen')!;
+      fx.notifyToolsChanged();
+      await until(() => s.messages.entries().some((e) => e.method === 'notifications/tools/list_changed'));
+      const changed = find(s.messages.entries(), 'in', 'notification', 'notifications/tools/list_changed')!;
+      assert.equal(changed.protocol?.era, 'stateless-2026');
+      assert.equal(changed.http?.exchange, listen.http?.exchange, 'it came on the listen request’s response stream');
+      assert.equal(changed.http?.responseHeaders?.['content-type'], 'text/event-stream');
+    });
+
     it('a session pinned to 2025-06-18 on the same server is recorded as the session era', async () => {
       const fx = track(await startMcpServerV2());
       const s = track(sessionFor(fx.url, new Trace(), { protocolVersion: '2025-06-18' }));
@@ -141,6 +156,29 @@ describe('MessageLog', () => {
       await s.listTools();
       const list = find(s.messages.entries(), 'out', 'request', 'tools/list')!;
       assert.deepEqual(list.protocol, { version: '2025-06-18', era: 'session' });
+    });
+  });
+
+  describe('a hostile server', () => {
+    it('markup and control characters stay data in a capped payload; a tool error and a JSON-RPC error are recorded as such', async () => {
+      const srv = track(await startHostileServer());
+      const url = new URL(srv.url);
+      const s = track(sessionFor(url, new Trace(), { messageLog: { maxPayloadChars: 2000 } }));
+      await s.connect();
+      await s.listTools();
+      await s.callTool(HOSTILE_TOOL).catch(() => undefined);
+      await s.callTool(DEEP_TOOL).catch(() => undefined);
+      await s.callTool(THROW_TOOL).catch(() => undefined);
+      const entries = s.messages.entries();
+      for (const e of entries) {
+        assert.ok(e.payload.length <= 2000, `${e.method}: ${e.payload.length}`);
+        assert.ok(!/[\u0000-\u001f]/.test(e.payload), 'control characters are JSON escapes, never raw');
+        if (e.truncatedFrom !== undefined) assert.ok(e.truncatedFrom > 2000);
+      }
+      const list = find(entries, 'in', 'result', 'tools/list')!;
+      assert.ok(list.payload.includes('<img src=x onerror='), 'markup is kept as text, to be shown as text');
+      assert.ok(entries.some((e) => e.direction === 'in' && e.truncatedFrom !== undefined), 'the huge result is cut, and says so');
+      assert.ok(entries.some((e) => e.direction === 'in' && e.kind === 'error' && e.method === 'tools/call' && typeof e.errorCode === 'number'), 'a JSON-RPC error is an error entry');
     });
   });
 
