@@ -84,7 +84,10 @@ export async function copyExchange(c: ServerConnection, exchange: number, as: Co
   const x = c.conn?.trace.all().find((e): e is TraceExchange => e.kind === 'http' && e.id === exchange);
   if (!x) throw new Error('That exchange is not in the trace any more (a reconnect starts a new one).');
   const r = x.request;
-  await vscode.env.clipboard.writeText(copyRequest({ method: r.method, url: r.url, headers: r.headers, body: r.body, title: `${x.step} (${x.purpose})` }, as));
+  // The trace caps a body with a marker of ours (http/wire.ts truncate): cut it off and say the copy is incomplete.
+  const cut = r.body ? /… \[(\d+) more characters\]$/.exec(r.body) : null;
+  const body = cut ? r.body!.slice(0, cut.index) : r.body;
+  await vscode.env.clipboard.writeText(copyRequest({ method: r.method, url: r.url, headers: r.headers, body, bodyOmitted: cut ? Number(cut[1]) : undefined, title: `${x.step} (${x.purpose})` }, as));
   return { copied: true };
 }
 
