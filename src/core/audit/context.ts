@@ -75,6 +75,8 @@ export interface AuditFacts {
    * (it answered), or unclear (an error result without a challenge: its input check may come first).
    */
   protectedCall?: { tool: string; via: 'http' | 'tool-result' | 'none' | 'unclear'; exchange: number };
+  /** The audit used the sign-in the caller's secret store held (RunAuditOptions.reuseSignIn) instead of its own. */
+  signInReused?: boolean;
   /** The `iss` values of the sign-in's authorization response (RFC 9207), when the callback arrived. */
   callbackIss?: string[];
   /**

@@ -23,6 +23,7 @@ import { MemorySecretStore } from '../memorySecretStore';
 import { startLoopbackReceiver } from '../oauth/redirect/loopback';
 import type { RedirectReceiverFactory } from '../oauth/redirect/redirectReceiver';
 import type { ClientConfig } from '../oauth/registration';
+import type { TokenSet } from '../oauth/tokens';
 import { sampleArguments } from '../mcp/sampleArguments';
 import { readSecuritySchemes } from '../mcp/toolSecurity';
 import type { Tool } from '@modelcontextprotocol/client';
@@ -31,7 +32,9 @@ import { authorizationServerChecks } from './checks/authorizationServer';
 import { clientsChecks } from './checks/clients';
 import { discoveryChecks } from './checks/discovery';
 import { registrationChecks } from './checks/registration';
+import { resourceServerChecks } from './checks/resourceServer';
 import { tokenChecks } from './checks/token';
+import { toolSecurityChecks } from './checks/toolSecurity';
 import { transportChecks } from './checks/transport';
 import type { AuditContext, AuditFacts, AuditPhase, AuditRunOptions, ProbeResponse } from './context';
 import { createProbe, sseProbe } from './probe';
@@ -62,8 +65,21 @@ export interface RunAuditOptions extends Partial<AuditRunOptions> {
   onCheck?: (check: AuditCheck) => void;
   /** Told about the connection once it exists (a front end shows its trace). */
   onConnection?: (conn: Connection) => void;
-  /** The phases of the categories another module implements; default: resource-server and tool-security (loaded lazily). */
+  /** Phases to use instead of the built-in ones of their categories (tests). */
   extraPhases?: Partial<Record<AuditCategory, AuditPhase>>;
+  /**
+   * Stops the audit: no request is sent after it aborts (each one checks it, one in flight is
+   * aborted, a sign-in waiting for the browser ends), and runAudit rejects with `audit_cancelled`.
+   */
+  signal?: AbortSignal;
+  /**
+   * Use the sign-in `secrets` already holds for this server (a front end's connection signed in
+   * with the same store) instead of signing in again, when its token is for this resource and holds
+   * the scopes the audit asks for. Its client's registration, refresh and revocation are what the
+   * checks then see; the authorization response of that sign-in was not seen, so the RFC 9207 `iss`
+   * check skips saying so. Without a usable stored sign-in the audit signs in as usual.
+   */
+  reuseSignIn?: boolean;
 }
 
 /** The categories whose checks run after a sign-in; discovery and clients run without a token of their own. */
@@ -86,131 +102,174 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditReport> {
   const trace = opts.trace ?? new Trace(20_000);
   const redactor = opts.redactor ?? new Redactor();
   let requests = 0;
-  trace.onEntry((e) => {
+  // The caller's trace outlives the audit (the editor passes the server's): the counter leaves with it.
+  const stopCounting = trace.onEntry((e) => {
     if (e.kind === 'http' && (e.response || (e.error && !['address_refused', 'url_scheme_refused', 'url_invalid'].includes(e.error.code)))) requests++;
   });
+  const signal = opts.signal;
+  const cancelled = () => new InspectorError('audit_cancelled', `the audit of ${opts.serverUrl} was cancelled before it finished; no report was made`, { step: 'audit', hint: 'Run the audit again for a report' });
+  const checkAborted = () => {
+    if (signal?.aborted) throw cancelled();
+  };
+  try {
+    checkAborted();
 
-  const baseReceiver: RedirectReceiverFactory = opts.connection?.startReceiver ?? ((o) => startLoopbackReceiver(o));
-  // The callback's `iss` (RFC 9207), as the authorization server sent it, for authorization-server.iss-parameter.
-  const startReceiver: RedirectReceiverFactory = async (o) => {
-    const r = await baseReceiver(o);
-    return {
-      redirectUri: r.redirectUri,
-      close: () => r.close(),
-      waitForCallback: async () => {
-        const cb = await r.waitForCallback();
-        facts.callbackIss = cb.params.getAll('iss');
-        return cb;
+    const baseReceiver: RedirectReceiverFactory = opts.connection?.startReceiver ?? ((o) => startLoopbackReceiver(o));
+    // The callback's `iss` (RFC 9207), as the authorization server sent it, for authorization-server.iss-parameter.
+    const startReceiver: RedirectReceiverFactory = async (o) => {
+      const r = await baseReceiver(o);
+      return {
+        redirectUri: r.redirectUri,
+        close: () => r.close(),
+        waitForCallback: async () => {
+          const cb = await r.waitForCallback();
+          facts.callbackIss = cb.params.getAll('iss');
+          return cb;
+        },
+      };
+    };
+
+    const facts: AuditFacts = {};
+    const client: ClientConfig = opts.client ?? { policy: 'auto', client_id: opts.clientId };
+    const conn = createConnection({
+      serverUrl: opts.serverUrl,
+      secrets: opts.secrets ?? new MemorySecretStore(),
+      headless: opts.headless,
+      browser: opts.browser,
+      client,
+      timeoutMs: opts.timeoutMs,
+      authorizationTimeoutMs: opts.authorizationTimeoutMs,
+      protocolVersion: opts.protocolVersion,
+      logger: opts.logger,
+      clock: opts.clock,
+      ...opts.connection,
+      fetchImpl: signal ? abortable(opts.connection?.fetchImpl ?? opts.fetchImpl ?? ((i, init) => fetch(i, init)), signal) : (opts.connection?.fetchImpl ?? opts.fetchImpl),
+      startReceiver,
+      trace,
+      redactor,
+    });
+    opts.onConnection?.(conn);
+
+    const checks: AuditCheck[] = [];
+    const seen = new Set<string>();
+    const baseSleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    // The expired-token wait ends early when the audit is cancelled (the next request then refuses).
+    const sleep = (ms: number) =>
+      !signal
+        ? baseSleep(ms)
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              signal.removeEventListener('abort', done);
+              resolve();
+            };
+            signal.addEventListener('abort', done, { once: true });
+            void baseSleep(ms).then(done);
+          });
+    const clean = (s: string | undefined) => (s === undefined ? undefined : redactor.text(s).slice(0, MAX_TEXT));
+    const probe = createProbe({ conn, facts, transport: () => conn.session.transportKind });
+
+    const ctx: AuditContext & { reported: readonly AuditCheck[] } = {
+      serverUrl: conn.serverUrl,
+      conn,
+      options,
+      facts,
+      reported: checks,
+      mcp: probe,
+      sleep,
+      report(c) {
+        const spec = AUDIT_CHECKS[c.id];
+        if (!spec) throw new InspectorError('internal', `the audit reported an unknown check id ${String(c.id)}`, { step: 'audit' });
+        if (!selected.has(spec.category)) return;
+        const key = `${c.id}\u0000${c.subject ?? ''}`;
+        if (seen.has(key)) {
+          conn.trace.note('audit', 'warn', `the check ${c.id}${c.subject ? ` (${c.subject})` : ''} was reported twice; the first report stands`);
+          return;
+        }
+        seen.add(key);
+        const check: AuditCheck = {
+          id: c.id,
+          category: spec.category,
+          level: c.level,
+          title: c.title ?? spec.title,
+          ...(c.subject !== undefined ? { subject: clean(c.subject) } : {}),
+          finding: clean(c.finding) ?? '',
+          ...(c.fix !== undefined ? { fix: clean(c.fix) } : {}),
+          spec: c.spec ?? [...spec.spec],
+          exchanges: [...new Set(c.exchanges)].filter((n) => Number.isInteger(n) && n > 0),
+        };
+        checks.push(check);
+        opts.onCheck?.(check);
+      },
+      skip(id, reason, subject) {
+        this.report({ id, level: 'skip', finding: reason, subject, exchanges: [] });
       },
     };
-  };
 
-  const facts: AuditFacts = {};
-  const client: ClientConfig = opts.client ?? { policy: 'auto', client_id: opts.clientId };
-  const conn = createConnection({
-    serverUrl: opts.serverUrl,
-    secrets: opts.secrets ?? new MemorySecretStore(),
-    headless: opts.headless,
-    browser: opts.browser,
-    client,
-    timeoutMs: opts.timeoutMs,
-    authorizationTimeoutMs: opts.authorizationTimeoutMs,
-    protocolVersion: opts.protocolVersion,
-    logger: opts.logger,
-    clock: opts.clock,
-    fetchImpl: opts.fetchImpl,
-    ...opts.connection,
-    startReceiver,
-    trace,
-    redactor,
-  });
-  opts.onConnection?.(conn);
-
-  const checks: AuditCheck[] = [];
-  const seen = new Set<string>();
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const clean = (s: string | undefined) => (s === undefined ? undefined : redactor.text(s).slice(0, MAX_TEXT));
-  const probe = createProbe({ conn, facts, transport: () => conn.session.transportKind });
-
-  const ctx: AuditContext & { reported: readonly AuditCheck[] } = {
-    serverUrl: conn.serverUrl,
-    conn,
-    options,
-    facts,
-    reported: checks,
-    mcp: probe,
-    sleep,
-    report(c) {
-      const spec = AUDIT_CHECKS[c.id];
-      if (!spec) throw new InspectorError('internal', `the audit reported an unknown check id ${String(c.id)}`, { step: 'audit' });
-      if (!selected.has(spec.category)) return;
-      const key = `${c.id}\u0000${c.subject ?? ''}`;
-      if (seen.has(key)) {
-        conn.trace.note('audit', 'warn', `the check ${c.id}${c.subject ? ` (${c.subject})` : ''} was reported twice; the first report stands`);
-        return;
+    try {
+      await firstContact(ctx, opts.protocolVersion);
+      checkAborted();
+      await discoverAndSignIn(ctx, selected, !!opts.headless, { signal, reuse: !!opts.reuseSignIn });
+      checkAborted();
+      const phases = { ...BUILT_IN_PHASES, ...opts.extraPhases };
+      for (const category of PHASE_ORDER) {
+        if (!selected.has(category)) continue;
+        const phase = phases[category];
+        const before = checks.length;
+        if (!phase) continue;
+        checkAborted();
+        try {
+          await phase(ctx);
+        } catch (err) {
+          checkAborted();
+          if (isUnreachable(err) && checks.length === 0) throw err;
+          const why = `the check could not run: ${redactor.text((err as Error)?.message ?? String(err)).slice(0, 300)}`;
+          conn.trace.note('audit', 'warn', `${category}: ${why}`);
+          for (const id of idsOf(category)) if (!checks.slice(before).some((c) => c.id === id)) ctx.skip(id, why);
+        }
       }
-      seen.add(key);
-      const check: AuditCheck = {
-        id: c.id,
-        category: spec.category,
-        level: c.level,
-        title: c.title ?? spec.title,
-        ...(c.subject !== undefined ? { subject: clean(c.subject) } : {}),
-        finding: clean(c.finding) ?? '',
-        ...(c.fix !== undefined ? { fix: clean(c.fix) } : {}),
-        spec: c.spec ?? [...spec.spec],
-        exchanges: [...new Set(c.exchanges)].filter((n) => Number.isInteger(n) && n > 0),
-      };
-      checks.push(check);
-      opts.onCheck?.(check);
-    },
-    skip(id, reason, subject) {
-      this.report({ id, level: 'skip', finding: reason, subject, exchanges: [] });
-    },
-  };
-
-  try {
-    await firstContact(ctx, opts.protocolVersion);
-    await discoverAndSignIn(ctx, selected, !!opts.headless);
-    const phases = await loadPhases(opts.extraPhases);
-    for (const category of PHASE_ORDER) {
-      if (!selected.has(category)) continue;
-      const phase = phases[category];
-      const before = checks.length;
-      if (!phase) continue;
-      try {
-        await phase(ctx);
-      } catch (err) {
-        if (isUnreachable(err) && checks.length === 0) throw err;
-        const why = `the check could not run: ${redactor.text((err as Error)?.message ?? String(err)).slice(0, 300)}`;
-        conn.trace.note('audit', 'warn', `${category}: ${why}`);
-        for (const id of idsOf(category)) if (!checks.slice(before).some((c) => c.id === id)) ctx.skip(id, why);
+      // Every check of a selected category is in the report: one a phase did not reach says so.
+      for (const [id, spec] of Object.entries(AUDIT_CHECKS) as Array<[AuditCheckId, (typeof AUDIT_CHECKS)[AuditCheckId]]>) {
+        if (!selected.has(spec.category) || checks.some((c) => c.id === id)) continue;
+        const why =
+          spec.category === 'tool-security'
+            ? 'no tool this check applies to (it runs once per tool whose declaration it is about)'
+            : 'the check did not run (its phase ended without reporting it)';
+        ctx.skip(id, why);
       }
+      checkAborted();
+    } catch (err) {
+      // Whatever a cancelled audit's last request threw (an aborted fetch reads as unreachable), the cause is the cancel.
+      if (signal?.aborted) throw cancelled();
+      throw err;
+    } finally {
+      await conn.close().catch(() => undefined);
     }
-    // Every check of a selected category is in the report: one a phase did not reach says so.
-    for (const [id, spec] of Object.entries(AUDIT_CHECKS) as Array<[AuditCheckId, (typeof AUDIT_CHECKS)[AuditCheckId]]>) {
-      if (!selected.has(spec.category) || checks.some((c) => c.id === id)) continue;
-      const why = !phases[spec.category]
-        ? 'this build of the audit does not run this check'
-        : spec.category === 'tool-security'
-          ? 'no tool this check applies to (it runs once per tool whose declaration it is about)'
-          : 'the check did not run (its phase ended without reporting it)';
-      ctx.skip(id, why);
-    }
+
+    const order = new Map((Object.keys(AUDIT_CHECKS) as AuditCheckId[]).map((id, i) => [id, i]));
+    checks.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (a.subject ?? '').localeCompare(b.subject ?? ''));
+    return {
+      server: conn.serverUrl.href,
+      ...(facts.protocolVersion ? { protocolVersion: facts.protocolVersion } : {}),
+      startedAt,
+      durationMs: Date.now() - started,
+      requests,
+      summary: summarize(checks),
+      checks,
+    };
   } finally {
-    await conn.close().catch(() => undefined);
+    stopCounting();
   }
+}
 
-  const order = new Map((Object.keys(AUDIT_CHECKS) as AuditCheckId[]).map((id, i) => [id, i]));
-  checks.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (a.subject ?? '').localeCompare(b.subject ?? ''));
-  return {
-    server: conn.serverUrl.href,
-    ...(facts.protocolVersion ? { protocolVersion: facts.protocolVersion } : {}),
-    startedAt,
-    durationMs: Date.now() - started,
-    requests,
-    summary: summarize(checks),
-    checks,
+/**
+ * Every request of the audit (the session's, the probes', the sign-in's) goes through this fetch:
+ * after `signal` aborts none is sent, and one in flight is aborted.
+ */
+function abortable(base: typeof fetch, signal: AbortSignal): typeof fetch {
+  return (input, init) => {
+    signal.throwIfAborted();
+    const own = init?.signal;
+    return base(input, { ...init, signal: own ? AbortSignal.any([own, signal]) : signal });
   };
 }
 
@@ -222,30 +281,17 @@ function isUnreachable(err: unknown): boolean {
   return isInspectorError(err) && (err.code === 'network_error' || err.code === 'request_timeout');
 }
 
-async function loadPhases(extra: RunAuditOptions['extraPhases']): Promise<Partial<Record<AuditCategory, AuditPhase>>> {
-  const phases: Partial<Record<AuditCategory, AuditPhase>> = {
-    discovery: discoveryChecks,
-    'authorization-server': authorizationServerChecks,
-    registration: registrationChecks,
-    token: tokenChecks,
-    transport: transportChecks,
-    clients: clientsChecks,
-  };
-  const others = extra ?? (await otherPhases());
-  return { ...phases, ...others };
-}
-
-/** The resource-server and tool-security phases (checks/resourceServer.ts, checks/toolSecurity.ts). */
-async function otherPhases(): Promise<Partial<Record<AuditCategory, AuditPhase>>> {
-  const out: Partial<Record<AuditCategory, AuditPhase>> = {};
-  const rs = await import('./checks/resourceServer').catch(() => undefined);
-  const ts = await import('./checks/toolSecurity').catch(() => undefined);
-  const rsPhase = (rs as { resourceServerChecks?: AuditPhase } | undefined)?.resourceServerChecks;
-  const tsPhase = (ts as { toolSecurityChecks?: AuditPhase } | undefined)?.toolSecurityChecks;
-  if (rsPhase) out['resource-server'] = rsPhase;
-  if (tsPhase) out['tool-security'] = tsPhase;
-  return out;
-}
+/** Every category's checks, imported statically: the engine bundle has them all. */
+const BUILT_IN_PHASES: Record<AuditCategory, AuditPhase> = {
+  discovery: discoveryChecks,
+  'authorization-server': authorizationServerChecks,
+  registration: registrationChecks,
+  token: tokenChecks,
+  'resource-server': resourceServerChecks,
+  'tool-security': toolSecurityChecks,
+  transport: transportChecks,
+  clients: clientsChecks,
+};
 
 /**
  * The first request, made without a token: `server/discover` (2026-07-28), else `initialize`. A
@@ -318,7 +364,7 @@ async function firstContact(ctx: AuditContext, pinnedVersion: string | undefined
 }
 
 /** Discovery, then one sign-in, then the MCP session and its tools. */
-async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>, headless: boolean): Promise<void> {
+async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>, headless: boolean, o: { signal?: AbortSignal; reuse: boolean }): Promise<void> {
   const { conn, facts } = ctx;
   // A server that answered without a token and declares no protected tool may not use OAuth at all:
   // then the absence of protected resource metadata (discovery's 2025-03-26 fallback) says so.
@@ -342,8 +388,19 @@ async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>
     const all = disc.resourceMetadata?.scopes_supported?.length ? undefined : facts.challenge?.challenge?.scope;
     const scope = conn.auth.selectScope(disc, all, false);
     const since = lastId(conn);
-    try {
-      facts.tokens = await conn.auth.authorize(scope);
+    const held = o.reuse ? await storedSignIn(conn, disc, scope) : undefined;
+    if (held) {
+      facts.tokens = held;
+      facts.signInReused = true;
+      const c = conn.auth.client;
+      ctx.report({
+        id: 'authorization-server.sign-in',
+        level: 'pass',
+        finding: `Reused the sign-in this server already has (client ${c?.client_id ?? '?'}, ${c?.mode ?? '?'}) instead of signing in again; its token (${held.token_type}) was issued for ${held.resource} with scope "${held.scope ?? ''}".`,
+        exchanges: idsSince(conn, since),
+      });
+    } else try {
+      facts.tokens = await conn.auth.authorize(scope, o.signal);
       const c = conn.auth.client;
       ctx.report({
         id: 'authorization-server.sign-in',
@@ -401,6 +458,31 @@ async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>
     }
   }
   if (facts.tokens) conn.redactor.addSecret(facts.tokens.access_token);
+}
+
+/**
+ * The stored sign-in (the store the caller shares with its own connection) when it fits the audit:
+ * a token for this resource holding the scopes the audit would ask for, refreshed first when it is
+ * about to expire. Undefined otherwise (then the audit signs in), with a trace note saying why.
+ */
+async function storedSignIn(conn: Connection, disc: NonNullable<AuditFacts['discovery']>, scope: string | undefined): Promise<TokenSet | undefined> {
+  await conn.auth.load();
+  const held = conn.auth.tokens;
+  const skip = (why: string) => {
+    conn.trace.note('audit', 'info', `the stored sign-in is not reused: ${why}; signing in for the audit`);
+    return undefined;
+  };
+  if (!held) return undefined;
+  if (held.resource !== disc.resource) return skip(`its token was issued for ${held.resource}, not ${disc.resource}`);
+  const granted = held.scope?.split(/\s+/).filter(Boolean);
+  const missing = (scope?.split(/\s+/).filter(Boolean) ?? []).filter((s) => s !== 'openid' && granted && !granted.includes(s));
+  if (missing.length) return skip(`its token lacks ${missing.join(' ')}`);
+  try {
+    if (!(await conn.auth.accessToken())) return skip('its token could not be used');
+  } catch (err) {
+    return skip(`its token could not be refreshed (${conn.redactor.text((err as Error)?.message ?? String(err)).slice(0, 200)})`);
+  }
+  return conn.auth.tokens;
 }
 
 function lastId(conn: Connection): number {

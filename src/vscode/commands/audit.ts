@@ -13,7 +13,6 @@ import { errorView } from '../../present/errorView';
 import { errorText } from '../../shared/codes';
 import type { AuditReport } from '../../shared/audit';
 import { auditRun, updateAuditRun } from '../audits';
-import type { Connection } from '../../core/connection';
 import type { Trace } from '../../core/http/trace';
 import type { ServerConnection } from '../connections';
 import { engine } from '../engine';
@@ -114,45 +113,38 @@ function cancelledRun(c: ServerConnection, message: string): undefined {
 /**
  * The engine's audit with the server's own connection options (its entry, the settings, SecretStorage,
  * the editor's browser and redirect receiver) and the server connection's trace, so the OAuth flow
- * panel shows the audit's requests as they are made and "show exchange" finds them there.
- * runAudit has no cancellation of its own: Cancel closes the audit's connection and any sign-in
- * waiting for the browser, and the result is dropped. Undefined when cancelled.
+ * panel shows the audit's requests as they are made and "show exchange" finds them there. The audit
+ * reuses the sign-in SecretStorage holds for the server (the connection's, made when it connected),
+ * so a connected server is audited without a second sign-in; one it signs in for itself is stored
+ * there too, and the connection picks it up. Cancel aborts the run: no request is sent after it, a
+ * sign-in waiting for the browser ends. Undefined when cancelled.
  */
 async function runEngineAudit(c: ServerConnection, trace: Trace, callTools: CallTools, signal: AbortSignal, onProgress: (message: string) => void): Promise<AuditReport | undefined> {
   const base = c.connectionOptions();
-  let auditConn: Connection | undefined;
-  const cancelled = new Promise<undefined>((resolve) =>
-    signal.addEventListener(
-      'abort',
-      () => {
-        c.cancelSignIn();
-        void auditConn?.close().catch(() => undefined);
-        resolve(undefined);
-      },
-      { once: true },
-    ),
-  );
-  const run = engine().runAudit({
-    serverUrl: base.serverUrl,
-    headless: base.headless,
-    browser: base.browser,
-    secrets: base.secrets,
-    client: base.client,
-    protocolVersion: base.protocolVersion,
-    timeoutMs: base.timeoutMs,
-    logger: base.logger,
-    trace,
-    redactor: base.redactor,
-    // the rest as Connect has it (scopes, transport, allowed http hosts, redirect receiver, prompt…); not
-    // the list-changed refresh, which belongs to the server's own session
-    connection: { ...base, onListChanged: undefined },
-    callTools,
-    waitExpiry: false,
-    clientId: c.entry.clientId,
-    onConnection: (conn) => {
-      auditConn = conn;
-    },
-    onCheck: (check) => onProgress(`${check.level === 'skip' ? 'skipped' : check.level}: ${check.title}`),
-  });
-  return Promise.race([run, cancelled]);
+  try {
+    return await engine().runAudit({
+      serverUrl: base.serverUrl,
+      headless: base.headless,
+      browser: base.browser,
+      secrets: base.secrets,
+      client: base.client,
+      protocolVersion: base.protocolVersion,
+      timeoutMs: base.timeoutMs,
+      logger: base.logger,
+      trace,
+      redactor: base.redactor,
+      // the rest as Connect has it (scopes, transport, allowed http hosts, redirect receiver, prompt…); not
+      // the list-changed refresh, which belongs to the server's own session
+      connection: { ...base, onListChanged: undefined },
+      callTools,
+      waitExpiry: false,
+      clientId: c.entry.clientId,
+      signal,
+      reuseSignIn: true,
+      onCheck: (check) => onProgress(`${check.level === 'skip' ? 'skipped' : check.level}: ${check.title}`),
+    });
+  } catch (err) {
+    if (signal.aborted && (err as { code?: unknown })?.code === 'audit_cancelled') return undefined;
+    throw err;
+  }
 }

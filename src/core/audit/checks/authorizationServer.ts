@@ -86,7 +86,11 @@ export async function authorizationServerChecks(ctx: AuditContext): Promise<void
   const signIn = facts.signInFailure;
   if (!disc) ctx.skip('authorization-server.iss-parameter', 'no authorization server metadata was read');
   else if (signIn?.code === 'iss_mismatch') ctx.report({ id: 'authorization-server.iss-parameter', level: 'fail', finding: `The authorization response's iss disagrees with the metadata: ${signIn.message}`, fix: `Return iss=${disc.as.issuer} (exactly the metadata's issuer) in every authorization response, or stop advertising authorization_response_iss_parameter_supported.`, exchanges: idsOf(ctx, 'authorization') });
-  else if (!facts.callbackIss) ctx.skip('authorization-server.iss-parameter', signIn ? `the sign-in did not reach the authorization response (${signIn.code})` : 'no authorization response was received');
+  else if (!facts.callbackIss)
+    ctx.skip(
+      'authorization-server.iss-parameter',
+      signIn ? `the sign-in did not reach the authorization response (${signIn.code})` : facts.signInReused ? 'the audit reused the sign-in this server already had, so it saw no authorization response (sign out and audit again to check it)' : 'no authorization response was received',
+    );
   else {
     const advertised = disc.as.authorization_response_iss_parameter_supported === true;
     const iss = facts.callbackIss;
