@@ -50,13 +50,21 @@ export function startPromptsPanel(rpc: Rpc, app: HTMLElement): void {
     render();
   }
 
+  /** The prompt the host last named (the tree's click): a new one is selected here. */
+  let hostSelected: string | undefined;
   rpc.on('state/prompts', (s) => {
-    if (!st && s.selected && !selected) selected = s.selected;
     st = s;
-    render();
+    const named = s.selected !== hostSelected && s.selected ? s.selected : undefined;
+    hostSelected = s.selected;
+    if (named && named !== selected) return select(named);
+    // every request's reply is followed by a push: the form (and its suggestions) is rebuilt only
+    // when what it shows changed
+    const key = JSON.stringify([selected, st.prompts.find((p) => p.name === selected), st.completions]);
+    render(key !== lastKey);
   });
+  let lastKey = '';
 
-  function render(): void {
+  function render(detailToo = true): void {
     if (!st) return;
     mount(bar, serverBar(st.server));
     mount(
@@ -76,6 +84,8 @@ export function startPromptsPanel(rpc: Rpc, app: HTMLElement): void {
         : h('p', { class: 'muted' }, 'None listed.'),
       st.more ? h('button', { type: 'button', class: 'link-button', onclick: () => void rpc.request('list/more', { what: 'prompts' }).then(() => rpc.command('reload', {})) }, icon('ellipsis'), ' Load more') : null,
     );
+    if (!detailToo) return;
+    lastKey = JSON.stringify([selected, st.prompts.find((x) => x.name === selected), st.completions]);
     const p = st.prompts.find((x) => x.name === selected);
     if (!p) return mount(detail, h('p', { class: 'muted' }, selected ? `No prompt named ${selected} in the list.` : 'Pick a prompt.'));
     const vals = values.get(p.name) ?? {};

@@ -66,14 +66,29 @@ export function startResourcesPanel(rpc: Rpc, app: HTMLElement): void {
     rpc.command('reload', {});
   }
 
+  /** The item the host last named (the tree's click): a new one is selected here. */
+  let hostSelected: string | undefined;
   rpc.on('state/resources', (s) => {
     const first = !st;
     st = s;
-    if (first && s.selected && !selected) selected = s.selected;
-    if (s.selected && s.selected !== selected && first) selected = s.selected;
-    render();
+    const named = s.selected !== hostSelected && s.selected ? s.selected : undefined;
+    hostSelected = s.selected;
+    if (named && named !== selected) {
+      selected = undefined;
+      select(named);
+      return;
+    }
+    // every request's reply is followed by a push: the detail (a form being typed in, its
+    // suggestions) is rebuilt only when what it shows changed
+    render(detailKey() !== lastDetailKey);
     if (first && selected && !isTemplate(selected)) void doRead(selected, false);
   });
+
+  let lastDetailKey = '';
+  function detailKey(): string {
+    if (!st) return '';
+    return JSON.stringify([selected, st.templates.find((t) => t.uriTemplate === selected), st.resources.find((r) => r.uri === selected), st.subscribed, st.subscriptions, st.completions]);
+  }
   rpc.on('resource/updated', (u) => {
     if (u.uri !== currentUri()) return;
     updatedAt = u.at;
@@ -86,7 +101,7 @@ export function startResourcesPanel(rpc: Rpc, app: HTMLElement): void {
     return read?.uri;
   }
 
-  function render(): void {
+  function render(detailToo = true): void {
     if (!st) return;
     mount(bar, serverBar(st.server));
     const item = (key: string, label: string, sub: string, kind: 'resource' | 'template') =>
@@ -108,11 +123,12 @@ export function startResourcesPanel(rpc: Rpc, app: HTMLElement): void {
       h('h2', null, 'Resource Templates ', h('span', { class: 'muted' }, String(st.templates.length))),
       st.templates.length ? st.templates.map((t) => item(t.uriTemplate, t.title ?? t.name, t.uriTemplate, 'template')) : h('p', { class: 'muted' }, 'None listed.'),
     );
-    renderDetail();
+    if (detailToo) renderDetail();
   }
 
   function renderDetail(): void {
     if (!st) return;
+    lastDetailKey = detailKey();
     if (!selected) return mount(detail, h('p', { class: 'muted' }, 'Pick a resource or a template.'));
     const template = st.templates.find((t) => t.uriTemplate === selected);
     const resource = st.resources.find((r) => r.uri === selected);
