@@ -8,10 +8,15 @@
  * other text outputs"), Markdown escapes its markup and HTML, XML escapes its five characters and
  * drops what XML 1.0 cannot carry, JSON is JSON.
  */
-import { AUDIT_CATEGORIES, type AuditCategory, type AuditCheck, type AuditLevel, type AuditReport } from '../shared/audit';
+import { AUDIT_CATEGORIES, type AuditCategory, type AuditCheck, type AuditLevel, type AuditReport, type AuditSkipReason } from '../shared/audit';
 import { terminalJson, terminalLine } from '../core/text/terminal';
 
 const LEVEL_ORDER: Record<AuditLevel, number> = { fail: 0, warn: 1, pass: 2, skip: 3 };
+
+/** The CLI's words for the remedy of a skip whose reason is the person's choice (the editor has its own, src/present/auditView.ts). */
+export const CLI_SKIP_REMEDY: Record<AuditSkipReason, string> = {
+  'tools-with-side-effects': 'run with --call-tools all to call it',
+};
 
 /** Checks by category, in catalog order of the categories, failures first within each. */
 export function groupChecks(report: AuditReport): Array<{ category: AuditCategory; checks: AuditCheck[] }> {
@@ -43,7 +48,7 @@ export function auditText(report: AuditReport, opts: { verbose?: boolean } = {})
     out.push('', `[${g.category}]`);
     for (const c of g.checks) {
       out.push(`  ${TEXT_LEVEL[c.level]}  ${terminalLine(checkName(c))}`);
-      if (c.level !== 'pass' || opts.verbose) out.push(`        ${terminalLine(c.finding)}`);
+      if (c.level !== 'pass' || opts.verbose) out.push(`        ${terminalLine(c.finding)}${c.level === 'skip' && c.reason ? ` (${CLI_SKIP_REMEDY[c.reason]})` : ''}`);
       if (c.fix && (c.level === 'fail' || c.level === 'warn')) out.push(`        fix: ${terminalLine(c.fix)}`);
       if (c.level === 'fail' && c.spec.length) out.push(`        see: ${terminalLine(c.spec.join('; '))}`);
       if ((c.level === 'fail' || c.level === 'warn') && c.exchanges.length) out.push(`        proof: ${c.exchanges.slice(0, 8).map((n) => `#${n}`).join(' ')}${c.exchanges.length > 8 ? ' …' : ''} (--trace prints them)`);
@@ -130,7 +135,7 @@ export function auditJunit(report: AuditReport): string {
 
 /**
  * The report object (`--json`): server, protocolVersion, startedAt, durationMs, requests, summary
- * and the checks with id, category, level, title, subject, finding, fix, spec and exchanges. Valid
+ * and the checks with id, category, level, title, subject, finding, reason (a skip's code), fix, spec and exchanges. Valid
  * JSON with C1, bidi and separator characters escaped, so it is also safe on a terminal.
  */
 export function auditJson(report: AuditReport): string {
@@ -148,6 +153,7 @@ export function auditJson(report: AuditReport): string {
       title: c.title,
       ...(c.subject !== undefined ? { subject: c.subject } : {}),
       finding: c.finding,
+      ...(c.reason !== undefined ? { reason: c.reason } : {}),
       ...(c.fix !== undefined ? { fix: c.fix } : {}),
       spec: [...c.spec],
       exchanges: [...c.exchanges],

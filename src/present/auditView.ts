@@ -4,7 +4,7 @@
  * each spec section with the https page it names. The report itself (src/shared/audit.ts) stays
  * as the engine made it; this is only its order and its words.
  */
-import { AUDIT_CATEGORIES, type AuditCategory, type AuditCheck, type AuditLevel, type AuditReport, type AuditSummary, summarize } from '../shared/audit';
+import { AUDIT_CATEGORIES, type AuditCategory, type AuditCheck, type AuditLevel, type AuditReport, type AuditSkipReason, type AuditSummary, summarize } from '../shared/audit';
 import type { AuditExportFormat, AuditGroupView, AuditReportView, SpecLink } from '../shared/protocol';
 import { oneLine } from './serverInfo';
 
@@ -22,6 +22,14 @@ export const CATEGORY_LABELS: Record<AuditCategory, string> = {
   'tool-security': 'Tool security',
   transport: 'Transport',
   clients: 'Client compatibility',
+};
+
+/** The button of the audit's question about tools with side effects (src/vscode/commands/audit.ts). */
+export const CALL_ALL_TOOLS = 'Call All Tools';
+
+/** The editor's words for the remedy of a skip whose reason is the person's choice (the CLI has its own, src/present/audit.ts). */
+export const EDITOR_SKIP_REMEDY: Record<AuditSkipReason, string> = {
+  'tools-with-side-effects': `run the audit again and choose "${CALL_ALL_TOOLS}" to call it`,
 };
 
 /** The worst level among checks (`skip` for none). */
@@ -54,7 +62,7 @@ export function groupChecks(checks: readonly AuditCheck[]): AuditGroupView[] {
       checks: list
         .map((c, i) => ({ c, i }))
         .sort((a, b) => RANK[a.c.level] - RANK[b.c.level] || a.i - b.i)
-        .map(({ c }) => ({ ...c, specLinks: c.spec.map(specLink) })),
+        .map(({ c }) => ({ ...c, ...(c.level === 'skip' && c.reason ? { finding: `${c.finding} (${EDITOR_SKIP_REMEDY[c.reason]})` } : {}), specLinks: c.spec.map(specLink) })),
     }))
     .sort((a, b) => RANK[a.level] - RANK[b.level] || catRank(a.category) - catRank(b.category));
 }

@@ -103,6 +103,14 @@ export function auditCheckSpec(id: AuditCheckId): CheckSpec {
   return AUDIT_CHECKS[id];
 }
 
+/**
+ * Why a check was skipped, when the remedy is the person's choice and each front end words it its
+ * own way (the CLI's flag, the editor's button): the finding says what happened, front-end neutral.
+ * - `tools-with-side-effects`: the tool is not annotated read-only, and the audit was not told it may
+ *   call every tool.
+ */
+export type AuditSkipReason = 'tools-with-side-effects';
+
 export interface AuditCheck {
   id: AuditCheckId;
   category: AuditCategory;
@@ -112,6 +120,8 @@ export interface AuditCheck {
   subject?: string;
   /** Plain words: what was seen. For `skip`, the reason it was skipped. */
   finding: string;
+  /** For some skips, why as a code: the front end adds its own words for the remedy. */
+  reason?: AuditSkipReason;
   /** What to change, where. Present for `fail` and `warn`. */
   fix?: string;
   spec: string[];

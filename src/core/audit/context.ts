@@ -10,7 +10,7 @@
  * - every token a check makes (forged, tampered, derived) is given to `ctx.conn.redactor.addSecret`
  *   before it is sent, so the trace, logs and report never show it.
  */
-import type { AuditCategory, AuditCheck, AuditCheckId } from '../../shared/audit';
+import type { AuditCategory, AuditCheck, AuditCheckId, AuditSkipReason } from '../../shared/audit';
 import type { Connection } from '../connection';
 import type { BearerChallenge } from '../oauth/challenge';
 import type { DiscoveryResult } from '../oauth/discovery';
@@ -100,8 +100,8 @@ export interface AuditContext {
   mcp(method: string, params: Record<string, unknown> | undefined, auth: ProbeAuth): Promise<ProbeResponse>;
   /** Report a check. `category`, `title` and `spec` come from AUDIT_CHECKS unless given. */
   report(check: Omit<AuditCheck, 'category' | 'title' | 'spec'> & { spec?: string[]; title?: string }): void;
-  /** Shorthand for a `skip` with its reason. */
-  skip(id: AuditCheckId, reason: string, subject?: string): void;
+  /** Shorthand for a `skip` with its reason (and its code, when the remedy is a choice the front end words). */
+  skip(id: AuditCheckId, reason: string, subject?: string, code?: AuditSkipReason): void;
   /** Sleep (injected clock in tests). */
   sleep(ms: number): Promise<void>;
 }

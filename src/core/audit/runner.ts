@@ -193,6 +193,7 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditReport> {
           title: c.title ?? spec.title,
           ...(c.subject !== undefined ? { subject: clean(c.subject) } : {}),
           finding: clean(c.finding) ?? '',
+        ...(c.level === 'skip' && c.reason ? { reason: c.reason } : {}),
           ...(c.fix !== undefined ? { fix: clean(c.fix) } : {}),
           spec: c.spec ?? [...spec.spec],
           exchanges: [...new Set(c.exchanges)].filter((n) => Number.isInteger(n) && n > 0),
@@ -200,8 +201,8 @@ export async function runAudit(opts: RunAuditOptions): Promise<AuditReport> {
         checks.push(check);
         opts.onCheck?.(check);
       },
-      skip(id, reason, subject) {
-        this.report({ id, level: 'skip', finding: reason, subject, exchanges: [] });
+      skip(id, reason, subject, code) {
+        this.report({ id, level: 'skip', finding: reason, subject, exchanges: [], ...(code ? { reason: code } : {}) });
       },
     };
 

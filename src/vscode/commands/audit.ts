@@ -8,7 +8,7 @@
  * the person agrees, in a modal that names the others, to calling every tool (docs/SECURITY.md).
  */
 import * as vscode from 'vscode';
-import { auditTreeLine, callToolsQuestion, toolsWithSideEffects } from '../../present/auditView';
+import { auditTreeLine, CALL_ALL_TOOLS, callToolsQuestion, toolsWithSideEffects } from '../../present/auditView';
 import { errorView } from '../../present/errorView';
 import { errorText } from '../../shared/codes';
 import type { AuditReport } from '../../shared/audit';
@@ -30,7 +30,7 @@ function parseOptions(v: unknown): AuditCommandOptions {
   return callTools === 'all' || callTools === 'read-only' ? { callTools } : {};
 }
 
-const CALL_ALL = 'Call All Tools';
+const CALL_ALL = CALL_ALL_TOOLS;
 const READ_ONLY = 'Read-Only Tools Only';
 
 async function askCallTools(c: ServerConnection): Promise<CallTools | undefined> {

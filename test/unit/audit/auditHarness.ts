@@ -46,9 +46,9 @@ export async function runPhases(srv: { mcpUrl: string }, phases: AuditPhase[], o
         const spec = AUDIT_CHECKS[c.id];
         checks.push({ ...c, category: spec.category, title: c.title ?? spec.title, spec: c.spec ?? [...spec.spec] });
       },
-      skip: (id, reason, subject) => {
+      skip: (id, reason, subject, code) => {
         const spec = AUDIT_CHECKS[id];
-        checks.push({ id, category: spec.category, title: spec.title, spec: [...spec.spec], level: 'skip', finding: reason, exchanges: [], ...(subject ? { subject } : {}) });
+        checks.push({ id, category: spec.category, title: spec.title, spec: [...spec.spec], level: 'skip', finding: reason, exchanges: [], ...(subject ? { subject } : {}), ...(code ? { reason: code } : {}) });
       },
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     };

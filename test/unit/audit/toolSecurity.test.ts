@@ -130,7 +130,12 @@ describe('audit: tool-security checks', function () {
     assert.deepEqual(at(checks, 'fail'), ['tool-security.oauth-refuses-anonymous[read_notes]'], JSON.stringify(checks, null, 1));
     const skipped = checks.filter((c) => c.level === 'skip' && c.subject);
     assert.deepEqual(skipped.map((c) => c.subject), ['write_note', 'write_note', 'write_note']);
-    for (const c of skipped) assert.match(c.finding, /^not read-only; run with --call-tools all/);
+    for (const c of skipped) {
+      // front-end neutral words; the remedy is a code each front end words (the CLI's flag, the editor's button)
+      assert.match(c.finding, /^not read-only, and the audit was not told it may call every tool/);
+      assert.doesNotMatch(c.finding, /--call-tools|Call All Tools/);
+      assert.equal(c.reason, 'tools-with-side-effects');
+    }
     assert.equal(srv.ran.write_note, undefined);
     const all = await runPhases(srv, [toolSecurityChecks], { callTools: 'all' });
     assert.deepEqual(at(all.checks, 'fail'), ['tool-security.oauth-refuses-anonymous[read_notes]', 'tool-security.oauth-refuses-anonymous[write_note]']);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { auditReportView, auditTreeLine, auditTreeTooltip, callToolsQuestion, exportFileName, groupChecks, specLink, toolsWithSideEffects, worstLevel } from '../../../src/present/auditView';
 import { AUDIT_CHECKS, summarize } from '../../../src/shared/audit';
+import { auditJson, auditText } from '../../../src/present/audit';
 import { check, fixtureChecks, fixtureReport } from '../../fixtures/auditReport';
 
 describe('present/auditView: the audit report as the panel and the tree show it', () => {
@@ -121,5 +122,26 @@ describe('present/auditView: the name an export proposes', () => {
     assert.doesNotMatch(name, /[\\/]/);
     assert.ok(name.length <= 'mcp-audit-'.length + 80 + '.md'.length, name);
     assert.equal(exportFileName('not a url', 'markdown'), 'mcp-audit-server.md');
+  });
+});
+
+describe('present: a skip whose remedy is a choice is worded by each front end', () => {
+  const skipped = check('tool-security.oauth-refuses-anonymous', 'skip', 'not read-only, and the audit was not told it may call every tool', { subject: 'delete_note', reason: 'tools-with-side-effects' });
+  const plain = check('resource-server.expired-token', 'skip', 'the token lives an hour');
+
+  it('the panel names its own button, the terminal its own flag; a skip without a code gets neither', () => {
+    const view = auditReportView(fixtureReport([skipped, plain]));
+    const findings = view.groups.flatMap((g) => g.checks.map((c) => c.finding));
+    assert.ok(findings.some((f) => f.endsWith('(run the audit again and choose "Call All Tools" to call it)')), findings.join('\n'));
+    assert.ok(findings.every((f) => !f.includes('--call-tools')));
+    assert.ok(findings.includes('the token lives an hour'));
+    const text = auditText(fixtureReport([skipped, plain]));
+    assert.match(text, /call every tool \(run with --call-tools all to call it\)/);
+    assert.doesNotMatch(text, /Call All Tools/);
+    assert.match(text, /the token lives an hour\n/);
+    // the JSON report carries the code, not the words
+    const json = JSON.parse(auditJson(fixtureReport([skipped]))) as { checks: Array<{ reason?: string; finding: string }> };
+    assert.equal(json.checks[0].reason, 'tools-with-side-effects');
+    assert.doesNotMatch(json.checks[0].finding, /--call-tools|Call All Tools/);
   });
 });

@@ -14,7 +14,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8725 (JWT BCP)
  * @see https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization (Token Handling, Scope Challenge Handling)
  */
-import type { AuditCheckId } from '../../../shared/audit';
+import type { AuditCheckId, AuditSkipReason } from '../../../shared/audit';
 import { canonicalResource } from '../../oauth/discovery';
 import { splitScopes } from '../../oauth/challenge';
 import { revokeToken } from '../../oauth/tokens';
@@ -76,13 +76,13 @@ export const resourceServerChecks: AuditPhase = async (ctx) => {
     reported.add(id);
     ctx.report({ id, level, finding, exchanges, ...(fix && level !== 'pass' ? { fix } : {}) });
   };
-  const skip = (id: Id, reason: string) => {
+  const skip = (id: Id, reason: string, code?: AuditSkipReason) => {
     if (reported.has(id)) return;
     reported.add(id);
-    ctx.skip(id, reason);
+    ctx.skip(id, reason, undefined, code);
   };
-  const skipRest = (reason: string) => {
-    for (const id of IDS) skip(id, reason);
+  const skipRest = (reason: string, code?: AuditSkipReason) => {
+    for (const id of IDS) skip(id, reason, code);
   };
 
   try {
@@ -99,12 +99,12 @@ export const resourceServerChecks: AuditPhase = async (ctx) => {
 type Report = (id: Id, level: 'pass' | 'warn' | 'fail', finding: string, exchanges: number[], fix?: string) => void;
 type Skip = (id: Id, reason: string) => void;
 
-async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (reason: string) => void): Promise<void> {
+async function run(ctx: AuditContext, report: Report, skip: Skip, skipRest: (reason: string, code?: AuditSkipReason) => void): Promise<void> {
   if (ctx.facts.noOAuth) return skipRest(ctx.facts.noOAuth);
   // The re-signing key is made while the first probes are on the wire.
   if (ctx.facts.tokens) prepareForgery(ctx.facts.tokens.access_token);
   const found = await findTarget(ctx);
-  if ('reason' in found) return skipRest(found.reason);
+  if ('reason' in found) return skipRest(found.reason, found.code);
   const { target, noToken } = found;
   const send = (auth: ProbeAuth): Promise<ProbeResponse> => ctx.mcp(target.method, target.params, auth);
 
@@ -204,7 +204,7 @@ function judgeBadToken(report: Report, id: Id, o: Outcome, exchanges: number[], 
  * others only with `callTools: 'all'`, or with schema-failing arguments when the server refuses
  * those without a token (then it decides on the token before the arguments).
  */
-export async function findTarget(ctx: AuditContext): Promise<{ target: ProbeTarget; noToken: ProbeResponse } | { reason: string }> {
+export async function findTarget(ctx: AuditContext): Promise<{ target: ProbeTarget; noToken: ProbeResponse } | { reason: string; code?: AuditSkipReason }> {
   const list: ProbeTarget = { method: 'tools/list', params: {}, label: 'tools/list', kind: 'request', scopes: [] };
   const anon = await ctx.mcp(list.method, list.params, { kind: 'none' });
   const o = classify(anon, list, false);
@@ -236,7 +236,7 @@ export async function findTarget(ctx: AuditContext): Promise<{ target: ProbeTarg
     }
     return { target, noToken: r };
   }
-  return { reason: `no protected tool can be probed without side effects: ${tried.join('; ')}; run with --call-tools all` };
+  return { reason: `no protected tool can be probed without side effects (${tried.join('; ')}), and the audit was not told it may call every tool`, code: 'tools-with-side-effects' };
 }
 
 async function insufficientScope(ctx: AuditContext, target: ProbeTarget, send: (a: ProbeAuth) => Promise<ProbeResponse>, report: Report, skip: Skip): Promise<void> {

@@ -13,14 +13,15 @@
  * @see https://developers.openai.com/apps-sdk/build/auth (securitySchemes, mcp/www_authenticate)
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
  */
-import type { AuditCheckId } from '../../../shared/audit';
+import type { AuditCheckId, AuditSkipReason } from '../../../shared/audit';
 import type { AuditContext, AuditPhase, ProbeAuth, ProbeResponse } from '../context';
 import { decodeAccessToken, prepareForgery } from '../forge';
 import { bearer, callTarget, classify, describeRefusal, heldScopes, isReadOnly, mintToken, mintWithout, oauthScopes, schemesOf, toolName, type MintedToken, type Outcome, type RawTool } from '../authProbes';
 
 type Id = Extract<AuditCheckId, `tool-security.${string}`>;
 
-const NOT_READ_ONLY = 'not read-only; run with --call-tools all';
+/** Front-end neutral: each front end adds how to allow it (reason code `tools-with-side-effects`). */
+const NOT_READ_ONLY = 'not read-only, and the audit was not told it may call every tool';
 
 /** Tools checked at most (each costs a few requests; a server may list thousands). */
 const MAX_TOOLS = 64;
@@ -79,9 +80,9 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
     done.add(id);
     ctx.report({ id, level, subject: name, finding, exchanges, ...(fix && level !== 'pass' ? { fix } : {}) });
   };
-  const skip = (id: Id, reason: string) => {
+  const skip = (id: Id, reason: string, code?: AuditSkipReason) => {
     done.add(id);
-    ctx.skip(id, reason, name);
+    ctx.skip(id, reason, name, code);
   };
 
   // Undeclared: the server's default — a token when the whole server wants one, else nothing to compare.
@@ -97,7 +98,7 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
   const callable = isReadOnly(tool) || ctx.options.callTools === 'all';
   const target = callTarget(tool, !callable, scopes);
   if (!target) {
-    for (const id of ids) skip(id, NOT_READ_ONLY);
+    for (const id of ids) skip(id, NOT_READ_ONLY, 'tools-with-side-effects');
     return;
   }
   const send = (auth: ProbeAuth): Promise<ProbeResponse> => ctx.mcp(target.method, target.params, auth);
@@ -108,7 +109,7 @@ async function checkTool(ctx: AuditContext, tool: RawTool, wholeServer: boolean,
   const a = classify(anon, target, false);
   if (target.kind === 'invalid-call' && a.kind !== 'refused' && !noauth) {
     // The answer is about the arguments, not the token: the auth decision is not visible this way.
-    for (const id of ids) skip(id, `${NOT_READ_ONLY} (without a token, arguments that fail its input schema got ${a.detail}: the token decision is not visible that way)`);
+    for (const id of ids) skip(id, `${NOT_READ_ONLY} (without a token, arguments that fail its input schema got ${a.detail}: the token decision is not visible that way)`, 'tools-with-side-effects');
     return;
   }
   if (noauth) {
