@@ -99,3 +99,33 @@ export function splitDuration(elapsedMs: number, signInMs: number): { durationMs
 export function historyForState(records: CallRecord[]): CallRecord[] {
   return records.map((r, i) => (i < FULL_RECORDS ? r : summary(r)));
 }
+
+/** Calls kept per server (the panel says so when an old record is asked for). */
+const HISTORY_MAX = 50;
+
+/** Calls made from the tools panel, per server, newest first; in memory only (arguments are the user's). */
+export class CallHistory {
+  private readonly byServer = new Map<string, CallRecord[]>();
+  private nextId = 1;
+
+  add(serverId: string, r: Omit<CallRecord, 'id'>): CallRecord {
+    const rec = { ...capRecord(r), id: this.nextId++ };
+    const list = this.byServer.get(serverId) ?? [];
+    list.unshift(rec);
+    list.length = Math.min(list.length, HISTORY_MAX);
+    this.byServer.set(serverId, list);
+    return rec;
+  }
+
+  for(serverId: string): CallRecord[] {
+    return this.byServer.get(serverId) ?? [];
+  }
+
+  get(serverId: string, id: number): CallRecord | undefined {
+    return this.for(serverId).find((r) => r.id === id);
+  }
+
+  clear(serverId: string): void {
+    this.byServer.delete(serverId);
+  }
+}

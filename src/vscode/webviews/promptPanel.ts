@@ -4,7 +4,7 @@ import { engine } from '../engine';
 import { hasMore, loadMore } from '../resourceLists';
 import type { PanelController } from './panels';
 import { completeFor, completionSupport, ensureConnected } from './resourcePanel';
-import { signInFor, withSignInProgress } from './toolsPanel';
+import { signInFor, withSignInProgress } from './signInProgress';
 
 /**
  * The Prompts panel of a server (one per server, opened at the prompt clicked in the tree): a form

@@ -8,7 +8,7 @@ import type { ServerConnection } from '../connections';
 import { engine } from '../engine';
 import { hasMore, lastRead, loadMore, rememberRead, resourceTemplates } from '../resourceLists';
 import type { InspectorPanel, PanelController } from './panels';
-import { signInFor, withSignInProgress } from './toolsPanel';
+import { signInFor, withSignInProgress } from './signInProgress';
 
 /**
  * The Resources panel of a server (one per server, opened at the resource or template clicked in the

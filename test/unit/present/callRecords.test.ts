@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import type { CallRecord } from '../../../src/shared/protocol';
-import { capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT, splitDuration } from '../../../src/present/callRecords';
+import { CallHistory, capRecord, FULL_RECORDS, historyForState, MAX_JSON, MAX_PARTS, MAX_TEXT, splitDuration } from '../../../src/present/callRecords';
 
 const base = (over: Partial<CallRecord> = {}): CallRecord => ({
   id: 1,
@@ -74,5 +74,32 @@ describe('present/callRecords: bounded history', () => {
     // summaries in state pushes keep both numbers for the history list
     const records = Array.from({ length: FULL_RECORDS + 1 }, (_, i) => base({ id: i + 1, durationMs: 20, signInMs: 10_727 }));
     assert.deepEqual(historyForState(records).map((r) => [r.partial ?? false, r.durationMs, r.signInMs]), [...Array(FULL_RECORDS).fill([false, 20, 10_727]), [true, 20, 10_727]]);
+  });
+});
+
+describe('present/callRecords CallHistory: per server, newest first, bounded', () => {
+  const rec = (tool: string): Omit<CallRecord, 'id'> => {
+    const { id: _id, ...r } = base({ tool });
+    return r;
+  };
+
+  it('keeps each server apart, newest first, 50 at most, with ids no other record has', () => {
+    const h = new CallHistory();
+    for (let i = 0; i < 60; i++) h.add('a', rec(`t${i}`));
+    const b = h.add('b', rec('other'));
+    assert.equal(h.for('a').length, 50);
+    assert.equal(h.for('a')[0].tool, 't59');
+    assert.equal(h.for('a')[49].tool, 't10');
+    assert.deepEqual(h.for('b').map((r) => r.tool), ['other']);
+    assert.equal(h.get('a', b.id), undefined, "another server's record is not found by its id");
+    assert.equal(new Set([...h.for('a'), ...h.for('b')].map((r) => r.id)).size, 51);
+    h.clear('a');
+    assert.deepEqual(h.for('a'), []);
+  });
+
+  it('stores a record capped (capRecord) whatever the server sent', () => {
+    const h = new CallHistory();
+    const r = h.add('a', { ...rec('big'), content: [{ type: 'text', text: 'x'.repeat(MAX_TEXT + 10) }] });
+    assert.ok((r.content?.[0].text as string).length < MAX_TEXT + 100);
   });
 });
