@@ -12,6 +12,7 @@ import { ServersTree } from './tree';
 import { UriHandlerRedirects } from './uriHandler';
 import { PanelManager } from './webviews/panels';
 import { auditController } from './webviews/auditPanel';
+import { useAuditStore } from './audits';
 import { flowController } from './webviews/flowPanel';
 import { messagesController } from './webviews/messagesPanel';
 import { tokenController } from './webviews/tokenPanel';
@@ -56,6 +57,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const history = new CallHistory();
   const panels = new PanelManager({ extensionUri: context.extensionUri, log, redactor, servers, registry });
   for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController(), messagesController()]) panels.register(c);
+  useAuditStore(context.workspaceState); // the last audit of each server survives a window reload
   const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history, serverLogs };
   context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels, serverLogs);
   return services;
