@@ -171,7 +171,7 @@ describe('webview/resources: the Resources and Prompts panels with hostile conte
       ],
     }));
     await page.waitForSelector('[data-testid="prompt-messages"]');
-    const rows = await page.$$eval('[data-testid="prompt-message"]', (els) => els.map((e) => (e as HTMLElement).innerText));
+    const rows = await page.$$eval('[data-testid="prompt-message"]', (els) => els.map((e) => (e as unknown as { innerText: string }).innerText));
     assert.equal(rows.length, 4);
     assert.ok(rows[0].includes(`${XSS}\\u202e\\x1b[2J`), rows[0]);
     assert.match(rows[1], /image of type "image\/svg\+xml" is not shown/);
