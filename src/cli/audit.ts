@@ -34,6 +34,9 @@ Options:
   --call-tools all            call every tool (default: only tools annotated readOnlyHint; the others
                               are checked with arguments that fail their input schema)
   --wait-expiry               wait for the access token to expire to probe an expired token
+  --other-resource <url>      another resource (http or https URL, no fragment) of the same authorization
+                              server: the server must refuse a token issued for it (RFC 8707); default:
+                              a made-up path on this server's origin
   --protocol-version <v>      speak exactly this MCP protocol version instead of negotiating
   --timeout <ms>              per-request timeout (default 30000)
   --json                      print the report as JSON
@@ -55,6 +58,7 @@ interface AuditFlags {
   only?: string[];
   'call-tools'?: string;
   'wait-expiry'?: boolean;
+  'other-resource'?: string;
   'protocol-version'?: string;
   timeout?: string;
   json?: boolean;
@@ -81,6 +85,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
         only: { type: 'string', multiple: true },
         'call-tools': { type: 'string' },
         'wait-expiry': { type: 'boolean' },
+        'other-resource': { type: 'string' },
         'protocol-version': { type: 'string' },
         timeout: { type: 'string' },
         json: { type: 'boolean' },
@@ -114,6 +119,8 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
   const timeoutMs = flags.timeout === undefined ? undefined : Number(flags.timeout);
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) return usage('--timeout must be a positive number of milliseconds');
   if (flags.headless && flags.open) return usage('--headless and --open exclude each other');
+  const otherResource = flags['other-resource'] === undefined ? undefined : checkOtherResource(flags['other-resource'], positionals[0]);
+  if (typeof otherResource === 'object') return usage(otherResource.error);
 
   const redactor = new Redactor();
   const trace = new Trace(20_000);
@@ -127,6 +134,7 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
       only: only as AuditCategory[],
       callTools: callTools === 'all' ? 'all' : 'read-only',
       waitExpiry: !!flags['wait-expiry'],
+      otherResource,
       protocolVersion: flags['protocol-version'],
       timeoutMs,
       redactor,
@@ -152,6 +160,32 @@ export async function auditCommand(argv: string[], io: { stdout: (s: string) => 
   if (flags.trace) io.stderr(`${traceLines(trace)}\n`);
   io.stdout(flags.json ? auditJson(report) : auditText(report, { verbose: flags.verbose }));
   return auditExitCode(report);
+}
+
+/**
+ * `--other-resource`: a resource indicator is an absolute URI without a fragment (RFC 8707 §2); the
+ * audit asks the authorization server for a token for it and presents that token to the server
+ * under audit, so it must be another resource than that server. Only named, never fetched.
+ */
+export function checkOtherResource(value: string, serverUrl: string): string | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { error: `--other-resource takes an absolute URL, got "${value.slice(0, 80)}"` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: `--other-resource takes an http or https URL, got a ${url.protocol} one` };
+  if (url.hash || value.includes('#')) return { error: '--other-resource must not have a fragment (RFC 8707 §2)' };
+  if (url.username || url.password) return { error: '--other-resource must not carry a user name or password' };
+  let server: URL | undefined;
+  try {
+    server = new URL(serverUrl);
+  } catch {
+    server = undefined;
+  }
+  const bare = (u: URL) => `${u.origin}${u.pathname.replace(/\/+$/, '')}${u.search}`;
+  if (server && bare(server) === bare(url)) return { error: '--other-resource must name another resource than the server under audit' };
+  return url.href;
 }
 
 function quietLogger(io: { stderr: (s: string) => void }, redactor: Redactor): Logger {
