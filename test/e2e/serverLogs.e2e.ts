@@ -41,6 +41,11 @@ function serverLogChannelText(d: Driver): string {
   return out.join('\n');
 }
 
+function filesNamed(dir: string, name: string, depth = 0): string[] {
+  if (depth > 4 || !existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesNamed(join(dir, e.name), name, depth + 1) : e.name === name ? [join(dir, e.name)] : []));
+}
+
 describe('Server logs, ping and a pasted token (installed VSIX in Chromium)', function () {
   this.timeout(150_000);
   // One server in the store: every command below is about it without asking "Which server?" (the
@@ -126,10 +131,13 @@ describe('Server logs, ping and a pasted token (installed VSIX in Chromium)', fu
     await waitFor('the mark in the log', async () => (/user-supplied token, audience mismatch accepted/.test(d.extensionLog()) ? true : undefined), { timeoutMs: STEP_MS });
   });
 
-  it('no pasted token is in any log the extension wrote (its own channel, the server log channel)', () => {
+  it('no pasted token is in any log the extension wrote (its own channel, the server log channel) or in a settings file', () => {
     const d = driver();
     const logs = `${d.extensionLog()}\n${serverLogChannelText(d)}`;
     assert.equal(tokens.length, 2);
     for (const t of tokens) assert.ok(!logs.includes(t), 'a pasted token is in a log');
+    const settings = [...filesNamed(join(d.host.tmp, 'user-data'), 'settings.json'), ...filesNamed(d.host.folder, 'settings.json')];
+    assert.ok(settings.length > 0, 'the user settings file was found');
+    for (const f of settings) for (const t of tokens) assert.ok(!readFileSync(f, 'utf8').includes(t), `a pasted token is in ${f}`);
   });
 });
