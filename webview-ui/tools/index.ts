@@ -251,6 +251,9 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     Object.assign(ui, r.next);
     if (!r.changed) {
       renderDetail();
+      // Refused (not JSON, not an object, keys the form has no field for): the JSON editor stays as
+      // typed (formFor is unchanged, so it is not rebuilt) and says why in its note.
+      showJsonNote(ui.jsonNote);
       return;
     }
     formFor = undefined;
@@ -305,14 +308,21 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       return got.args;
     }
     ui.jsonNote = got.note;
+    showJsonNote(got.note);
+    return undefined;
+  }
+
+  /** The JSON editor's note, shown in place (the editor keeps its text, caret and scroll), and the editor marked invalid and focused. */
+  function showJsonNote(text: string | undefined): void {
+    if (!text) return;
+    const ta = formSlot.querySelector<HTMLElement>('textarea');
     const note = formSlot.querySelector<HTMLElement>('.field-msg');
     if (note) {
-      note.textContent = got.note;
+      note.textContent = text;
       note.hidden = false;
     }
     ta?.setAttribute('aria-invalid', 'true');
     ta?.focus();
-    return undefined;
   }
 
   async function send(t: ToolView, ui: ToolEditor, signIn: boolean, given?: Record<string, unknown>): Promise<void> {

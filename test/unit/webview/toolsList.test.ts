@@ -404,6 +404,19 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
     await page.getByRole('button', { name: 'Form' }).click();
     assert.equal(await editor.count(), 1, 'a key the form has no field for: still JSON');
     assert.equal(await page.getByRole('button', { name: 'JSON' }).getAttribute('aria-pressed'), 'true');
+    // the refusal is said, next to the editor, which keeps what was typed
+    const note = page.locator('.tool-form .field-msg');
+    assert.ok(await note.isVisible(), 'the note is shown');
+    assert.match(await note.innerText(), /no field for "extra"/);
+    assert.equal(await editor.getAttribute('aria-invalid'), 'true');
+    assert.equal(await editor.inputValue(), '{"query":"x","extra":1}');
+    await editor.fill('{"query": ');
+    await page.getByRole('button', { name: 'Form' }).click();
+    assert.match(await note.innerText(), /^Not valid JSON: .*Fix it to go back to the form\.$/);
+    await editor.fill('[1]');
+    await page.getByRole('button', { name: 'Form' }).click();
+    assert.ok(await note.isVisible());
+    assert.doesNotMatch(await note.innerText(), /Not valid JSON/, 'the note says the new reason');
     await editor.fill('{"query":"back"}');
     await page.getByRole('button', { name: 'Form' }).click();
     assert.equal(await input.inputValue(), 'back');
