@@ -395,7 +395,7 @@ export type CommandMethod = keyof Commands;
 
 /* --------------------------------------------------------------- notifications (host → webview) */
 
-export interface Notifications extends ResourceNotifications, MessageNotifications {
+export interface Notifications extends ResourceNotifications<ServerSummary>, MessageNotifications {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;

@@ -2,8 +2,10 @@
  * What the Resources and Prompts panels exchange with the host (shared/protocol.ts names the methods;
  * the shapes and their parameter checks live here). No vscode, no DOM. Everything a server sent is
  * data to show as text; the host caps it before it crosses (src/present/resourceView.ts).
+ *
+ * The panel states carry the server bar's summary as a type parameter (protocol.ts supplies its
+ * ServerSummary), so this module imports nothing from protocol.ts, which imports it.
  */
-import type { ServerSummary } from './protocol';
 
 export interface ResourceItemView {
   uri: string;
@@ -42,8 +44,8 @@ export interface FeatureSupport {
   message?: string;
 }
 
-export interface ResourcesState {
-  server: ServerSummary;
+export interface ResourcesState<Server> {
+  server: Server;
   resources: ResourceItemView[];
   templates: TemplateItemView[];
   /** The server had more pages than the listing followed: "Load more" asks for the next run. */
@@ -56,8 +58,8 @@ export interface ResourcesState {
   completions: FeatureSupport;
 }
 
-export interface PromptsState {
-  server: ServerSummary;
+export interface PromptsState<Server> {
+  server: Server;
   prompts: PromptItemView[];
   more: boolean;
   selected?: string;
@@ -154,9 +156,9 @@ export const RESOURCE_REQUEST_PARAMS: { [M in keyof ResourceRequests]: (p: unkno
   'list/more': (p): p is ResourceRequests['list/more']['params'] => isRecord(p) && (p.what === 'resources' || p.what === 'prompts') && keysIn(p, ['what']),
 };
 
-export interface ResourceNotifications {
-  'state/resources': ResourcesState;
-  'state/prompts': PromptsState;
+export interface ResourceNotifications<Server> {
+  'state/resources': ResourcesState<Server>;
+  'state/prompts': PromptsState<Server>;
   /** A subscribed resource changed (notifications/resources/updated): read it again to see how. */
   'resource/updated': { uri: string; at: number };
 }

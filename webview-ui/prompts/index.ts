@@ -5,6 +5,7 @@
  * want of a token offers "Sign in and get".
  */
 import { isAuthProblem } from '../../src/shared/codes';
+import type { ServerSummary } from '../../src/shared/protocol';
 import type { PromptGetView, PromptsState } from '../../src/shared/resources';
 import { serverBar } from '../common';
 import { h, icon, mount } from '../dom';
@@ -14,7 +15,7 @@ import { argForm } from '../resources/argForm';
 import { missingArguments, promptMessages } from '../resources/model';
 
 export function startPromptsPanel(rpc: Rpc, app: HTMLElement): void {
-  let st: PromptsState | undefined;
+  let st: PromptsState<ServerSummary> | undefined;
   let selected: string | undefined = rpc.getState().tool;
   let got: PromptGetView | undefined;
   let error: RpcError | undefined;

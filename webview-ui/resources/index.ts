@@ -5,6 +5,7 @@
  * dialog on the host). A read the server refuses for want of a token offers "Sign in and read".
  */
 import { isAuthProblem } from '../../src/shared/codes';
+import type { ServerSummary } from '../../src/shared/protocol';
 import type { ResourceReadView, ResourcesState } from '../../src/shared/resources';
 import { serverBar } from '../common';
 import { h, icon, media, mount } from '../dom';
@@ -14,7 +15,7 @@ import { argForm } from './argForm';
 import { contentModel, expandTemplate, templateVariables, type ContentModel } from './model';
 
 export function startResourcesPanel(rpc: Rpc, app: HTMLElement): void {
-  let st: ResourcesState | undefined;
+  let st: ResourcesState<ServerSummary> | undefined;
   let selected: string | undefined = rpc.getState().tool;
   let read: ResourceReadView | undefined;
   let error: RpcError | undefined;

@@ -17,9 +17,22 @@
  * @see https://modelcontextprotocol.io/specification/2025-06-18/server/prompts
  * @see https://modelcontextprotocol.io/specification/2025-06-18/server/utilities/completion
  */
-import type { CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate } from '@modelcontextprotocol/client';
+import type { Client, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate } from '@modelcontextprotocol/client';
 import { InspectorError } from '../errors';
-import type { McpSession } from './session';
+import type { McpMethodStep } from '../../shared/codes';
+import type { Negotiation } from './protocolVersion';
+
+/**
+ * What these functions use of an McpSession (session.ts), named here so this module does not import
+ * the session, which imports it for its own listings.
+ */
+export interface McpSession {
+  readonly client: Client;
+  readonly serverCapabilities: ReturnType<Client['getServerCapabilities']>;
+  readonly negotiation: Negotiation | undefined;
+  readonly maxPages: number;
+  operation<T>(what: McpMethodStep, fn: () => Promise<T>, authorize?: boolean): Promise<T>;
+}
 
 export type { GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplate };
 

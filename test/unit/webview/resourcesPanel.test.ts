@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { promptView, readView } from '../../../src/present/resourceView';
+import type { ServerSummary } from '../../../src/shared/protocol';
 import type { PromptsState, ResourcesState } from '../../../src/shared/resources';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -91,7 +92,7 @@ describe('webview/resources: the Resources and Prompts panels with hostile conte
   it('resources: hostile listing, text, binary-as-text, huge text, SVG and forged images all inert; Save asks by URI and index', async () => {
     await open('resources');
     const uri = `x://r/${XSS}`;
-    const st: ResourcesState = {
+    const st: ResourcesState<ServerSummary> = {
       server,
       resources: [{ uri, name: XSS, description: `\u202e${XSS}`, mimeType: 'text/html' }],
       templates: [{ uriTemplate: 'x://t/{id}', name: `T ${XSS}` }],
@@ -139,7 +140,7 @@ describe('webview/resources: the Resources and Prompts panels with hostile conte
 
   it('a template: variables from the URI template, completion values as text, the expanded URI percent-encoded', async () => {
     await open('resources');
-    await notify('state/resources', { server, resources: [], templates: [{ uriTemplate: 'x://t/{id}', name: 't' }], more: false, selected: 'x://t/{id}', subscriptions: { supported: true, via: 'resources/subscribe' }, subscribed: [], completions: { supported: true } } satisfies ResourcesState);
+    await notify('state/resources', { server, resources: [], templates: [{ uriTemplate: 'x://t/{id}', name: 't' }], more: false, selected: 'x://t/{id}', subscriptions: { supported: true, via: 'resources/subscribe' }, subscribed: [], completions: { supported: true } } satisfies ResourcesState<ServerSummary>);
     await page.focus('input[name="id"]');
     const ask = await lastRequest('completion/complete');
     assert.deepEqual(ask.params, { ref: 'resource', name: 'x://t/{id}', argument: 'id', value: '', context: {} });
@@ -155,7 +156,7 @@ describe('webview/resources: the Resources and Prompts panels with hostile conte
 
   it('prompts: hostile messages by role render as text; an SVG image is refused; Get sends the arguments as strings', async () => {
     await open('prompts');
-    const st: PromptsState = { server, prompts: [{ name: 'p', title: XSS, description: XSS, arguments: [{ name: 'style', description: XSS, required: true }] }], more: false, selected: 'p', completions: { supported: false, message: 'The server does not offer completions (no completions capability)' } };
+    const st: PromptsState<ServerSummary> = { server, prompts: [{ name: 'p', title: XSS, description: XSS, arguments: [{ name: 'style', description: XSS, required: true }] }], more: false, selected: 'p', completions: { supported: false, message: 'The server does not offer completions (no completions capability)' } };
     await notify('state/prompts', st);
     await page.fill('input[name="style"]', `${XSS}\u202e`);
     await page.click('[data-testid="get-prompt"]');
