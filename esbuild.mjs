@@ -52,6 +52,19 @@ if (existsSync('webview-ui/main.ts')) {
     entryPoints: ['webview-ui/main.ts'],
     outfile: `${outdir}/webview.js`,
   });
+  // The App view panel's own bundle: the official MCP Apps host bridge (AppBridge, with the SDK's
+  // protocol layer) is loaded only by that panel, not by every panel (src/vscode/webviews/appViewPanel.ts).
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: true,
+    logLevel: 'warning',
+    entryPoints: ['webview-ui/app/main.ts'],
+    outfile: `${outdir}/appView.js`,
+  });
 }
 
 // The webview's icon font (codicons), served from dist/ under the panels' localResourceRoots.

@@ -49,7 +49,7 @@ export function todoViewHtml(): string {
 <body>
 <h1>My todos</h1>
 <ul id="todos" aria-label="Todos"></ul>
-<form id="add"><input id="title" aria-label="New todo" placeholder="What needs doing" maxlength="200" required><button type="submit">Add</button></form>
+<form id="add"><input id="title" aria-label="New todo" placeholder="What needs doing" maxlength="200" required><button type="button">Add</button></form>
 <p id="status" role="status"></p>
 <script>${script}</script>
 </body>

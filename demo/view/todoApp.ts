@@ -101,10 +101,18 @@ function applyContext(ctx: McpUiHostContext | undefined): void {
   if (ctx?.styles?.variables) applyHostStyleVariables(ctx.styles.variables);
 }
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+// A click and Enter, not the form's submit: a host may sandbox the view without allow-forms, and
+// then a form is never submitted (HTML: the sandboxed forms browsing context flag).
+const submit = () => {
   const title = input.value.trim();
   if (title) void add(title);
+};
+form.querySelector('button')!.addEventListener('click', submit);
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    submit();
+  }
 });
 
 // The result of the list_todos call the view was opened for.

@@ -5,6 +5,7 @@
  * `authSummary` in its --json output. Never a secret: only whether a token or refresh token exists.
  */
 import type { Connection } from '../core/connection';
+import { toolViewOf } from '../core/mcp/apps';
 import type { ToolInfo } from '../core/mcp/session';
 import type { SecurityView, ServerSummary, ToolView } from '../shared/protocol';
 import type { InfoRow } from './serverInfo';
@@ -129,7 +130,14 @@ export function toolView(t: ToolInfo): ToolView {
     inputSchema: tool.inputSchema,
     outputSchema: tool.outputSchema,
     security: securityView(t),
+    ...viewOf(tool),
   };
+}
+
+/** The tool's MCP App view, when it names a `ui://` one (src/core/mcp/apps.ts refuses any other). */
+function viewOf(tool: ToolInfo['tool']): Pick<ToolView, 'view'> {
+  const v = toolViewOf(tool).view;
+  return v ? { view: { uri: v.uri } } : {};
 }
 
 /** Whether the current token lets a tool be called: 'open' (no token needed), 'unlocked', 'locked'. */

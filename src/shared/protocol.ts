@@ -13,13 +13,14 @@
  */
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
-import { MESSAGE_COMMAND_PARAMS, MESSAGE_REQUEST_PARAMS, type MessageCommands, type MessageNotifications, type MessageRequests } from './messages';
 import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceStep } from './codes';
 import { RESOURCE_REQUEST_PARAMS, type ResourceNotifications, type ResourceRequests } from './resources';
+import { APP_REQUEST_PARAMS, type AppNotifications, type AppRequests } from './appView';
+import { MESSAGE_COMMAND_PARAMS, MESSAGE_REQUEST_PARAMS, type MessageCommands, type MessageNotifications, type MessageRequests } from './messages';
 
 /** The panels. One panel per (kind, server). */
-export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts' | 'messages';
-export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit', 'resources', 'prompts', 'messages'];
+export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts' | 'messages' | 'app';
+export const PANEL_KINDS: readonly PanelKind[] = ['tools', 'token', 'flow', 'audit', 'resources', 'prompts', 'messages', 'app'];
 
 /** What a panel persists with `setState` so VS Code can restore it after a window reload. */
 export interface PanelState {
@@ -89,6 +90,8 @@ export interface ToolView {
   inputSchema: unknown;
   outputSchema?: unknown;
   security: SecurityView;
+  /** The tool's MCP App view (SEP-1865 `_meta.ui.resourceUri`, or the Apps SDK template): "Open view". */
+  view?: { uri: string };
 }
 
 /** One content part of a tool result, as the server sent it (the webview renders by `type`). */
@@ -346,7 +349,7 @@ export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
 /* --------------------------------------------------------------- requests (webview → host, replied) */
 
 /** The Resources and Prompts panels' requests: src/shared/resources.ts. */
-export interface Requests extends ResourceRequests, MessageRequests {
+export interface Requests extends ResourceRequests, MessageRequests, AppRequests {
   /** Call a tool. `signIn: true` signs in / steps up first for the tool's missing scopes. */
   'tools/call': { params: { tool: string; args: Record<string, unknown>; signIn?: boolean }; result: CallRecord };
   /** One call record of the panel's server in full (history entries arrive as summaries). */
@@ -395,7 +398,7 @@ export type CommandMethod = keyof Commands;
 
 /* --------------------------------------------------------------- notifications (host → webview) */
 
-export interface Notifications extends ResourceNotifications<ServerSummary>, MessageNotifications {
+export interface Notifications extends ResourceNotifications<ServerSummary>, MessageNotifications, AppNotifications {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;
@@ -448,6 +451,7 @@ const REQUEST_PARAMS: { [M in RequestMethod]: (p: unknown) => p is Requests[M]['
   'audit/showExchange': (p): p is Requests['audit/showExchange']['params'] => isRecord(p) && Number.isSafeInteger(p.exchange) && (p.exchange as number) > 0 && Object.keys(p).length === 1,
   ...RESOURCE_REQUEST_PARAMS,
   ...MESSAGE_REQUEST_PARAMS,
+  ...APP_REQUEST_PARAMS,
 };
 
 const COMMAND_PARAMS: { [M in CommandMethod]: (p: unknown) => p is Commands[M] } = {

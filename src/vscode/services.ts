@@ -17,6 +17,7 @@ import { flowController } from './webviews/flowPanel';
 import { messagesController } from './webviews/messagesPanel';
 import { tokenController } from './webviews/tokenPanel';
 import { CallHistory, toolsController } from './webviews/toolsPanel';
+import { appViewController } from './webviews/appViewPanel';
 import { promptsController } from './webviews/promptPanel';
 import { resourcesController } from './webviews/resourcePanel';
 
@@ -56,7 +57,7 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const documents = new InspectorDocuments();
   const history = new CallHistory();
   const panels = new PanelManager({ extensionUri: context.extensionUri, log, redactor, servers, registry });
-  for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController(), messagesController()]) panels.register(c);
+  for (const c of [toolsController(history, status), tokenController(), flowController(documents), auditController(), resourcesController(), promptsController(), messagesController(), appViewController()]) panels.register(c);
   useAuditStore(context.workspaceState); // the last audit of each server survives a window reload
   const services: Services = { context, version, channel, redactor, log, secrets, servers, registry, tree, status, documents, uriRedirects, panels, history, serverLogs };
   context.subscriptions.push(channel, secrets, servers, uriRedirects, registry, tree, status, documents, panels, serverLogs);

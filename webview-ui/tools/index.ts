@@ -19,7 +19,7 @@
 import { isAuthProblem } from '../../src/shared/codes';
 import type { CallRecord, ToolsState, ToolView } from '../../src/shared/protocol';
 import { serverBar } from '../common';
-import { h, mount, relativeTime } from '../dom';
+import { h, icon, mount, relativeTime } from '../dom';
 import { renderForm, type FormView } from '../form/view';
 import { callDuration, renderRecord } from '../result';
 import { RpcError, type Rpc } from '../rpc';
@@ -401,6 +401,10 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
     mount(
       resultSlot,
       h('h3', null, 'Result'),
+      // the tool's MCP App view, in its own panel (src/vscode/webviews/appViewPanel.ts)
+      recTool?.view && rec.ok
+        ? h('button', { type: 'button', class: 'open-view', 'data-testid': 'open-view', title: `Show ${recTool.view.uri} with this result`, onclick: () => void rpc.request('tools/openView', { tool: rec.tool, record: rec.id }).catch((err: unknown) => mount(resultSlot, errorLine(` ${err instanceof Error ? err.message : String(err)}`))) }, icon('window'), ' Open view')
+        : null,
       renderRecord(rec, {
         busy: state.busy !== undefined,
         held: st.server.scopes,

@@ -47,7 +47,7 @@ export interface ToolVisibility {
 /** Why a tool's view metadata was not used. */
 export type ToolViewRefusal = { code: 'not_ui_scheme' | 'not_a_string' | 'too_long'; via: ViewSource; detail: string };
 
-export type ToolViewResult = { view: ToolView } | { view?: undefined; refused?: ToolViewRefusal };
+export type ToolViewResult = { view: ToolView; refused?: undefined } | { view?: undefined; refused?: ToolViewRefusal };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -265,6 +265,31 @@ export function viewCspHeader(csp: ViewCsp): string {
     "object-src 'none'",
     `base-uri ${list(csp.baseUriDomains)}`,
     "form-action 'none'",
+  ].join('; ');
+}
+
+/**
+ * The App view panel page's CSP. A `srcdoc` frame inherits its parent's policy, so the page allows
+ * what the view's own policy (viewCspHeader, also put in the frame's page) allows — inline script and
+ * style, the declared origins — plus the panel's bundle and stylesheets by the webview's source
+ * (`cspSource`). No nonce: it would switch 'unsafe-inline' off for the view's inline scripts. The
+ * panel's script renders server text only as text (webview-ui/dom.ts).
+ */
+export function viewPanelCsp(cspSource: string, csp: ViewCsp = { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] }): string {
+  const res = csp.resourceDomains.join(' ');
+  const plus = (base: string) => (res ? `${base} ${res}` : base);
+  return [
+    "default-src 'none'",
+    plus(`script-src ${cspSource} 'unsafe-inline'`),
+    plus(`style-src ${cspSource} 'unsafe-inline'`),
+    plus(`font-src ${cspSource} data:`),
+    plus(`img-src ${cspSource} data: blob:`),
+    plus('media-src data: blob:'),
+    `connect-src ${csp.connectDomains.length ? csp.connectDomains.join(' ') : "'none'"}`,
+    `frame-src ${csp.frameDomains.length ? csp.frameDomains.join(' ') : "'none'"}`,
+    "object-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
   ].join('; ');
 }
 

@@ -9,6 +9,8 @@ export const PANEL_STYLESHEETS = [
   ['media', 'webview.css'],
 ] as const;
 export const PANEL_SCRIPT = ['dist', 'webview.js'] as const;
+/** The App view panel's script: the MCP Apps host bridge (esbuild.mjs, webview-ui/app/main.ts). */
+export const APP_VIEW_SCRIPT = ['dist', 'appView.js'] as const;
 export const PANEL_ICON = ['media', 'activity.svg'] as const;
 /**
  * The Client ID Metadata Document this extension publishes (registration.ts DEFAULT_CLIENT_METADATA_URL
@@ -28,4 +30,4 @@ export const SOURCE_MAPS = [
 ] as const;
 
 /** Every file above, as a relative path with `/`. */
-export const RUNTIME_ASSETS: readonly string[] = [...PANEL_STYLESHEETS, PANEL_SCRIPT, PANEL_ICON, CLIENT_METADATA_DOCUMENT, ENGINE_BUNDLE, ...SOURCE_MAPS].map((p) => p.join('/'));
+export const RUNTIME_ASSETS: readonly string[] = [...PANEL_STYLESHEETS, PANEL_SCRIPT, APP_VIEW_SCRIPT, PANEL_ICON, CLIENT_METADATA_DOCUMENT, ENGINE_BUNDLE, ...SOURCE_MAPS].map((p) => p.join('/'));

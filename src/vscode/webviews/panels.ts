@@ -30,6 +30,7 @@ export const VIEW_TYPES: Record<PanelKind, string> = {
   resources: 'mcpOAuthInspector.resources',
   prompts: 'mcpOAuthInspector.prompts',
   messages: 'mcpOAuthInspector.messages',
+  app: 'mcpOAuthInspector.appView',
 };
 
 /**
@@ -56,6 +57,8 @@ export interface PanelController {
   state(panel: InspectorPanel): Promise<{ method: NotificationMethod; params: Notifications[NotificationMethod] }>;
   /** The requests this kind answers; others are refused. */
   readonly requests: { [M in RequestMethod]?: (panel: InspectorPanel, params: Requests[M]['params']) => Promise<Requests[M]['result']> };
+  /** The panel's page, when not the common one (html.ts panelHtml): the App view's own CSP (appViewPanel.ts). */
+  html?(panel: InspectorPanel): string;
   /** Extra events that should refresh the panel (e.g. new trace entries); returns a disposer. */
   watch?(panel: InspectorPanel, refresh: () => void): vscode.Disposable;
 }
@@ -87,7 +90,7 @@ export class InspectorPanel implements vscode.Disposable {
     webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: localResourceRoots(s.extensionUri) };
     panel.title = controller.title(server);
     panel.iconPath = vscode.Uri.joinPath(s.extensionUri, ...PANEL_ICON);
-    webview.html = panelHtml(webview, s.extensionUri, controller.kind, panel.title);
+    webview.html = controller.html ? controller.html(this) : panelHtml(webview, s.extensionUri, controller.kind, panel.title);
     this.disposables.push(
       webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),

@@ -7,6 +7,7 @@ import { capRecord, historyForState, splitDuration } from '../../present/callRec
 import { errorView } from '../../present/errorView';
 import { errorText } from '../../shared/codes';
 import type { InspectorPanel, PanelController } from './panels';
+import { openToolView } from './appViewPanel';
 import { serverSummary, toolView } from '../../present/summaries';
 
 const HISTORY_MAX = 50;
@@ -177,6 +178,8 @@ export function toolsController(history: CallHistory, status: AuthStatusBar): Pa
         return serverSummary(panel.server);
       },
       'tools/call': (panel, p) => recordCall(panel, history, status, p.tool, p.args, p.signIn === true),
+      // the tool's MCP App view, beside this panel (appViewPanel.ts)
+      'tools/openView': (panel, p) => openToolView(panel, history, p.tool, p.record),
       'tools/record': async (panel, p) => {
         // only this panel's server's records: an id from another server is not found
         const rec = history.get(panel.server.entry.id, p.id);
