@@ -242,7 +242,7 @@ export function startAuditPanel(rpc: Rpc, app: HTMLElement): void {
                   class: 'secondary au-exchange',
                   'data-testid': 'audit-show-exchange',
                   disabled: !exchangesShown,
-                  title: exchangesShown ? `Open the OAuth flow panel at exchange #${id}` : 'The server was reconnected since this audit: its exchanges are not in the flow panel any more. Re-run to record them again.',
+                  title: exchangesShown ? `Open the OAuth flow panel at exchange #${id}` : 'The server was reconnected or the window reloaded since this audit: its exchanges are not in the flow panel any more. Re-run to record them again.',
                   onclick: () => showExchange(id),
                 },
                 icon('go-to-file'),

@@ -80,7 +80,7 @@ export function auditController(): PanelController {
       'audit/showExchange': async (panel, params) => {
         const run = auditRun(panel.server);
         if (!run?.trace || run.trace !== panel.server.conn?.trace) {
-          throw new Error('This exchange was recorded by a connection that is gone (the server was reconnected since). Run the audit again to record its exchanges.');
+          throw new Error('This exchange was recorded by a connection that is gone (the server was reconnected or the window reloaded since). Run the audit again to record its exchanges.');
         }
         const flow = panel.s.panels.show('flow', panel.server, { beside: true });
         revealExchange(flow, params.exchange);
