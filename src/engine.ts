@@ -12,4 +12,4 @@ export { clientIdPromptText, DEFAULT_CLIENT_METADATA_URL } from './core/oauth/re
 export { inspectConnectionToken } from './core/inspect/connectionToken';
 export { runAudit } from './core/audit/runner';
 export { complete, getPrompt, listPrompts, listResources, listResourceTemplates, readResource, subscribe, subscriptionSupport } from './core/mcp/resources';
-export { checkPastedToken, externalTokenAudience } from './core/oauth/externalToken';
+export { checkPastedToken, externalTokenAudience, introspectedAudience } from './core/oauth/externalToken';

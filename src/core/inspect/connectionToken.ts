@@ -8,9 +8,11 @@ import { inspectToken, type TokenInspection } from './token';
  * issuer and its JWKS, the resource as the expected audience, and introspection (RFC 7662) when
  * the authorization server offers it and the client can authenticate. Undefined when not signed in.
  */
-export async function inspectConnectionToken(conn: Connection): Promise<TokenInspection | undefined> {
+export async function inspectConnectionToken(conn: Connection, candidate?: string): Promise<TokenInspection | undefined> {
   await conn.auth.load();
-  const t = conn.auth.tokens;
+  // `candidate`: a token the user is about to paste (Use Access Token…), inspected against this
+  // connection's discovery and client before it is kept; otherwise the token the connection holds.
+  const t = candidate !== undefined ? { access_token: candidate, grant: 'external' as const, scope: undefined, expires_at: undefined, token_type: 'Bearer' } : conn.auth.tokens;
   const disc = conn.auth.discovery;
   // A token the user pasted is inspected before any discovery: the server URL is its resource then.
   if (!t || (!disc && t.grant !== 'external')) return undefined;
@@ -25,7 +27,7 @@ export async function inspectConnectionToken(conn: Connection): Promise<TokenIns
     grantedScopes: t.scope?.split(' '),
     expiresAt: t.expires_at,
     tokenType: t.token_type,
-    dpopThumbprint: await conn.auth.dpopKeys.thumbprint(),
+    dpopThumbprint: candidate !== undefined ? undefined : await conn.auth.dpopKeys.thumbprint(),
     introspection: disc && endpoint && canAuthenticate ? { endpoint, issuer: disc.as.issuer, client_id: client.client_id, clientAuth: await clientAuthentication(client) } : undefined,
     introspectionUnavailable: !disc
       ? 'the authorization server is not known yet (no discovery has run for this server)'

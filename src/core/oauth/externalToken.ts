@@ -8,7 +8,7 @@
  * The token value never appears in anything this module returns.
  */
 import { InspectorError } from '../errors';
-import { decodeTokenClaims, MAX_TOKEN_CHARS } from '../inspect/token';
+import { decodeTokenClaims, MAX_TOKEN_CHARS, type TokenInspection } from '../inspect/token';
 import { resourceMatchesServer } from './discovery';
 import type { TokenSet } from './tokens';
 import { STEP } from '../../shared/codes';
@@ -25,6 +25,8 @@ export interface ExternalTokenAudience {
    * false: it names only others — the case to ask the user about; undefined: nothing to compare.
    */
   matches?: boolean;
+  /** Where `audience` came from: the JWT itself, or the authorization server's introspection (RFC 7662). */
+  source?: 'jwt' | 'introspection';
 }
 
 /** The shape a pasted token must have to be stored at all (no whitespace, not empty, not huge). */
@@ -47,7 +49,20 @@ export function externalTokenAudience(token: string, resource: string, serverUrl
   if (!list.length) return { format: 'jwt', resource };
   const audience = list.slice(0, 10).map((a) => (a.length > 200 ? `${a.slice(0, 199)}…` : a));
   const matches = list.some((a) => a === resource || resourceMatchesServer(a, serverUrl));
-  return { format: 'jwt', resource, audience, matches };
+  return { format: 'jwt', resource, audience, matches, source: 'jwt' };
+}
+
+/**
+ * What introspection (RFC 7662 §2.2 `aud`) said about an opaque pasted token's audience, from its
+ * inspection (inspect/connectionToken.ts with the candidate token): a mismatch only when the
+ * authorization server answered with an `aud` that names neither the resource nor a resource
+ * covering the server URL. Undefined when the inspection did not come from introspection or has no `aud`.
+ */
+export function introspectedAudience(inspection: TokenInspection | undefined, resource: string, serverUrl: URL): ExternalTokenAudience | undefined {
+  if (inspection?.source !== 'introspection' || !inspection.audience?.length) return undefined;
+  const list = inspection.audience;
+  const matches = list.some((a) => a === resource || resourceMatchesServer(a, serverUrl));
+  return { format: 'opaque', resource, audience: list.slice(0, 10).map((a) => (a.length > 200 ? `${a.slice(0, 199)}…` : a)), matches, source: 'introspection' };
 }
 
 /** A pasted access token as a token set, with what the JWT says (expiry, scope, issuer) where it says it. */

@@ -15,7 +15,7 @@ import { resolveServer } from './resolve';
 export async function useAccessToken(s: Services, arg?: unknown): Promise<{ stored: boolean; format?: 'jwt' | 'opaque'; audienceMismatchAccepted?: boolean }> {
   const c = await resolveServer(s, arg);
   if (!c) return { stored: false };
-  const { checkPastedToken, externalTokenAudience, canonicalResource } = engine();
+  const { checkPastedToken, externalTokenAudience, introspectedAudience, inspectConnectionToken, canonicalResource } = engine();
   const access = await vscode.window.showInputBox({
     title: `Use Access Token — ${c.entry.name}`,
     prompt: 'Paste the access token (without "Bearer "). It is kept in the editor\'s secret storage and never shown or logged.',
@@ -37,14 +37,20 @@ export async function useAccessToken(s: Services, arg?: unknown): Promise<{ stor
   const conn = c.ensureConn();
   await conn.auth.load();
   const resource = conn.auth.discovery?.resource ?? canonicalResource(conn.serverUrl);
-  const aud = externalTokenAudience(accessToken, resource, conn.serverUrl);
+  let aud = externalTokenAudience(accessToken, resource, conn.serverUrl);
+  // An opaque token says nothing itself: ask the authorization server when it offers introspection
+  // and this client can authenticate to it (RFC 7662; inspectConnectionToken decides, else skips).
+  if (aud.format === 'opaque' && conn.auth.discovery) {
+    const inspection = await inspectConnectionToken(conn, accessToken).catch(() => undefined);
+    aud = introspectedAudience(inspection, resource, conn.serverUrl) ?? aud;
+  }
   let accepted = false;
   if (aud.matches === false) {
     const choice = await vscode.window.showWarningMessage(
       `This token is for another resource`,
       {
         modal: true,
-        detail: `Its audience (aud) is ${aud.audience!.map((a) => `"${a}"`).join(', ')}, but it would be sent to ${aud.resource}. A server that checks the audience must reject it (RFC 8707 §2, RFC 9068 §4); a server that accepts it anyway is worth reporting. Use it anyway? Every request with it will be marked in the log.`,
+        detail: `${aud.source === 'introspection' ? "The authorization server's introspection says its audience (aud)" : 'Its audience (aud)'} is ${aud.audience!.map((a) => `"${a}"`).join(', ')}, but it would be sent to ${aud.resource}. A server that checks the audience must reject it (RFC 8707 §2, RFC 9068 §4); a server that accepts it anyway is worth reporting. Use it anyway? Every request with it will be marked in the log.`,
       },
       'Use Anyway',
     );

@@ -10,7 +10,8 @@ import { strict as assert } from 'node:assert';
 import { Readable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { isInspectorError } from '../../../src/core/errors';
-import { checkPastedToken, externalTokenAudience } from '../../../src/core/oauth/externalToken';
+import { checkPastedToken, externalTokenAudience, introspectedAudience } from '../../../src/core/oauth/externalToken';
+import { inspectConnectionToken } from '../../../src/core/inspect/connectionToken';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
 import { readStdinText, useTokenFromText } from '../../../src/cli/tokenStdin';
 import { findLeaks, useOAuthFixtures } from '../../fixtures/oauthFixture';
@@ -97,6 +98,35 @@ describe('oauth/externalToken: a token the user brings', () => {
     const marks = conn.trace.all().filter((e) => e.kind === 'note' && /user-supplied token, audience mismatch accepted/.test(e.message));
     assert.ok(mcpExchanges.length >= 2);
     assert.equal(marks.length, mcpExchanges.length, 'one mark per request');
+  });
+
+  it('an opaque token: introspection (RFC 7662) names its audience before it is kept — another resource is a mismatch, this one matches', async () => {
+    const fx = await t.fixture();
+    const id = 'confidential-byo';
+    const secret = 'byo-introspection-secret-0123456789';
+    fx.addClient({ client_id: id, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' });
+    fx.setOption('asMetadata', { introspection_endpoint: `${fx.issuer}/introspect`, introspection_endpoint_auth_methods_supported: ['client_secret_basic'] });
+    const audOf: Record<string, string> = { 'pasted-for-other': 'https://api.other.example/', 'pasted-for-this': fx.mcpUrl };
+    fx.intercept = (server, req, res) => {
+      if (server !== 'as' || new URL(req.path, fx.issuer).pathname !== '/introspect') return false;
+      const token = new URLSearchParams(req.body).get('token') ?? '';
+      const known = fx.accessTokens.get(token);
+      const body = audOf[token] ? { active: true, aud: audOf[token] } : known ? { active: true, aud: known.resource } : { active: false };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return true;
+    };
+    const conn = t.connect(fx, { client: { policy: 'preregistered', client_id: id, client_secret: secret, token_endpoint_auth_method: 'client_secret_basic' } });
+    await conn.session.connect();
+    const stored = conn.auth.tokens!.access_token;
+    const resource = conn.auth.discovery!.resource;
+    const other = introspectedAudience(await inspectConnectionToken(conn, 'pasted-for-other'), resource, conn.serverUrl);
+    assert.deepEqual(other, { format: 'opaque', resource, audience: ['https://api.other.example/'], matches: false, source: 'introspection' });
+    assert.equal(introspectedAudience(await inspectConnectionToken(conn, 'pasted-for-this'), resource, conn.serverUrl)?.matches, true);
+    assert.equal(conn.auth.tokens!.access_token, stored, 'inspecting a candidate leaves the held token alone');
+    // without introspection (no endpoint): nothing to say, the caller keeps the offline answer
+    fx.setOption('asMetadata', {});
+    await conn.auth.ensureDiscovery(undefined, true);
+    assert.equal(introspectedAudience(await inspectConnectionToken(conn, 'pasted-for-other'), resource, conn.serverUrl), undefined);
   });
 
   it('a pasted value is checked: empty, whitespace inside, "Bearer " prefix are refused', () => {
