@@ -13,6 +13,7 @@ import {
   toolVisibility,
   VIEW_SANDBOX,
   viewAllowAttribute,
+  viewPanelCsp,
   viewCspHeader,
   viewLinkDecision,
   viewMeta,
@@ -148,6 +149,15 @@ describe('MCP Apps: the host policies', () => {
     assert.match(some, /connect-src https:\/\/api\.example\.com(;|$)/);
     assert.match(some, /script-src 'unsafe-inline' https:\/\/cdn\.example\.com;/);
     assert.match(some, /img-src data: blob: https:\/\/cdn\.example\.com;/);
+  });
+
+  it("builds the panel page's CSP as the view's plus the webview's own source, no nonce, no eval", () => {
+    const p = viewPanelCsp('https://webview.invalid', { connectDomains: ['https://api.example.com'], resourceDomains: [], frameDomains: [], baseUriDomains: [] });
+    assert.match(p, /script-src https:\/\/webview\.invalid 'unsafe-inline';/);
+    assert.match(p, /connect-src https:\/\/api\.example\.com;/);
+    assert.match(p, /frame-src 'none'/);
+    assert.doesNotMatch(p, /nonce|unsafe-eval/);
+    assert.match(viewPanelCsp('https://webview.invalid'), /connect-src 'none'/);
   });
 
   it('sandboxes with scripts only, and grants only the declared permissions', () => {
