@@ -127,6 +127,9 @@ describe('Server logs, ping and a pasted token (installed VSIX in Chromium)', fu
     assert.match(said, /https:\/\/api\.other\.example\//);
     assert.ok(said.includes(demo().mixedUrl), said);
     await dialog.getByRole('button', { name: 'Use Anyway' }).click();
+    // the token panel inspects it at once: its audience check fails, naming both
+    const panel = await d.panel(`Token — ${serverName(demo().mixedUrl)}`);
+    await panel.locator('body', { hasText: 'audience is "https://api.other.example/" but this token is used for' }).waitFor({ state: 'visible', timeout: STEP_MS });
     await d.runCommand('MCP Inspector: Ping Server');
     await waitFor('the mark in the log', async () => (/user-supplied token, audience mismatch accepted/.test(d.extensionLog()) ? true : undefined), { timeoutMs: STEP_MS });
   });
