@@ -3,69 +3,13 @@ import { checkUrl } from '../../core/http/urlPolicy';
 import type { CallRecord, ContentPart } from '../../shared/protocol';
 import type { ServerConnection } from '../connections';
 import type { AuthStatusBar } from '../statusBar';
-import { capRecord, historyForState, splitDuration } from '../../present/callRecords';
+import { historyForState, splitDuration, type CallHistory } from '../../present/callRecords';
 import { errorView } from '../../present/errorView';
 import { errorText } from '../../shared/codes';
 import type { InspectorPanel, PanelController } from './panels';
+import { signInFor, withSignInProgress } from './signInProgress';
 import { openToolView } from './appViewPanel';
 import { serverSummary, toolView } from '../../present/summaries';
-
-const HISTORY_MAX = 50;
-
-/** Calls made from the tools panel, per server, newest first; in memory only (arguments are the user's). */
-export class CallHistory {
-  private readonly byServer = new Map<string, CallRecord[]>();
-  private nextId = 1;
-
-  add(serverId: string, r: Omit<CallRecord, 'id'>): CallRecord {
-    const rec = { ...capRecord(r), id: this.nextId++ };
-    const list = this.byServer.get(serverId) ?? [];
-    list.unshift(rec);
-    list.length = Math.min(list.length, HISTORY_MAX);
-    this.byServer.set(serverId, list);
-    return rec;
-  }
-
-  for(serverId: string): CallRecord[] {
-    return this.byServer.get(serverId) ?? [];
-  }
-
-  get(serverId: string, id: number): CallRecord | undefined {
-    return this.for(serverId).find((r) => r.id === id);
-  }
-
-  clear(serverId: string): void {
-    this.byServer.delete(serverId);
-  }
-}
-
-/**
- * Runs `fn` (a sign-in or step-up, possibly a call that may step up further) under a cancellable
- * progress notification that names the authorization server's host once the browser is sent there.
- * Cancel ends the wait for the browser (authorization_cancelled); the session stays connected.
- */
-export function withSignInProgress<T>(c: ServerConnection, what: string, fn: () => Promise<T>): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MCP Inspector: ${c.entry.name}`, cancellable: true }, async (progress, token) => {
-      progress.report({ message: `${what}…` });
-      const sub = c.onDidChange(() => {
-        if (c.authHost) progress.report({ message: `${what}: sign in at ${c.authHost} in your browser…` });
-      });
-      const cancel = token.onCancellationRequested(() => c.cancelSignIn());
-      try {
-        return await fn();
-      } finally {
-        sub.dispose();
-        cancel.dispose();
-      }
-    }),
-  );
-}
-
-/** Signs in (or steps up) for `scopes` on top of what the token holds; returns when tokens are stored. */
-export async function signInFor(c: ServerConnection, scopes: string[]): Promise<void> {
-  await withSignInProgress(c, scopes.length ? `signing in for ${scopes.join(' ')}` : 'signing in', () => c.signInFor(scopes));
-}
 
 /**
  * The sign-in time the engine counts from now on, for this server — across a reconnect, which builds
