@@ -270,6 +270,9 @@ function abortable(base: typeof fetch, signal: AbortSignal): typeof fetch {
   return (input, init) => {
     signal.throwIfAborted();
     const own = init?.signal;
+    // AbortSignal.any keeps a composite per request until the signal goes (src/core/http/abortLink.ts
+    // says why the session's fetch avoids it); an audit's signal lives for one audit of a few hundred
+    // requests, and a response body read after the headers stays cancellable.
     return base(input, { ...init, signal: own ? AbortSignal.any([own, signal]) : signal });
   };
 }

@@ -5,6 +5,8 @@
  * and `reuseSignIn` audits a server the caller already signed in to without a second sign-in.
  */
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { runAudit, type RunAuditOptions } from '../../../src/core/audit/runner';
 import { Trace } from '../../../src/core/http/trace';
 import { MemorySecretStore } from '../../../src/core/memorySecretStore';
@@ -109,6 +111,13 @@ describe('audit runner options', function () {
       assert.ok(r.checks.some((c) => c.category === 'resource-server' && c.level === 'pass'), auditText(r));
       assert.ok(r.checks.filter((c) => c.category === 'tool-security').every((c) => !/this build/.test(c.finding)), auditText(r));
       assert.ok(!r.checks.some((c) => /does not run this check|did not run/.test(c.finding)), auditText(r));
+    });
+
+    it('the engine loads no check module lazily (a dynamic import from the ESM bundle yields only `default`, and the phase silently went missing)', () => {
+      const dir = fileURLToPath(new URL('../../../src/core/audit/', import.meta.url));
+      const files = [...readdirSync(dir).map((f) => dir + f), ...readdirSync(dir + 'checks').map((f) => `${dir}checks/${f}`)].filter((f) => f.endsWith('.ts'));
+      assert.ok(files.length > 8);
+      for (const f of files) assert.doesNotMatch(readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''), /\bimport\s*\(/, f);
     });
   });
 
