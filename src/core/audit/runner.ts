@@ -74,8 +74,9 @@ export interface RunAuditOptions extends Partial<AuditRunOptions> {
   signal?: AbortSignal;
   /**
    * Use the sign-in `secrets` already holds for this server (a front end's connection signed in
-   * with the same store) instead of signing in again, when its token is for this resource and holds
-   * the scopes the audit asks for. Its client's registration, refresh and revocation are what the
+   * with the same store) instead of signing in again, when its token is for this resource (with fewer
+   * scopes than the audit would ask for, too: the finding says which). Its client's registration,
+   * refresh and revocation are what the
    * checks then see; the authorization response of that sign-in was not seen, so the RFC 9207 `iss`
    * check skips saying so. Without a usable stored sign-in the audit signs in as usual.
    */
@@ -394,13 +395,14 @@ async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>
     const since = lastId(conn);
     const held = o.reuse ? await storedSignIn(conn, disc, scope) : undefined;
     if (held) {
-      facts.tokens = held;
+      facts.tokens = held.tokens;
       facts.signInReused = true;
       const c = conn.auth.client;
+      const t = held.tokens;
       ctx.report({
         id: 'authorization-server.sign-in',
         level: 'pass',
-        finding: `Reused the sign-in this server already has (client ${c?.client_id ?? '?'}, ${c?.mode ?? '?'}) instead of signing in again; its token (${held.token_type}) was issued for ${held.resource} with scope "${held.scope ?? ''}".`,
+        finding: `Reused the sign-in this server already has (client ${c?.client_id ?? '?'}, ${c?.mode ?? '?'}) instead of signing in again; its token (${t.token_type}) was issued for ${t.resource} with scope "${t.scope ?? ''}".${held.missing.length ? ` It lacks ${held.missing.join(' ')}, which the audit would ask for: the checks that need ${held.missing.length > 1 ? 'them' : 'it'} get a token headless or skip saying why.` : ''}`,
         exchanges: idsSince(conn, since),
       });
     } else try {
@@ -466,10 +468,12 @@ async function discoverAndSignIn(ctx: AuditContext, selected: Set<AuditCategory>
 
 /**
  * The stored sign-in (the store the caller shares with its own connection) when it fits the audit:
- * a token for this resource holding the scopes the audit would ask for, refreshed first when it is
- * about to expire. Undefined otherwise (then the audit signs in), with a trace note saying why.
+ * a token for this resource, refreshed first when it is about to expire. Undefined otherwise (then
+ * the audit signs in), with a trace note saying why. A token holding fewer scopes than the audit
+ * would ask for is still used — a second sign-in in the browser is what reusing avoids; the checks
+ * that need more get a headless token or skip saying so — and `missing` says which.
  */
-async function storedSignIn(conn: Connection, disc: NonNullable<AuditFacts['discovery']>, scope: string | undefined): Promise<TokenSet | undefined> {
+async function storedSignIn(conn: Connection, disc: NonNullable<AuditFacts['discovery']>, scope: string | undefined): Promise<{ tokens: TokenSet; missing: string[] } | undefined> {
   await conn.auth.load();
   const held = conn.auth.tokens;
   const skip = (why: string) => {
@@ -479,14 +483,13 @@ async function storedSignIn(conn: Connection, disc: NonNullable<AuditFacts['disc
   if (!held) return undefined;
   if (held.resource !== disc.resource) return skip(`its token was issued for ${held.resource}, not ${disc.resource}`);
   const granted = held.scope?.split(/\s+/).filter(Boolean);
-  const missing = (scope?.split(/\s+/).filter(Boolean) ?? []).filter((s) => s !== 'openid' && granted && !granted.includes(s));
-  if (missing.length) return skip(`its token lacks ${missing.join(' ')}`);
+  const missing = (scope?.split(/\s+/).filter(Boolean) ?? []).filter((s) => s !== 'openid' && s !== 'offline_access' && granted && !granted.includes(s));
   try {
     if (!(await conn.auth.accessToken())) return skip('its token could not be used');
   } catch (err) {
     return skip(`its token could not be refreshed (${conn.redactor.text((err as Error)?.message ?? String(err)).slice(0, 200)})`);
   }
-  return conn.auth.tokens;
+  return conn.auth.tokens ? { tokens: conn.auth.tokens, missing } : undefined;
 }
 
 function lastId(conn: Connection): number {

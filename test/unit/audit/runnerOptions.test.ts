@@ -167,6 +167,23 @@ describe('audit runner options', function () {
       assert.doesNotMatch(signIn(r2).finding, /Reused/);
     });
 
+    it('a stored token with fewer scopes than the audit asks for is still reused, and the finding says what it lacks', async () => {
+      const fx = await fixture({ ...correct, prm: { scopes_supported: ['mcp', 'notes.read'] }, asMetadata: { scopes_supported: ['mcp', 'notes.read', 'offline_access'] } });
+      const secrets = new MemorySecretStore();
+      const conn = connectTo(fx, { secrets });
+      try {
+        await conn.auth.ensureDiscovery();
+        const t = await conn.auth.authorize('mcp');
+        assert.equal(t.scope, 'mcp');
+      } finally {
+        await conn.close();
+      }
+      const browser = recordingBrowser('ignore');
+      const r = await audit(fx, { secrets, headless: false, browser, authorizationTimeoutMs: 3000, reuseSignIn: true, only: ['authorization-server', 'token'] });
+      assert.equal(browser.opened.length, 0, 'no browser sign-in');
+      assert.match(signIn(r).finding, /^Reused the sign-in.*It lacks notes\.read/);
+    });
+
     it('a stored token for another resource is not reused', async () => {
       const fx = await fixture(correct);
       const other = await fixture(correct);
