@@ -76,9 +76,9 @@ export interface RunAuditOptions extends Partial<AuditRunOptions> {
    * Use the sign-in `secrets` already holds for this server (a front end's connection signed in
    * with the same store) instead of signing in again, when its token is for this resource (with fewer
    * scopes than the audit would ask for, too: the finding says which). Its client's registration,
-   * refresh and revocation are what the
-   * checks then see; the authorization response of that sign-in was not seen, so the RFC 9207 `iss`
-   * check skips saying so. Without a usable stored sign-in the audit signs in as usual.
+   * refresh and revocation are what the checks then see; the authorization response of that
+   * sign-in was not seen, so the RFC 9207 `iss` check skips saying so. Without a usable stored
+   * sign-in the audit signs in as usual.
    */
   reuseSignIn?: boolean;
 }
