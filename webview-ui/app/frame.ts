@@ -56,10 +56,20 @@ export function styleVariables(read: (name: string) => string): Record<string, s
 }
 
 /**
- * Whether a `message` event is the host's (the extension's reply or push) rather than the view's:
- * the view's frame, and any frame it could open, post with themselves as the source; the host's
- * messages come from the webview's parent, from the page itself, or with no source.
+ * Whether a `message` event is the host's (the extension's reply or push) rather than the view's: the
+ * view's frame, and any frame it could open inside itself, post with themselves as the source, so a
+ * source that is the view's window or has it among its parents is the view's. The host's messages come
+ * from the editor's own frames (which window exactly is the editor's business), or with no source.
+ * A cross-origin window's `parent` is readable (HTML: the cross-origin properties), so the walk works
+ * on the view's opaque origin.
  */
-export function fromHost(source: unknown, frame: unknown, hostSources: readonly unknown[]): boolean {
-  return source !== frame && (source === null || hostSources.includes(source));
+export function fromHost(source: unknown, frame: unknown): boolean {
+  let w = source as { parent?: unknown } | null | undefined;
+  for (let i = 0; i < 16 && w; i++) {
+    if (w === frame) return false;
+    const up = w.parent as { parent?: unknown } | undefined;
+    if (!up || up === w) break;
+    w = up;
+  }
+  return true;
 }

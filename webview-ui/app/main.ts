@@ -38,7 +38,7 @@ function command<M extends CommandMethod>(method: M, params: Commands[M]): void 
 }
 const handlers: { [M in NotificationMethod]?: (p: Notifications[M]) => void } = {};
 window.addEventListener('message', (ev: MessageEvent) => {
-  if (!fromHost(ev.source, frame?.contentWindow ?? undefined, [window.parent, window])) return;
+  if (frame && !fromHost(ev.source, frame.contentWindow)) return;
   const m = ev.data as HostToWebview;
   if (!m || typeof m !== 'object') return;
   if (m.type === 'reply') {

@@ -31,14 +31,18 @@ describe('webview/app frame: the page, the theme, whose messages', () => {
     assert.deepEqual(vars, { '--color-background-primary': '#1e1e1e', '--color-text-primary': '#d4d4d4' });
   });
 
-  it("takes the host's messages (parent, itself, no source) and never the frame's", () => {
-    const parent = {};
-    const self = {};
-    const frame = {};
-    assert.equal(fromHost(parent, frame, [parent, self]), true);
-    assert.equal(fromHost(self, frame, [parent, self]), true);
-    assert.equal(fromHost(null, frame, [parent, self]), true);
-    assert.equal(fromHost(frame, frame, [parent, self]), false);
-    assert.equal(fromHost({}, frame, [parent, self]), false, 'a frame the view opened');
+  it("takes the host's messages and never the view frame's or a frame inside it", () => {
+    const top: { parent?: unknown } = {};
+    top.parent = top;
+    const editor = { parent: top };
+    const panel = { parent: editor };
+    const frame = { parent: panel };
+    const nested = { parent: frame };
+    assert.equal(fromHost(editor, frame), true, "an editor frame");
+    assert.equal(fromHost(panel, frame), true, 'the panel itself');
+    assert.equal(fromHost(null, frame), true, 'no source');
+    assert.equal(fromHost({}, frame), true, 'a port');
+    assert.equal(fromHost(frame, frame), false, 'the view');
+    assert.equal(fromHost(nested, frame), false, 'a frame the view opened');
   });
 });

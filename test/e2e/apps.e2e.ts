@@ -1,0 +1,68 @@
+/**
+ * MCP Apps in the real workbench (code-server in headless Chromium), against the demo's per-tool
+ * endpoint `/mcp-mixed` (auto-approving sign-in, headless authorization in the extension):
+ * list_todos is called from the tools panel with a todos.read sign-in, "Open view" opens the App view
+ * panel beside it, the demo's view (the official app SDK, in a scripts-only sandboxed frame) shows
+ * the signed-in user's todos, and its add goes through the panel's step-up offer (todos.write) on
+ * the same connection; the panel lists the view's calls with the token they carried.
+ */
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import { startDemo, type DemoHandle } from '../../demo/index';
+import { useDriver } from './driver';
+
+const STEP_MS = 20_000;
+const serverName = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
+const activeWebview = (d: ReturnType<ReturnType<typeof useDriver>>): FrameLocator => d.page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
+
+describe('MCP Apps view (real workbench in Chromium): the demo view, its calls through the signed-in session, step-up', function () {
+  this.timeout(90_000);
+
+  let demo: DemoHandle | undefined;
+  before(async () => {
+    demo = await startDemo({ port: 0, asPort: 0, autoApprove: true });
+  });
+  after(async () => {
+    await demo?.close();
+  });
+
+  const driver = useDriver({ settings: { 'mcpOAuthInspector.authorizationMode': 'headless' }, viewport: { width: 1400, height: 900 } });
+
+  it('opens the view of list_todos, shows the user’s todos, adds one through step-up on the same connection', async () => {
+    const d = driver();
+    await d.connectToServer(demo!.mixedUrl);
+    await d.page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'connected · anonymous' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    // a todo of the demo user, added on the server side, so the view has something to show
+    await d.runCommand('MCP Inspector: Call Tool');
+    await d.quickPick('list_todos');
+    const tools = activeWebview(d);
+    await tools.locator('li[data-tool="list_todos"][aria-selected="true"]').waitFor({ state: 'visible', timeout: STEP_MS });
+    await tools.getByRole('button', { name: 'Sign in and call' }).first().click();
+    const result = tools.locator('article[data-testid="result"]');
+    await result.filter({ hasText: '"todos"' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    // Open view: the App view panel beside the tools panel
+    await tools.locator('[data-testid="open-view"]').click();
+    const panel = await d.panel(`App view — ${serverName(demo!.mixedUrl)}`, STEP_MS);
+    const view = panel.frameLocator('iframe[data-testid="app-frame"]');
+    await panel.locator('iframe[data-testid="app-frame"]').waitFor({ state: 'attached', timeout: STEP_MS });
+    assert.equal(await panel.locator('iframe[data-testid="app-frame"]').getAttribute('sandbox'), 'allow-scripts');
+    await view.locator('body[data-connected="true"]').waitFor({ state: 'attached', timeout: STEP_MS });
+    await view.locator('#status', { hasText: 'No todos yet' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    // the view's own list_todos went through the panel's connection, with the token
+    await panel.locator('[data-testid="app-calls"] li', { hasText: 'tools/call list_todos' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await panel.locator('[data-testid="app-calls"]').innerText(), /tools\/call list_todos — ok · with the token/);
+
+    // add: the token has todos.read only → the panel offers the step-up, the view waits
+    await view.locator('#title').fill('Review the MCP App');
+    await view.locator('#add button').click();
+    const offer = panel.locator('[data-testid="app-sign-in-offer"]');
+    await offer.waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await offer.innerText(), /add_todo[\s\S]*todos\.write/);
+    await panel.locator('[data-testid="app-sign-in-and-call"]').click();
+    await view.locator('li', { hasText: 'Review the MCP App' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await panel.locator('[data-testid="app-calls"] li', { hasText: 'tools/call add_todo — ok' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match(await panel.locator('[data-testid="app-calls"]').innerText(), /tools\/call add_todo — ok · with the token/);
+    assert.match(await panel.locator('.app-header').innerText(), /todos\.write/);
+    await d.screenshot('app-view');
+  });
+});
