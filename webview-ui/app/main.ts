@@ -12,7 +12,7 @@ import type { AppCallResult, AppViewState } from '../../src/shared/appView';
 import type { CommandMethod, Commands, HostToWebview, NotificationMethod, Notifications, RequestMethod, Requests } from '../../src/shared/protocol';
 import { h, icon, mount } from '../dom';
 import { RpcError } from '../rpcError';
-import { fromHost, pageWithCsp, styleVariables, themeOf } from './frame';
+import { fromHost, OPENAI_SHIM, OPENAI_UNSUPPORTED, pageWithCsp, styleVariables, themeOf } from './frame';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -160,7 +160,7 @@ function startBridge(s: AppViewState): void {
   };
   const win = frame.contentWindow!;
   void b.connect(new PostMessageTransport(win, win)).then(() => {
-    frame!.srcdoc = pageWithCsp(v.html, v.csp);
+    frame!.srcdoc = pageWithCsp(v.html, v.csp, v.via === 'openai' ? OPENAI_SHIM : '');
   });
 }
 
@@ -170,6 +170,9 @@ function render(s: AppViewState): void {
     header,
     h('h2', null, 'App view ', h('span', { class: 'mono' }, s.tool), h('span', { class: 'muted' }, ` · ${s.server.name}`)),
     s.view ? h('p', { class: 'muted' }, `${s.view.uri} · sandboxed (${s.view.sandbox}), its own origin · calls go with ${s.server.signedIn ? `your token (${s.server.scopes.join(' ') || 'no scopes'})` : 'no token (not signed in)'}`) : null,
+    s.view?.via === 'openai'
+      ? h('p', { class: 'muted', 'data-testid': 'app-openai-note' }, `An Apps SDK view (openai/outputTemplate): window.openai is offered in part — toolInput, toolOutput, callTool, widgetState, theme, displayMode. Not supported: ${OPENAI_UNSUPPORTED.join(', ')}.`)
+      : null,
     s.error ? h('p', { class: 'level-fail', role: 'alert' }, icon('error'), ` ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}`) : null,
   );
   const key = s.view ? `${s.view.uri}\n${s.view.csp}\n${s.view.html.length}\n${s.view.html.slice(0, 200)}` : '';

@@ -37,9 +37,12 @@ interface OpenView {
 /** The open views, by server id (one App view panel per server, like every panel kind). */
 const views = new Map<string, OpenView>();
 
-function note(v: OpenView, call: Omit<AppCallView, 'at'>): void {
+function note(v: OpenView, call: Omit<AppCallView, 'at'>, c?: ServerConnection): void {
   v.calls.unshift({ ...call, at: Date.now() });
   v.calls.length = Math.min(v.calls.length, MAX_CALLS);
+  // the flow's trace marks what the view asked for, next to the exchanges it caused
+  const how = call.authenticated === undefined ? '' : call.authenticated ? ', with the token' : ', without a token';
+  c?.conn?.trace.note('MCP app view', call.outcome === 'ok' ? 'info' : call.outcome === 'refused' || call.outcome === 'failed' ? 'warn' : 'info', `${call.what} from the view of ${v.tool} (${v.source.uri.slice(0, 120)}): ${call.outcome}${how}${call.detail ? ` — ${call.detail.slice(0, 300)}` : ''}`);
 }
 
 /** The App view panel's page: the AppView CSP below, no common panel script (its own bundle). */
@@ -107,7 +110,7 @@ async function viewToolCall(panel: InspectorPanel, v: OpenView, tool: string, ar
   const decision = viewToolCallDecision(tool, c.tools.map((t) => t.tool));
   if (!decision.ok) {
     v.refused.unshift({ what: 'request', field: what, value: tool.slice(0, 120), reason: decision.reason });
-    note(v, { what, outcome: 'refused', detail: decision.reason });
+    note(v, { what, outcome: 'refused', detail: decision.reason }, c);
     panel.s.log.warn(`app view of ${c.entry.name}: refused ${what}: ${decision.reason}`);
     return { kind: 'refused', reason: decision.reason };
   }
@@ -121,15 +124,15 @@ async function viewToolCall(panel: InspectorPanel, v: OpenView, tool: string, ar
     const safe = panel.s.redactor.json(result) as { isError?: boolean };
     // the log channel names the caller, like the trace: this call came from the view, with the token or without
     panel.s.log.info(`app view of ${c.entry.name}: ${what} (from the view, ${authenticated ? 'with the token' : 'anonymous'})${safe.isError ? ' → tool error' : ''}`);
-    note(v, { what, outcome: safe.isError ? 'tool error' : 'ok', authenticated });
+    note(v, { what, outcome: safe.isError ? 'tool error' : 'ok', authenticated }, c);
     return { kind: 'result', result: safe };
   } catch (err) {
     const e = errorView(err, (t) => panel.s.redactor.text(t));
     if (!signIn && (e.code === 'insufficient_scope' || e.code === 'authorization_required')) {
-      note(v, { what, outcome: 'needs sign-in', detail: errorText(e) });
+      note(v, { what, outcome: 'needs sign-in', detail: errorText(e) }, c);
       return { kind: 'needs-sign-in', code: e.code, scopes: e.scopes ?? c.tools.find((t) => t.tool.name === tool)?.security.scopesNeeded ?? [], message: errorText(e) };
     }
-    note(v, { what, outcome: 'failed', detail: errorText(e) });
+    note(v, { what, outcome: 'failed', detail: errorText(e) }, c);
     panel.s.log.warn(`app view of ${c.entry.name}: ${what} failed: ${errorText(e)}`);
     throw err;
   }
@@ -182,12 +185,12 @@ export function appViewController(): PanelController {
         const d = viewResourceReadDecision(p.uri);
         if (!d.ok) {
           v.refused.unshift({ what: 'request', field: 'resources/read', value: p.uri.slice(0, 120), reason: d.reason });
-          note(v, { what, outcome: 'refused', detail: d.reason });
+          note(v, { what, outcome: 'refused', detail: d.reason }, panel.server);
           return { kind: 'refused', reason: d.reason };
         }
         const conn = await connected(panel.server);
         const result = panel.s.redactor.json(await engine().readResource(conn.session, p.uri, { authorize: false }));
-        note(v, { what, outcome: 'ok', authenticated: !!conn.auth.tokens });
+        note(v, { what, outcome: 'ok', authenticated: !!conn.auth.tokens }, panel.server);
         return { kind: 'result', result };
       },
       'app/openLink': async (panel, p) => {
@@ -195,7 +198,7 @@ export function appViewController(): PanelController {
         const d = viewLinkDecision(p.url);
         if (!d.ok || !d.url) {
           v.refused.unshift({ what: 'request', field: 'open link', value: p.url.slice(0, 120), reason: d.ok ? 'not a URL' : d.reason });
-          note(v, { what: 'open link', outcome: 'refused', detail: d.ok ? undefined : d.reason });
+          note(v, { what: 'open link', outcome: 'refused', detail: d.ok ? undefined : d.reason }, panel.server);
           return { opened: false, reason: d.ok ? 'not a URL' : d.reason };
         }
         // the real host, as the user would see it in the browser's address bar
@@ -213,7 +216,7 @@ export function appViewController(): PanelController {
         const v = current(panel);
         v.refused.unshift({ what: 'request', field: p.what, value: '', reason: p.reason });
         v.refused.length = Math.min(v.refused.length, 100);
-        note(v, { what: p.what, outcome: 'refused', detail: p.reason });
+        note(v, { what: p.what, outcome: 'refused', detail: p.reason }, panel.server);
         return { listed: true };
       },
       'auth/signIn': async (panel, p) => {

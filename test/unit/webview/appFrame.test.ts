@@ -19,6 +19,10 @@ describe('webview/app frame: the page, the theme, whose messages', () => {
     assert.match(pageWithCsp('<script>evil()</script><head></head>', CSP), /^<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy"/);
   });
 
+  it('puts a prelude (the Apps SDK layer) right after the CSP, before the view\'s own scripts', () => {
+    assert.match(pageWithCsp('<html><head><script>view()</script></head></html>', CSP, '<script>shim()</script>'), /<head><meta [^>]+><script>shim\(\)<\/script><script>view\(\)<\/script>/);
+  });
+
   it("takes the theme from the editor's body classes", () => {
     assert.equal(themeOf('vscode-dark'), 'dark');
     assert.equal(themeOf('vscode-high-contrast'), 'dark');

@@ -136,6 +136,26 @@ describe('webview/app: the App view panel hosts a view (headless Chromium)', fun
     assert.equal(await page.$('[data-testid=app-sign-in-offer]'), null, 'the offer is gone');
   });
 
+  it('an Apps SDK view (openai/outputTemplate) gets the window.openai subset: the tool output, the theme, callTool through the host; the panel lists what is not offered', async () => {
+    const sdkView = `<!DOCTYPE html><html><head></head><body><p id="out"></p><button id="b">call</button><script>
+      const out = document.getElementById('out');
+      window.addEventListener('openai:set_globals', () => { out.dataset.globals = JSON.stringify({ output: window.openai.toolOutput, theme: window.openai.theme }); });
+      document.getElementById('b').addEventListener('click', () => window.openai.callTool('list_todos', {}).then((r) => { out.dataset.called = JSON.stringify(r); }));
+    </script></body></html>`;
+    const s = state(sdkView, { result: { content: [], structuredContent: { todos: [{ id: '7', title: 'From the SDK', done: false }] } } });
+    s.view!.via = 'openai';
+    await page.evaluate((st) => (globalThis as unknown as { __t: { push(s: unknown): void } }).__t.push(st), s);
+    const frame = await viewFrame();
+    await frame.waitForSelector('#out[data-globals*="From the SDK"]', { state: 'attached', timeout: 15_000 });
+    assert.match((await frame.getAttribute('#out', 'data-globals')) ?? '', /"theme":"dark"/);
+    await frame.click('#b');
+    const call = await nextRequest('app/callTool', 0);
+    assert.deepEqual(call.params, { tool: 'list_todos', args: {} });
+    await reply(call.id, { kind: 'result', result: list([]) });
+    await frame.waitForSelector('#out[data-called*="todos"]', { state: 'attached' });
+    assert.match((await page.textContent('[data-testid=app-openai-note]')) ?? '', /Not supported: sendFollowUpMessage/);
+  });
+
   it('a hostile view reaches neither the panel, nor other origins, nor top navigation, nor a forged host reply', async () => {
     const hostile = `<!DOCTYPE html><html><head></head><body><a id="js" href="javascript:parent.__pwned=1">x</a><script>
       const r = {};
