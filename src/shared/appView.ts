@@ -5,7 +5,6 @@
  * the view's requests here, and the host decides each one (src/core/mcp/apps.ts).
  */
 import type { ErrorView } from './codes';
-import type { ServerSummary } from './protocol';
 
 /** One thing the view's metadata asked for that the host does not give it (src/core/mcp/apps.ts ViewRefusal). */
 export interface AppRefusalView {
@@ -26,8 +25,9 @@ export interface AppCallView {
   detail?: string;
 }
 
-export interface AppViewState {
-  server: ServerSummary;
+/** `S` is protocol.ts's ServerSummary (a parameter, so this file needs nothing from protocol.ts). */
+export interface AppViewState<S = unknown> {
+  server: S;
   /** The tool whose view this is. */
   tool: string;
   view?: {
@@ -72,8 +72,8 @@ export interface AppRequests {
   'app/refused': { params: { what: string; reason: string }; result: { listed: boolean } };
 }
 
-export interface AppNotifications {
-  'state/app': AppViewState;
+export interface AppNotifications<S = unknown> {
+  'state/app': AppViewState<S>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

@@ -398,7 +398,7 @@ export type CommandMethod = keyof Commands;
 
 /* --------------------------------------------------------------- notifications (host → webview) */
 
-export interface Notifications extends ResourceNotifications<ServerSummary>, MessageNotifications, AppNotifications {
+export interface Notifications extends ResourceNotifications<ServerSummary>, MessageNotifications, AppNotifications<ServerSummary> {
   'state/tools': ToolsState;
   'state/token': TokenState;
   'state/flow': FlowState;

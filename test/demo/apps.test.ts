@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { startDemo, type DemoHandle } from '../../demo/index';
 import { TODO_VIEW_URI } from '../../demo/todoView';
 import { createConnection, type Connection } from '../../src/core/connection';
-import { APP_MIME_TYPE, readAppView, toolViewOf, viewToolCallDecision } from '../../src/core/mcp/apps';
+import { APP_MIME_TYPE, appViewFromRead, toolViewOf, viewToolCallDecision } from '../../src/core/mcp/apps';
+import { readResource } from '../../src/core/mcp/resources';
 import { MemorySecretStore } from '../../src/core/memorySecretStore';
 
 describe('demo MCP App: the todos view', function () {
@@ -31,7 +32,7 @@ describe('demo MCP App: the todos view', function () {
     assert.ok(list);
     assert.deepEqual(toolViewOf(list), { view: { uri: TODO_VIEW_URI, via: 'mcp-apps' } });
     assert.deepEqual(toolViewOf(tools.find((t) => t.name === 'add_todo')!), {}, 'only list_todos has the view');
-    const view = await readAppView(c.session, { uri: TODO_VIEW_URI, via: 'mcp-apps' });
+    const view = appViewFromRead({ uri: TODO_VIEW_URI, via: 'mcp-apps' }, await readResource(c.session, TODO_VIEW_URI));
     assert.equal(view.mimeType, APP_MIME_TYPE);
     assert.match(view.html, /^<!DOCTYPE html>/);
     assert.match(view.html, /ui\/initialize/, 'the app SDK speaks ui/initialize to its host');

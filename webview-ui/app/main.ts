@@ -8,8 +8,10 @@
  */
 import './jitless';
 import { AppBridge, PostMessageTransport, type McpUiHostContext } from '@modelcontextprotocol/ext-apps/app-bridge';
-import type { AppCallResult, AppViewState } from '../../src/shared/appView';
-import type { CommandMethod, Commands, HostToWebview, NotificationMethod, Notifications, RequestMethod, Requests } from '../../src/shared/protocol';
+import type { AppCallResult, AppViewState as ViewState } from '../../src/shared/appView';
+import type { CommandMethod, Commands, HostToWebview, NotificationMethod, Notifications, RequestMethod, Requests, ServerSummary } from '../../src/shared/protocol';
+
+type AppViewState = ViewState<ServerSummary>;
 import { h, icon, mount } from '../dom';
 import { RpcError } from '../rpcError';
 import { fromHost, OPENAI_SHIM, OPENAI_UNSUPPORTED, pageWithCsp, styleVariables, themeOf } from './frame';

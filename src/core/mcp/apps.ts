@@ -13,8 +13,6 @@
  * @see https://developers.openai.com/apps-sdk/reference (the Apps SDK's `openai/outputTemplate`)
  */
 import { InspectorError } from '../errors';
-import type { McpSession } from './session';
-import { readResource } from './resources';
 
 /** The extension identifier a client declares in `capabilities.extensions` (SEP-1865). */
 export const APPS_EXTENSION_ID = 'io.modelcontextprotocol/ui';
@@ -205,7 +203,10 @@ export function viewMeta(meta: unknown): { csp: ViewCsp; permissions: ViewPermis
   return { csp, permissions, ...(typeof ui.prefersBorder === 'boolean' ? { prefersBorder: ui.prefersBorder } : {}), refused };
 }
 
-/** What a resources/read result must hold to be shown as the view for `view`. */
+/**
+ * What a resources/read result (resources.ts readResource of the view's URI) must hold to be shown
+ * as the view for `view`: checked size, MIME type and metadata.
+ */
 export function appViewFromRead(view: ToolView, result: { contents?: unknown; _meta?: unknown }): AppView {
   const contents = Array.isArray(result.contents) ? result.contents : [];
   const wanted = view.via === 'openai' ? [APP_MIME_TYPE, OPENAI_TEMPLATE_MIME_TYPE] : [APP_MIME_TYPE];
@@ -233,12 +234,6 @@ export function appViewFromRead(view: ToolView, result: { contents?: unknown; _m
 
 function normalizeMime(m: string): string {
   return m.toLowerCase().replace(/\s+/g, '');
-}
-
-/** resources/read of a tool's view, checked (size, MIME, metadata). */
-export async function readAppView(session: McpSession, view: ToolView, opts: { authorize?: boolean } = {}): Promise<AppView> {
-  const result = await readResource(session, view.uri, opts);
-  return appViewFromRead(view, result as { contents?: unknown; _meta?: unknown });
 }
 
 /* ------------------------------------------------------------------------ the host's policies */

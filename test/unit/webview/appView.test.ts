@@ -16,7 +16,10 @@ import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { todoViewHtml } from '../../../demo/todoView';
 import { VIEW_SANDBOX, viewCspHeader, viewPanelCsp } from '../../../src/core/mcp/apps';
-import type { AppViewState } from '../../../src/shared/appView';
+import type { AppViewState as ViewState } from '../../../src/shared/appView';
+import type { ServerSummary } from '../../../src/shared/protocol';
+
+type AppViewState = ViewState<ServerSummary>;
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
