@@ -34,7 +34,7 @@ interface OpenView {
   calls: AppCallView[];
 }
 
-/** The open views, by server id (one App view panel per server, like every panel kind). */
+/** The open views, by server id (one App view panel per server, like every panel kind; a new Open view replaces it). */
 const views = new Map<string, OpenView>();
 
 function note(v: OpenView, call: Omit<AppCallView, 'at'>, c?: ServerConnection): void {
@@ -225,9 +225,4 @@ export function appViewController(): PanelController {
       },
     },
   };
-}
-
-/** Forget a server's open view (its panel closed). */
-export function closeView(serverId: string): void {
-  views.delete(serverId);
 }
