@@ -8,7 +8,7 @@
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic#messages
  */
 
-import type { ServerSummary } from './protocol';
+import type { ServerSummary } from './serverSummary';
 
 /** 'out': client → server; 'in': server → client. */
 export type MessageDirection = 'out' | 'in';

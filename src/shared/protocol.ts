@@ -17,6 +17,7 @@ import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceS
 import { RESOURCE_REQUEST_PARAMS, type ResourceNotifications, type ResourceRequests } from './resources';
 import { APP_REQUEST_PARAMS, type AppNotifications, type AppRequests } from './appView';
 import { MESSAGE_COMMAND_PARAMS, MESSAGE_REQUEST_PARAMS, type MessageCommands, type MessageNotifications, type MessageRequests } from './messages';
+import type { ServerSummary } from './serverSummary';
 
 /** The panels. One panel per (kind, server). */
 export type PanelKind = 'tools' | 'token' | 'flow' | 'audit' | 'resources' | 'prompts' | 'messages' | 'app';
@@ -34,20 +35,7 @@ export interface PanelState {
 
 export type Level = FindingLevel;
 
-export interface ServerSummary {
-  id: string;
-  name: string;
-  url: string;
-  state: 'disconnected' | 'connecting' | 'connected' | 'sign-in-required' | 'error';
-  error?: string;
-  signedIn: boolean;
-  issuer?: string;
-  scopes: string[];
-  /** Epoch seconds. */
-  expiresAt?: number;
-  /** The negotiated MCP protocol version and era, e.g. "MCP 2026-07-28, stateless (server/discover)". */
-  protocol?: string;
-}
+export type { ServerSummary };
 
 /** Where a tool's security declaration came from: its `securitySchemes`, its `_meta.securitySchemes`, or nowhere (the server's default). */
 export type SecuritySource = 'securitySchemes' | '_meta.securitySchemes' | 'default';
