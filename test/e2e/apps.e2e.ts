@@ -4,11 +4,16 @@
  * list_todos is called from the tools panel with a todos.read sign-in, "Open view" opens the App view
  * panel beside it, the demo's view (the official app SDK, in a scripts-only sandboxed frame) shows
  * the signed-in user's todos, and its add goes through the panel's step-up offer (todos.write) on
- * the same connection; the panel lists the view's calls with the token they carried.
+ * the same connection; the panel lists the view's calls with the token they carried. Against a
+ * hostile view (test/fixtures/hostileAppServer.ts): it reaches neither the panel, nor top navigation,
+ * nor another origin; its calls to an unlisted tool and to a model-only tool, its javascript: link and
+ * its file: read get errors and never reach the server, and the panel lists each refusal, with the
+ * CSP sources and the permission its resource declared.
  */
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { startDemo, type DemoHandle } from '../../demo/index';
+import { startHostileAppServer, type HostileAppServer } from '../fixtures/hostileAppServer';
 import { useDriver } from './driver';
 
 const STEP_MS = 20_000;
@@ -64,5 +69,46 @@ describe('MCP Apps view (real workbench in Chromium): the demo view, its calls t
     assert.match(await panel.locator('[data-testid="app-calls"]').innerText(), /tools\/call add_todo — ok · with the token/);
     assert.match(await panel.locator('.app-header').innerText(), /todos\.write/);
     await d.screenshot('app-view');
+  });
+});
+
+describe('MCP Apps hostile view (real workbench in Chromium): everything it tries is refused and listed', function () {
+  this.timeout(90_000);
+
+  let fx: HostileAppServer | undefined;
+  before(async () => {
+    fx = await startHostileAppServer();
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  const driver = useDriver({ viewport: { width: 1400, height: 900 } });
+
+  it('no panel, no top navigation, no other origin; unlisted and model-only tools, javascript: links and file: reads refused and listed', async () => {
+    const d = driver();
+    await d.connectToServer(fx!.url.href);
+    await d.page.locator('.monaco-list-row[role="treeitem"]', { hasText: serverName(fx!.url.href) }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await d.runCommand('MCP Inspector: Call Tool');
+    await d.quickPick('show_board');
+    const tools = activeWebview(d);
+    await tools.locator('li[data-tool="show_board"][aria-selected="true"]').waitFor({ state: 'visible', timeout: STEP_MS });
+    await tools.getByRole('button', { name: 'Send' }).click();
+    await tools.locator('article[data-testid="result"]', { hasText: 'the board' }).waitFor({ state: 'visible', timeout: STEP_MS });
+    await tools.locator('[data-testid="open-view"]').click();
+    const panel = await d.panel(`App view — ${serverName(fx!.url.href)}`, STEP_MS);
+    const view = panel.frameLocator('iframe[data-testid="app-frame"]');
+    await view.locator('#report[data-done="true"]').waitFor({ state: 'attached', timeout: STEP_MS });
+    const r = JSON.parse(await view.locator('#report').innerText()) as Record<string, { error?: string; result?: unknown } | string>;
+    assert.equal(r.parentDocument, 'blocked');
+    assert.equal(r.topNav, 'blocked');
+    assert.equal(r.fetch, 'blocked');
+    assert.match(String((r.unlisted as { error?: string }).error), /does not list a tool named "not_listed"/);
+    assert.match(String((r.modelOnly as { error?: string }).error), /visible only to the model/);
+    assert.deepEqual((r.jsLink as { result?: unknown }).result, { isError: true });
+    assert.match(String((r.fileRead as { error?: string }).error), /only ui:\/\/ resources/);
+    assert.deepEqual(fx!.called, ['show_board'], 'the server was asked for nothing the view tried');
+    const refused = await panel.locator('[data-testid="app-refused"]').innerText();
+    for (const what of ['not_listed', 'secret_admin', 'javascript:alert', 'file:///etc/passwd', "'unsafe-eval'", 'https://*', 'http://evil.example', 'permissions.usb']) assert.ok(refused.includes(what), `${what} is listed as refused:\n${refused}`);
   });
 });
