@@ -109,6 +109,10 @@ for (const version of [CODE_SERVER_OLDEST, CODE_SERVER_CURRENT]) {
       await waitFor('the server row expanded', async () => ((await mixed.getAttribute('aria-expanded')) === 'true' ? true : undefined), { timeoutMs: STEP_MS });
       const serverNode = view.locator('.monaco-list-row[role="treeitem"]', { hasText: /^\s*Server/ }).first();
       await serverNode.locator('.label-description', { hasText: '2026-07-28' }).waitFor({ state: 'visible', timeout: STEP_MS });
+      // the Resources, Resource Templates and Prompts groups arrive after the tools (their lists load
+      // once connected); the tree's rows are recycled DOM nodes, so a click while they arrive can land
+      // on the row that moved under the pointer. Click the Server node once the tree has settled.
+      await view.locator('.monaco-list-row[role="treeitem"]', { hasText: /^\s*Prompts/ }).first().waitFor({ state: 'visible', timeout: STEP_MS });
       await serverNode.click();
       await view.locator('.monaco-list-row[role="treeitem"]', { hasText: 'Protocol version' }).locator('.label-description', { hasText: /2026-07-28 · stateless .*server\/discover/ }).waitFor({ state: 'visible', timeout: STEP_MS });
       await d.screenshot(`journey-${version}-1-connected`);
