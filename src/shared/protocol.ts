@@ -12,7 +12,7 @@
  * run: it names a tool, a server it was opened for, or one of the fixed actions below.
  */
 
-import type { AuditCategory, AuditCheck, AuditLevel, AuditSummary } from './audit';
+import type { AuditCategory, AuditCheck, AuditLevel, AuditReport, AuditSummary } from './audit';
 import type { ErrorView, FindingLevel, TokenCheckLabel, TokenFindingCode, TraceStep } from './codes';
 import { RESOURCE_REQUEST_PARAMS, type ResourceNotifications, type ResourceRequests } from './resources';
 import { APP_REQUEST_PARAMS, type AppNotifications, type AppRequests } from './appView';
@@ -304,13 +304,7 @@ export interface AuditGroupView {
 }
 
 /** An audit report as the panel shows it: the categories with failures first. */
-export interface AuditReportView {
-  server: string;
-  protocolVersion?: string;
-  startedAt: string;
-  durationMs: number;
-  requests: number;
-  summary: AuditSummary;
+export interface AuditReportView extends Omit<AuditReport, 'checks'> {
   groups: AuditGroupView[];
 }
 
