@@ -18,13 +18,15 @@ export function clockTime(at: number): string {
 
 /**
  * One line for an entry: time, direction, kind, method, id, level, status, the token label and the
- * time to answer. Server text in it (method, id, level) may hold anything: callers writing to a
- * terminal escape the line (core/text/terminal.ts `terminalLine`).
+ * time to answer; "(from view)" for a message an MCP App view's call sent or got. Server text in it
+ * (method, id, level) may hold anything: callers writing to a terminal escape the line
+ * (core/text/terminal.ts `terminalLine`).
  */
 export function messageLine(e: MessageEntry): string {
   const parts = [clockTime(e.at), arrow(e), e.kind, e.method ?? '(unknown method)'];
   if (e.id !== undefined) parts.push(`#${String(e.id)}`);
   if (e.level) parts.push(`[${e.level}]`);
+  if (e.origin === 'app-view') parts.push('(from view)');
   if (e.errorCode !== undefined) parts.push(`code ${e.errorCode}`);
   const meta: string[] = [];
   if (e.http?.status !== undefined) meta.push(`HTTP ${e.http.status}${e.http.attempts && e.http.attempts > 1 ? ` after ${e.http.attempts} attempts` : ''}`);
@@ -66,6 +68,7 @@ export function messagesMarkdown(server: { name: string; url: string }, snap: Pi
     if (e.durationMs !== undefined) facts.push(`- answered in ${e.durationMs} ms${e.replyTo ? ` (request ${e.replyTo})` : ''}`);
     if (e.protocol) facts.push(`- protocol ${fenceInline(e.protocol.version ?? '?')}${e.protocol.era ? `, ${e.protocol.era === 'stateless-2026' ? 'stateless era' : 'session era'}` : ''}`);
     if (e.transport) facts.push(`- transport ${e.transport}`);
+    if (e.origin === 'app-view') facts.push('- sent for an MCP App view (its call through this connection)');
     if (e.truncatedFrom !== undefined) facts.push(`- payload cut at ${e.payload.length} of ${e.truncatedFrom} characters`);
     lines.push(...facts, '');
     if (e.http) {

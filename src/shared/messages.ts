@@ -16,6 +16,14 @@ export type MessageDirection = 'out' | 'in';
 /** The JSON-RPC kind of a message (JSON-RPC 2.0 §4, §5). */
 export type MessageKind = 'request' | 'result' | 'error' | 'notification';
 
+/**
+ * Who a message was sent for, when not the inspector's own panels: 'app-view' — an MCP App view
+ * (its tools/call or resources/read through the same connection, src/vscode/webviews/appViewPanel.ts),
+ * set on the request and on the answer to it.
+ */
+export type MessageOrigin = 'app-view';
+export const MESSAGE_ORIGINS: readonly MessageOrigin[] = ['app-view'];
+
 export const MESSAGE_DIRECTIONS: readonly MessageDirection[] = ['out', 'in'];
 export const MESSAGE_KINDS: readonly MessageKind[] = ['request', 'result', 'error', 'notification'];
 
@@ -69,6 +77,8 @@ export interface MessageEntry {
   /** The protocol in force when the message went: the negotiated version and era. */
   protocol?: { version?: string; era?: 'stateless-2026' | 'session' };
   transport?: 'streamable-http' | 'sse' | 'stdio';
+  /** Sent on behalf of an MCP App view (the request, and the answer to it); absent for the inspector's own. */
+  origin?: MessageOrigin;
   http?: MessageHttp;
   /** The message as JSON text, secrets redacted, at most the log's payload cap. */
   payload: string;

@@ -137,6 +137,7 @@ export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
         h('span', { class: 'msg-method' }, p.method),
         p.id ? h('span', { class: 'msg-id muted' }, p.id) : null,
         p.level ? h('span', { class: 'badge msg-level' }, p.level) : null,
+        p.origin ? h('span', { class: 'badge msg-origin', 'data-testid': 'message-origin', title: 'Sent for an MCP App view, through this connection' }, p.origin) : null,
         p.status ? h('span', { class: 'msg-http muted' }, p.status) : null,
         p.token ? h('span', { class: 'msg-token', 'data-testid': 'message-token' }, p.token) : null,
         p.timing ? h('span', { class: 'msg-timing muted' }, p.timing) : null,
@@ -182,6 +183,7 @@ export function startMessagesPanel(rpc: Rpc, app: HTMLElement): void {
         h('dd', null, new Date(e.at).toISOString(), p.timing ? ` · answered in ${p.timing}` : ''),
         e.protocol ? [h('dt', null, 'Protocol'), h('dd', null, `${e.protocol.version ?? '?'}${e.protocol.era ? ` · ${e.protocol.era === 'stateless-2026' ? 'stateless era' : 'session era'}` : ''}`)] : null,
         e.transport ? [h('dt', null, 'Transport'), h('dd', null, e.transport)] : null,
+        p.origin ? [h('dt', null, 'Origin'), h('dd', null, 'an MCP App view (its call through this connection)')] : null,
         e.level ? [h('dt', null, 'Level'), h('dd', null, cap(e.level, 20), e.logger ? ` · logger ${cap(e.logger, 100)}` : '')] : null,
         e.http
           ? [

@@ -135,7 +135,7 @@ export class MessagesModel {
 }
 
 /** The row's words: direction arrow, kind, method, id, level, status, token label, timing. All text. */
-export function rowParts(e: MessageEntry): { arrow: string; kind: string; method: string; id?: string; level?: string; status?: string; token?: string; timing?: string; cut?: string } {
+export function rowParts(e: MessageEntry): { arrow: string; kind: string; method: string; id?: string; level?: string; origin?: string; status?: string; token?: string; timing?: string; cut?: string } {
   return {
     arrow: e.direction === 'out' ? '→' : '←',
     kind: e.kind,
@@ -146,6 +146,8 @@ export function rowParts(e: MessageEntry): { arrow: string; kind: string; method
     token: e.direction === 'out' ? e.http?.requestHeaders.authorization : undefined,
     timing: e.durationMs !== undefined ? `${e.durationMs} ms` : undefined,
     cut: e.truncatedFrom !== undefined ? `cut at ${e.payload.length} of ${e.truncatedFrom} characters` : undefined,
+    // only when set, so a row of the inspector's own message has the same parts as before
+    ...(e.origin === 'app-view' ? { origin: 'from view' } : {}),
   };
 }
 

@@ -17,12 +17,13 @@
  * `record()` is there for a message that does not pass the SDK's transport.
  * @see https://modelcontextprotocol.io/specification/2025-06-18/basic/transports
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { createParser } from 'eventsource-parser';
 import type { Transport } from '@modelcontextprotocol/client';
 import { bufferedText, exchangeIdOf, type GuardedFetch } from '../http/guardedFetch';
 import type { Redactor } from '../http/redact';
-import type { MessageDirection, MessageEntry, MessageHttp, MessageKind, MessageLogSnapshot } from '../../shared/messages';
+import type { MessageDirection, MessageEntry, MessageHttp, MessageKind, MessageLogSnapshot, MessageOrigin } from '../../shared/messages';
 
 export const DEFAULT_MAX_ENTRIES = 2000;
 /** Characters of one message's JSON kept in the log (the rest is counted: `truncatedFrom`). */
@@ -83,7 +84,9 @@ export class MessageLog {
   /** sha256(token) → its ordinal: which token went out, never the token. */
   private readonly tokenOrdinals = new Map<string, number>();
   /** Requests awaiting an answer, by direction and id: the seq, time and method the answer needs. */
-  private readonly open = new Map<string, { seq: number; at: number; method?: string; http?: MessageHttp }>();
+  private readonly open = new Map<string, { seq: number; at: number; method?: string; http?: MessageHttp; origin?: MessageOrigin }>();
+  /** The origin of the messages sent inside `withOrigin` (async context: the SDK's send runs inside the call). */
+  private readonly originScope = new AsyncLocalStorage<MessageOrigin>();
   /** Outgoing messages by body text, until their HTTP exchange is known. */
   private readonly pendingOut = new Map<string, PendingOut[]>();
   /** Incoming messages seen in a response body (JSON or event stream), until the transport hands them on. */
@@ -167,6 +170,14 @@ export class MessageLog {
     const entry = this.makeEntry(direction, message, http);
     this.publish(entry);
     return entry;
+  }
+
+  /**
+   * Run `fn` with every message it sends marked with `origin` (e.g. an MCP App view's tools/call);
+   * the answers to those requests carry it too. Messages sent outside `fn` are not marked.
+   */
+  withOrigin<T>(origin: MessageOrigin | undefined, fn: () => Promise<T>): Promise<T> {
+    return origin ? this.originScope.run(origin, fn) : fn();
   }
 
   /**
@@ -348,6 +359,10 @@ export class MessageLog {
     const transport = this.opts.transport?.();
     if (transport) entry.transport = transport;
     if (http) entry.http = http;
+    // Only what we send is marked by scope: a message received inside the scope (a stream the call
+    // opened) is marked only when it answers a marked request (below).
+    const origin = direction === 'out' ? this.originScope.getStore() : undefined;
+    if (origin) entry.origin = origin;
     if (entry.method === 'notifications/message' && m.params && typeof m.params === 'object') {
       const p = m.params as { level?: unknown; logger?: unknown };
       if (typeof p.level === 'string') entry.level = capText(p.level, 20);
@@ -357,7 +372,7 @@ export class MessageLog {
     // Correlate requests and their answers: an answer travels the other way.
     if (id !== undefined) {
       if (kind === 'request') {
-        this.open.set(`${direction}:${String(id)}`, { seq: -1, at, method: entry.method, http });
+        this.open.set(`${direction}:${String(id)}`, { seq: -1, at, method: entry.method, http, origin });
         if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
       } else {
         const key = `${direction === 'in' ? 'out' : 'in'}:${String(id)}`;
@@ -367,6 +382,7 @@ export class MessageLog {
           entry.method = req.method;
           entry.durationMs = at - req.at;
           if (req.seq > 0) entry.replyTo = req.seq;
+          if (req.origin) entry.origin = req.origin;
           // A response rides on its request's exchange (Streamable HTTP) unless a body said otherwise.
           if (!entry.http && req.http && direction === 'in' && entry.transport !== 'sse') entry.http = req.http;
         }

@@ -47,6 +47,7 @@ import { loggingSupport, serverLogEntry, withLogLevelMeta, type LoggingSupport, 
 import { isProtocolVersion, isStatelessEraVersion, STATELESS_ERA_VERSION, type Negotiation } from './protocolVersion';
 import { invalidHeaderDeclaration, LooseListToolsResultSchema } from './toolsList';
 import type { McpMethodStep } from '../../shared/codes';
+import type { MessageOrigin } from '../../shared/messages';
 
 /**
  * The MCP extensions this client implements, by identifier, as declared in `capabilities.extensions`:
@@ -128,6 +129,8 @@ export interface CallToolOptions {
    * for, so a front end can offer the sign-in first. Default true (sign in / step up, then retry).
    */
   authorize?: boolean;
+  /** Who the call is made for, marked on its messages in the message log (messageLog.ts `withOrigin`): an MCP App view's call. */
+  origin?: MessageOrigin;
 }
 
 /** The outcome of checking `structuredContent` against the tool's `outputSchema`. */
@@ -511,7 +514,7 @@ export class McpSession {
     };
     // The HTTP-level challenges of this call are handled in the fetch (authFetch.ts): tell the auth
     // manager for the duration of the call that this operation must not sign in by itself.
-    return opts.authorize === false && auth ? auth.withoutAuthorization(op, loop) : loop();
+    return this.messages.withOrigin(opts.origin, () => (opts.authorize === false && auth ? auth.withoutAuthorization(op, loop) : loop()));
   }
 
   /** What the SDK's Client.callTool checks, as data: https://modelcontextprotocol.io/specification/2025-06-18/server/tools#output-schema */

@@ -118,7 +118,8 @@ async function viewToolCall(panel: InspectorPanel, v: OpenView, tool: string, ar
     await connected(c);
     const info = c.tools.find((t) => t.tool.name === tool)!;
     if (signIn && info.security.requiresAuth && !info.security.covered) await signInFor(c, info.security.scopesNeeded);
-    const call = () => c.inspectToolCall(tool, args, { authorize: signIn });
+    // origin: the message log marks this call and its answer as the view's ("from view" in the Messages panel)
+    const call = () => c.inspectToolCall(tool, args, { authorize: signIn, origin: 'app-view' });
     const { result } = signIn ? await withSignInProgress(c, `calling ${tool} for the view`, call) : await call();
     const authenticated = !!c.conn?.auth.tokens;
     const safe = panel.s.redactor.json(result) as { isError?: boolean };
@@ -189,7 +190,7 @@ export function appViewController(): PanelController {
           return { kind: 'refused', reason: d.reason };
         }
         const conn = await connected(panel.server);
-        const result = panel.s.redactor.json(await engine().readResource(conn.session, p.uri, { authorize: false }));
+        const result = panel.s.redactor.json(await conn.session.messages.withOrigin('app-view', () => engine().readResource(conn.session, p.uri, { authorize: false })));
         note(v, { what, outcome: 'ok', authenticated: !!conn.auth.tokens }, panel.server);
         return { kind: 'result', result };
       },

@@ -7,6 +7,7 @@ import { MessageLog } from '../../../src/core/mcp/messageLog';
 import { McpSession, type McpSessionOptions } from '../../../src/core/mcp/session';
 import { nullLogger } from '../../../src/core/ports';
 import type { MessageEntry } from '../../../src/shared/messages';
+import { messageLine, messagesJsonl, messagesMarkdown } from '../../../src/present/messages';
 import { startMcpServer } from '../../fixtures/mcpServers';
 import { startMcpServerV2 } from '../../fixtures/mcpServerV2';
 import { DEEP_TOOL, HOSTILE_TOOL, startHostileServer, THROW_TOOL } from '../../fixtures/hostileServer';
@@ -90,6 +91,36 @@ describe('MessageLog', () => {
 
       // seq increases in the order entries were kept
       for (let i = 1; i < entries.length; i++) assert.ok(entries[i].seq > entries[i - 1].seq);
+    });
+
+    it("marks an MCP App view's tools/call and its answer with origin 'app-view', and no other message, even when both run at once", async () => {
+      const fx = track(await startMcpServer());
+      const s = track(sessionFor(fx.url, new Trace()));
+      await s.connect();
+      await s.listTools();
+      // concurrently: the view's call and the panel's call share the connection; only the view's is marked
+      await Promise.all([s.callTool('echo', { text: 'for-the-view' }, { origin: 'app-view' }), s.callTool('echo', { text: 'for-the-panel' })]);
+      await s.callTool('echo', { text: 'after' });
+      const entries = s.messages.entries();
+      const request = (text: string) => entries.find((e) => e.direction === 'out' && e.method === 'tools/call' && e.payload.includes(text))!;
+      const answer = (req: MessageEntry) => entries.find((e) => e.direction === 'in' && e.replyTo === req.seq)!;
+      const view = request('for-the-view');
+      assert.equal(view.origin, 'app-view');
+      assert.equal(answer(view).origin, 'app-view', 'the answer to the view’s request is marked too');
+      for (const text of ['for-the-panel', 'after']) {
+        assert.equal(request(text).origin, undefined, `${text}: not the view's`);
+        assert.equal(answer(request(text)).origin, undefined);
+      }
+      assert.deepEqual(
+        entries.filter((e) => e.origin).map((e) => e.seq),
+        [view.seq, answer(view).seq],
+        'initialize, tools/list and notifications are not marked',
+      );
+      // the renderers show it: the one-line form, JSON Lines and Markdown
+      assert.match(messageLine(view), /\(from view\)/);
+      assert.doesNotMatch(messageLine(request('for-the-panel')), /from view/);
+      assert.equal(JSON.parse(messagesJsonl([view]).trim()).origin, 'app-view');
+      assert.match(messagesMarkdown({ name: 'x', url: fx.url.href }, { entries: [view], dropped: 0 }), /sent for an MCP App view/);
     });
 
     it('on the legacy HTTP+SSE transport, an answer names the GET stream it came on, not the POST', async () => {
