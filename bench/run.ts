@@ -5,7 +5,7 @@
  * bench/results.json (with the machine it ran on). A benchmark, not a test: it never fails on a
  * number, and `npm test` does not run it.
  *
- *   node --import tsx bench/run.ts [--no-host]
+ *   node --import tsx bench/run.ts [--no-host] [--audit-only | --messages-only]
  *   BENCH_CONNECT_ROUNDS=15 BENCH_ROUNDS=7 BENCH_HOST_LOADS=5 BENCH_STORM_CALLS=100 …
  *
  * Every comparison runs both sides in this process, alternating which goes first, after a warm-up
@@ -19,6 +19,7 @@ import { startDemo } from '../demo/index';
 import { repoRoot } from '../test/integration/build.mjs';
 import { BACKGROUND_STEPS, benchConnect, benchStorm, MODES, modeLabel, OAUTH_STEPS, summarize, type ConnectRun, type Mode, type Side, type StormRun } from './connect';
 import { auditRows, benchAudit } from './audit';
+import { benchMessages, messageRows } from './messages';
 import { benchHost, type HostBench } from './host/runHost';
 import { benchLarge, type LargeRun } from './large';
 import { startLargeServer } from './largeServer';
@@ -299,6 +300,13 @@ async function main(): Promise<void> {
   const noHost = process.argv.includes('--no-host');
   const machine = machineInfo();
   progress(`${machine.cpu} × ${machine.cores}, Node ${machine.node}, load ${machine.loadAtStart.join(' ')}`);
+  // 7: the message log, in Node (a few seconds; `--messages-only` runs just this part).
+  progress('message log: record and filter 10,000 messages');
+  const messageRuns = benchMessages();
+  if (process.argv.includes('--messages-only')) {
+    process.stdout.write(`${renderTable(messageRows(messageRuns))}\n`);
+    return;
+  }
   // 6: the audit (`--audit-only` runs just this part).
   const auditRuns = await benchAudit(Number(process.env.BENCH_AUDIT_ROUNDS ?? 3), progress);
   if (process.argv.includes('--audit-only')) {
@@ -342,7 +350,7 @@ async function main(): Promise<void> {
 
   const c = connectRows(connectRuns);
   const r = reconnectRows(connectRuns);
-  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad, extLoad), ...auditRows(auditRuns)];
+  const rows = [...c.rows, ...r.rows, ...stormRows(stormRuns), ...largeRows(largeRuns, host), ...activationRows(host, sizes, engineLoad, extLoad), ...auditRows(auditRuns), ...messageRows(messageRuns)];
   const table = renderTable(rows);
   const steps = `**First connect by step** (one run; the same in every run)\n\n${MODES.map((m) => stepTable(connectRuns, m)).join('\n\n')}`;
   const durationMs = performance.now() - started;
@@ -360,6 +368,7 @@ async function main(): Promise<void> {
     storm: stormRuns,
     largeServer: largeRuns,
     audit: auditRuns,
+    messageLog: messageRuns,
     host,
     sizes,
     engineLoadMs: engineLoad,
