@@ -4,19 +4,26 @@
  * list_todos is called from the tools panel with a todos.read sign-in, "Open view" opens the App view
  * panel beside it, the demo's view (the official app SDK, in a scripts-only sandboxed frame) shows
  * the signed-in user's todos, and its add goes through the panel's step-up offer (todos.write) on
- * the same connection; the panel lists the view's calls with the token they carried. Against a
+ * the same connection; the panel lists the view's calls with the token they carried; the view follows
+ * the editor's Light Modern and Dark Modern themes (the README's media/screenshots/app-view-{light,dark}.png
+ * with MCP_INSPECTOR_UPDATE_SCREENSHOTS=1). Against a
  * hostile view (test/fixtures/hostileAppServer.ts): it reaches neither the panel, nor top navigation,
  * nor another origin; its calls to an unlisted tool and to a model-only tool, its javascript: link and
  * its file: read get errors and never reach the server, and the panel lists each refusal, with the
  * CSP sources and the permission its resource declared.
  */
 import * as assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { startDemo, type DemoHandle } from '../../demo/index';
+import { repoRoot } from '../integration/build.mjs';
 import { startHostileAppServer, type HostileAppServer } from '../fixtures/hostileAppServer';
 import { useDriver } from './driver';
 
 const STEP_MS = 20_000;
+/** The README's pictures (light and dark App view) are replaced only with MCP_INSPECTOR_UPDATE_SCREENSHOTS=1. */
+const README_SHOTS = process.env.MCP_INSPECTOR_UPDATE_SCREENSHOTS === '1' ? join(repoRoot, 'media', 'screenshots') : join(repoRoot, 'test-results', 'screenshots', 'readme');
 const serverName = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
 const activeWebview = (d: ReturnType<ReturnType<typeof useDriver>>): FrameLocator => d.page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 
@@ -69,6 +76,26 @@ describe('MCP Apps view (real workbench in Chromium): the demo view, its calls t
     assert.match(await panel.locator('[data-testid="app-calls"]').innerText(), /tools\/call add_todo — ok · with the token/);
     assert.match(await panel.locator('.app-header').innerText(), /todos\.write/);
     await d.screenshot('app-view');
+
+    // The view follows the editor's theme (SEP-1865 host context `theme`, sent again on a change):
+    // switch the workbench to Light Modern, then Dark Modern, and picture each for the README.
+    await d.clearNotifications();
+    for (const [theme, kind] of [['Light Modern', 'light'], ['Dark Modern', 'dark']] as const) {
+      await d.runCommand('Preferences: Color Theme');
+      await d.quickPick(theme, { filter: theme });
+      await d.page.locator(`.monaco-workbench.vs${kind === 'dark' ? '-dark' : ''}`).waitFor({ state: 'attached', timeout: STEP_MS });
+      // the demo view applies the host's theme to its root (the app SDK's applyDocumentTheme)
+      await view.locator(`html[data-theme="${kind}"]`).waitFor({ state: 'attached', timeout: STEP_MS });
+      await view.locator('li', { hasText: 'Review the MCP App' }).waitFor({ state: 'visible', timeout: STEP_MS });
+      await d.page.mouse.move(5, 890);
+      await d.screenshot(`app-view-${kind}`);
+      // the README's picture: the App view's editor group only (its tab, header, the view, its calls)
+      const group = d.page.locator('.editor-group-container', { has: d.page.locator('.tab', { hasText: 'App view —' }) }).first();
+      const clip = await group.boundingBox();
+      assert.ok(clip, 'the App view editor group is laid out');
+      mkdirSync(README_SHOTS, { recursive: true });
+      await d.page.screenshot({ path: join(README_SHOTS, `app-view-${kind}.png`), clip });
+    }
   });
 });
 
