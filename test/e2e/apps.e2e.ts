@@ -6,7 +6,8 @@
  * the signed-in user's todos, and its add goes through the panel's step-up offer (todos.write) on
  * the same connection; the panel lists the view's calls with the token they carried; the view follows
  * the editor's Light Modern and Dark Modern themes (the README's media/screenshots/app-view-{light,dark}.png
- * with MCP_INSPECTOR_UPDATE_SCREENSHOTS=1). Against a
+ * with MCP_INSPECTOR_UPDATE_SCREENSHOTS=1), and the Messages panel marks the view's calls "from view",
+ * not the tools panel's. Against a
  * hostile view (test/fixtures/hostileAppServer.ts): it reaches neither the panel, nor top navigation,
  * nor another origin; its calls to an unlisted tool and to a model-only tool, its javascript: link and
  * its file: read get errors and never reach the server, and the panel lists each refusal, with the
@@ -96,6 +97,17 @@ describe('MCP Apps view (real workbench in Chromium): the demo view, its calls t
       mkdirSync(README_SHOTS, { recursive: true });
       await d.page.screenshot({ path: join(README_SHOTS, `app-view-${kind}.png`), clip });
     }
+
+    // The Messages panel marks the view's calls "from view" (the message log's origin), not the tools panel's
+    await d.runCommand('MCP Inspector: Show Messages');
+    await d.pickIfAsked(serverName(demo!.mixedUrl));
+    const messages = await d.panel(`MCP messages — ${serverName(demo!.mixedUrl)}`, STEP_MS);
+    const fromView = messages.locator('[data-testid="message-row"]', { has: messages.locator('[data-testid="message-origin"]') });
+    await fromView.filter({ hasText: 'tools/call' }).first().waitFor({ state: 'visible', timeout: STEP_MS });
+    const calls = messages.locator('[data-testid="message-row"]', { hasText: 'tools/call' });
+    // the tools panel's list_todos (request and result) and the view's calls: both kinds are there, only the view's marked
+    assert.ok((await calls.count()) > (await fromView.filter({ hasText: 'tools/call' }).count()), 'the tools panel’s own call is not marked');
+    assert.match(await fromView.first().innerText(), /from view/);
   });
 });
 
