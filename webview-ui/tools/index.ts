@@ -356,7 +356,10 @@ export function startToolsPanel(rpc: Rpc, app: HTMLElement): void {
       renderHistory();
       renderSignIn();
     }
-    // an offer to sign in takes the focus (Enter accepts it); otherwise the focus stays where it was
+    // an offer to sign in takes the focus (Enter accepts it); otherwise the focus stays where it was.
+    // Only while this panel has the focus: a call that ends after the person moved on (the command
+    // palette, another editor) must not pull the focus back — a quick pick closes when it loses it.
+    if (!document.hasFocus()) return;
     const offer = rec?.error ? resultSlot.querySelector<HTMLElement>('.call-error button') : null;
     if (offer) offer.focus();
     else if (refocus !== undefined) ([...actionsSlot.querySelectorAll('button')].find((b) => b.textContent === refocus) ?? actionsSlot.querySelector('button'))?.focus();

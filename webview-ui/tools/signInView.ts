@@ -29,7 +29,7 @@ export class SignInView {
     }
     mount(slot, signInNotice(wait, this.act));
     if (focusWasIn !== undefined) ([...slot.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === focusWasIn) ?? slot.querySelector('button'))?.focus();
-    else if (appearing && (document.activeElement === document.body || (document.activeElement as HTMLButtonElement | null)?.disabled)) slot.querySelector<HTMLElement>('button')?.focus();
+    else if (appearing && document.hasFocus() && (document.activeElement === document.body || (document.activeElement as HTMLButtonElement | null)?.disabled)) slot.querySelector<HTMLElement>('button')?.focus();
     return false;
   }
 }
