@@ -21,6 +21,7 @@ import { waitFor } from '../integration/codeServerHost';
 import { repoRoot } from '../integration/build.mjs';
 import { useDemo } from './demo';
 import { useDriver, type Driver } from './driver';
+import { assertStyled } from './styled';
 
 const STEP_MS = 20_000;
 /** An audit of the demo takes a few seconds; the sign-in and the probes are real requests. */
@@ -91,6 +92,8 @@ describe('Audit Server: the installed VSIX on code-server, the demo\'s misconfig
     assert.match(question, /add_todo/, `the question names the tools with side effects: ${question}`);
     assert.doesNotMatch(question, /\blist_todos\b/, 'a read-only tool is not among them');
     audit = await d.panel(`Audit — ${MISCONFIGURED}`);
+    await audit.locator('.au-head').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await assertStyled(audit, 'Audit panel', { '.au-head': { display: 'flex' } });
     await audit.locator('[data-testid="audit-summary"]').waitFor({ state: 'visible', timeout: AUDIT_MS });
     const fails = await count(audit, 'fail');
     assert.ok(fails > 0, 'the misconfigured path fails');

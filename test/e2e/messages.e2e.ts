@@ -14,6 +14,7 @@ import type { FrameLocator } from 'playwright-core';
 import { waitFor } from '../integration/codeServerHost';
 import { useDemo } from './demo';
 import { useDriver } from './driver';
+import { assertStyled } from './styled';
 
 const STEP_MS = 20_000;
 const serverName = (url: string) => `${new URL(url).host}${new URL(url).pathname}`;
@@ -38,6 +39,8 @@ describe('MCP Messages panel (installed VSIX in Chromium): the message log, filt
     await d.runCommand('MCP Inspector: Show Messages');
     await d.pickIfAsked(serverName(demo().mixedUrl));
     panel = await d.panel(`MCP messages — ${serverName(demo().mixedUrl)}`);
+    await panel.locator('.msg-body').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    await assertStyled(panel, 'Messages panel', { '.msg-body': { display: 'grid' }, '.msg-list': { 'list-style-type': 'none' } });
     const call = panel.locator('[data-testid="message-row"][data-kind="request"]', { hasText: 'tools/call' }).last();
     await call.waitFor({ state: 'visible', timeout: STEP_MS });
     assert.match(await call.innerText(), /→\s*request\s*tools\/call[\s\S]*HTTP 200[\s\S]*(Bearer|DPoP) …\(redacted, token #1\)/);
