@@ -9,6 +9,7 @@
  * An authorization request here is only sent and its answer read: no redirect it gives is followed,
  * nobody signs in, no code is ever exchanged. DCR wire steps are oauth4webapi's.
  */
+import { randomInt } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { isInspectorError } from '../../errors';
 import { bufferedText } from '../../http/guardedFetch';
@@ -141,7 +142,7 @@ export async function registrationChecks(ctx: AuditContext): Promise<void> {
 
 /** A loopback port for redirect URIs that are only named, never listened on. */
 function loopbackPort(): number {
-  return 49152 + Math.floor(Math.random() * 16000);
+  return randomInt(49152, 65536);
 }
 
 interface Registration {
