@@ -8,21 +8,16 @@
  * Chromium (CHROMIUM_PATH).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { todoViewHtml } from '../../../demo/todoView';
 import { VIEW_SANDBOX, viewCspHeader, viewPanelCsp } from '../../../src/core/mcp/apps';
 import type { AppViewState as ViewState } from '../../../src/shared/appView';
 import type { ServerSummary } from '../../../src/shared/protocol';
+import { buildPanelBundle, CHROMIUM, launchPanelBrowser } from './panelBrowser';
 
 type AppViewState = ViewState<ServerSummary>;
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const NO_CSP = { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] };
 
 const IN_PAGE = `
@@ -58,23 +53,14 @@ describe('webview/app: the App view panel hosts a view (headless Chromium)', fun
   let page: Page;
   let bundle = '';
   let css = '';
-  let profile = '';
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'app', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
-    bundle = built.outputFiles[0].text;
-    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
-    profile = mkdtempSync(join(tmpdir(), 'app-view-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-    });
+    ({ bundle, css } = await buildPanelBundle('app', 'main.ts'));
+    browser = await launchPanelBrowser('app-view-');
   });
   after(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
   beforeEach(async () => {
     page = await browser!.newPage({ viewport: { width: 900, height: 900 } });

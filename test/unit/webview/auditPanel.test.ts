@@ -8,18 +8,16 @@
  * (The real-host check is test/e2e/audit.e2e.ts.) Skipped without Chromium (CHROMIUM_PATH).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { auditReportView } from '../../../src/present/auditView';
 import type { AuditReport } from '../../../src/shared/audit';
 import type { AuditState, FlowExchange, FlowState, FlowStep } from '../../../src/shared/protocol';
 import { check, fixtureChecks, fixtureReport } from '../../fixtures/auditReport';
+import { buildPanelBundle, CHROMIUM, launchPanelBrowser } from './panelBrowser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 const IN_PAGE = `
@@ -67,27 +65,18 @@ describe('webview/audit: the Audit panel (headless Chromium)', function () {
   let bundle = '';
   let css = '';
   let icons = '';
-  let profile = '';
   let page: Page;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
-    bundle = built.outputFiles[0].text;
-    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
+    ({ bundle, css } = await buildPanelBundle('main.ts'));
     // the icon font as the panels load it (dist/codicons comes from this package), inlined: the page has no origin to load it from
     const codicons = join(root, 'node_modules', '@vscode', 'codicons', 'dist');
     icons = readFileSync(join(codicons, 'codicon.css'), 'utf8').replace(/src: url\("?\.\/codicon\.ttf[^)]*\)/, `src: url(data:font/ttf;base64,${readFileSync(join(codicons, 'codicon.ttf')).toString('base64')})`);
-    profile = mkdtempSync(join(tmpdir(), 'audit-panel-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-    });
+    browser = await launchPanelBrowser('audit-panel-');
   });
   after(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   beforeEach(async () => {

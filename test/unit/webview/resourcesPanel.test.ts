@@ -8,18 +8,13 @@
  * Skipped without Chromium (CHROMIUM_PATH).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { promptView, readView } from '../../../src/present/resourceView';
 import type { ServerSummary } from '../../../src/shared/protocol';
 import type { PromptsState, ResourcesState } from '../../../src/shared/resources';
+import { buildPanelBundle, CHROMIUM, launchPanelBrowser } from './panelBrowser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const XSS = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><a href="javascript:window.__pwned=3">x</a>`;
 
@@ -50,24 +45,15 @@ describe('webview/resources: the Resources and Prompts panels with hostile conte
   let browser: Browser | undefined;
   let bundle = '';
   let css = '';
-  let profile = '';
   let page: Page;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
-    bundle = built.outputFiles[0].text;
-    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
-    profile = mkdtempSync(join(tmpdir(), 'resources-panel-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-    });
+    ({ bundle, css } = await buildPanelBundle('main.ts'));
+    browser = await launchPanelBrowser('resources-panel-');
   });
   after(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
   async function open(kind: 'resources' | 'prompts'): Promise<void> {
     page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });

@@ -8,17 +8,12 @@
  * (The real-host check is test/e2e/toolsPanel.e2e.ts.) Skipped without Chromium (CHROMIUM_PATH).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import type { CallRecord, SecurityView, ToolsState, ToolView } from '../../../src/shared/protocol';
 import { ERROR_TOOL, HOSTILE_TOOL, PAYLOADS, THROW_TOOL } from '../../fixtures/hostileServer';
+import { buildPanelBundle, CHROMIUM, launchPanelBrowser } from './panelBrowser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** In the page before the bundle: the VS Code API stub and the test's probes (plain JS: no DOM types here). */
 const IN_PAGE = `
@@ -90,24 +85,15 @@ describe('webview/tools: the tool list re-renders by key (headless Chromium)', f
   let browser: Browser | undefined;
   let bundle = '';
   let css = '';
-  let profile = '';
   let page: Page;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
-    bundle = built.outputFiles[0].text;
-    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
-    profile = mkdtempSync(join(tmpdir(), 'tools-list-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-    });
+    ({ bundle, css } = await buildPanelBundle('main.ts'));
+    browser = await launchPanelBrowser('tools-list-');
   });
   after(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   beforeEach(async () => {

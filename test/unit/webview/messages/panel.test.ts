@@ -7,16 +7,14 @@
  * (The real-host check is test/e2e/messages.e2e.ts.) Skipped without Chromium (CHROMIUM_PATH).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { MessageEntry, MessagesState } from '../../../../src/shared/messages';
-import { HOSTILE_TEXT, hostileEntries, syntheticEntries } from '../../../fixtures/messageEntries';
+import { hostileEntries, syntheticEntries } from '../../../fixtures/messageEntries';
+import { buildPanelBundle, CHROMIUM, launchPanelBrowser } from '../panelBrowser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 const IN_PAGE = `
@@ -37,24 +35,15 @@ describe('webview/messages: the Messages panel (headless Chromium)', function ()
   let browser: Browser | undefined;
   let bundle = '';
   let css = '';
-  let profile = '';
   let page: Page;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) this.skip();
-    const built = await esbuild.build({ entryPoints: [join(root, 'webview-ui', 'main.ts')], bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'silent' });
-    bundle = built.outputFiles[0].text;
-    css = readFileSync(join(root, 'media', 'webview.css'), 'utf8');
-    profile = mkdtempSync(join(tmpdir(), 'messages-panel-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      env: { ...process.env, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-    });
+    ({ bundle, css } = await buildPanelBundle('main.ts'));
+    browser = await launchPanelBrowser('messages-panel-');
   });
   after(async () => {
     await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
   beforeEach(async () => {
     page = await browser!.newPage({ viewport: { width: 1200, height: 900 } });
