@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issue 7): what a connection costs — round trips, bytes and time — measured side by
+ * `npm run bench`: what a connection costs — round trips, bytes and time — measured side by
  * side with a client built on the MCP SDK's own `auth()`, plus reconnect, a refresh storm, a
  * 1,000-tool server, activation in the real host and the bundle sizes. Prints a table and writes
  * bench/results.json (with the machine it ran on). A benchmark, not a test: it never fails on a

@@ -23,7 +23,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 const isProblem = (l: Level) => l === 'warn' || l === 'fail';
 
 /**
- * The OAuth flow panel (issue 6 §3): every step of the flow, its findings and its HTTP exchanges,
+ * The OAuth flow panel: every step of the flow, its findings and its HTTP exchanges,
  * live as the trace grows. Exchange details are built only when opened (a long trace stays cheap),
  * and which steps are open survives the re-render of each update. Everything from the trace
  * (URLs, headers, bodies, messages) is a text node.

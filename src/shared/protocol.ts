@@ -10,6 +10,10 @@
  * The host validates every incoming message with `parseWebviewMessage` and drops anything else
  * (unknown method, wrong shape, oversize). A webview can never name a URL to open or a command to
  * run: it names a tool, a server it was opened for, or one of the fixed actions below.
+ *
+ * Over ~450 lines on purpose: one list of every panel's messages with its validator next to it, so a
+ * new message cannot be added without saying how the host checks it. Panels with a protocol of their
+ * own (resources.ts, messages.ts, appView.ts) keep theirs apart and are merged in here.
  */
 
 import type { AuditCategory, AuditCheck, AuditLevel, AuditReport, AuditSummary } from './audit';

@@ -13,6 +13,9 @@
  * 5. the check phases, category by category (`only` runs fewer), each reporting every check it owns.
  *
  * A server that cannot be reached at all is the one case that throws (the CLI's exit status 2).
+ *
+ * Over ~450 lines on purpose: steps 1–4 are one sequence writing the facts every phase reads; the
+ * checks themselves live in checks/, one module per category.
  */
 import { AUDIT_CATEGORIES, AUDIT_CHECKS, summarize, type AuditCategory, type AuditCheck, type AuditCheckId, type AuditReport } from '../../shared/audit';
 import { createConnection, type Connection, type ConnectionOptions } from '../connection';

@@ -9,6 +9,9 @@
  * a label naming which token went out ("Bearer …(redacted, token #2)"), the token itself never — a
  * SHA-256 of it maps to the ordinal, per log.
  *
+ * Over ~450 lines on purpose: the ring buffer, the two taps and the entry builder share the pending
+ * request map and the token ordinals; split apart, each would have to expose them to the others.
+ *
  * It hooks in at two places, both set up by McpSession: the transport (`tapTransport`: every message
  * the SDK sends and every one it receives, whatever the transport, stdio included) and the fetch
  * under the transport (`tapFetch`: which HTTP exchange carried which message, the headers, the
