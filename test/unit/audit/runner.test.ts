@@ -149,6 +149,17 @@ describe('audit runner (oauth fixture)', function () {
     assert.ok(skipped.every((c) => c.level === 'skip' && /sign-in failed/.test(c.finding)));
   });
 
+  it('defect: authorization_servers names a URL with no metadata → discovery.authorization-servers-resolve and authorization-server.metadata-found (sign-in cannot start)', async () => {
+    await planted({}, (fx) =>
+      mcpIntercept(fx, (req, res) => {
+        if (!req.path.startsWith('/.well-known/oauth-protected-resource')) return false;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: fx.mcpUrl, authorization_servers: [`${fx.issuer}/nowhere`], scopes_supported: ['mcp'] }));
+        return true;
+      }),
+      { 'discovery.authorization-servers-resolve': 'fail', 'authorization-server.metadata-found': 'fail', 'authorization-server.sign-in': 'fail', 'discovery.metadata-resource-matches': 'pass' },
+    );
+  });
+
   it('defect: the challenge asks for a scope scopes_supported lacks → discovery.challenge-scope-supported', async () => {
     await planted({}, (fx) =>
       mcpIntercept(fx, (req, res) => {
