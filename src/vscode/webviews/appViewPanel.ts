@@ -15,7 +15,8 @@ import type { AppCallResult, AppCallView, AppRefusalView } from '../../shared/ap
 import { errorText, type ErrorView } from '../../shared/codes';
 import { engine } from '../engine';
 import type { ServerConnection } from '../connections';
-import { APP_VIEW_SCRIPT, PANEL_STYLESHEETS } from './assets';
+import { APP_VIEW_SCRIPT } from './assets';
+import { panelPage } from './html';
 import type { InspectorPanel, PanelController } from './panels';
 import { signInFor, withSignInProgress } from './signInProgress';
 import type { CallHistory } from '../../present/callRecords';
@@ -47,22 +48,7 @@ function note(v: OpenView, call: Omit<AppCallView, 'at'>, c?: ServerConnection):
 
 /** The App view panel's page: the AppView CSP below, no common panel script (its own bundle). */
 export function appPanelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, v: AppView | undefined): string {
-  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
-  const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(viewPanelCsp(webview.cspSource, v?.csp))}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${PANEL_STYLESHEETS.map((p) => `<link rel="stylesheet" href="${uri(...p)}">`).join('\n')}
-<title>${esc(title)}</title>
-</head>
-<body data-panel="app">
-<main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
-<script src="${uri(...APP_VIEW_SCRIPT)}"></script>
-</body>
-</html>`;
+  return panelPage(webview, extensionUri, { kind: 'app', title, csp: viewPanelCsp(webview.cspSource, v?.csp), script: APP_VIEW_SCRIPT });
 }
 
 async function connected(c: ServerConnection) {

@@ -16,7 +16,6 @@ export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
  */
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kind: PanelKind, title: string): string {
   const nonce = randomBytes(18).toString('base64');
-  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -27,19 +26,33 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, kin
     "form-action 'none'",
     "base-uri 'none'",
   ].join('; ');
+  return panelPage(webview, extensionUri, { kind, title, csp, script: PANEL_SCRIPT, nonce });
+}
+
+/**
+ * The page every panel shares: the CSP, the stylesheets, an empty `#app` and one bundle. The panel
+ * picks its CSP and bundle (the App view panel has its own, without a nonce: see viewPanelCsp).
+ */
+export function panelPage(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  page: { kind: PanelKind; title: string; csp: string; script: readonly string[]; nonce?: string },
+): string {
+  const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
   const esc = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const nonce = page.nonce === undefined ? '' : ` nonce="${page.nonce}"`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta http-equiv="Content-Security-Policy" content="${esc(page.csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${PANEL_STYLESHEETS.map((p) => `<link rel="stylesheet" href="${uri(...p)}">`).join('\n')}
-<title>${esc(title)}</title>
+<title>${esc(page.title)}</title>
 </head>
-<body data-panel="${kind}">
+<body data-panel="${page.kind}">
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
-<script nonce="${nonce}" src="${uri(...PANEL_SCRIPT)}"></script>
+<script${nonce} src="${uri(...page.script)}"></script>
 </body>
 </html>`;
 }
