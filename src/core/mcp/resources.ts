@@ -192,22 +192,19 @@ export async function subscribe(session: McpSession, uri: string, onUpdated: Upd
     set!.delete(onUpdated);
     if (set!.size === 0) byUri.delete(uri);
   };
+  // what ends this subscription on the wire, once its listener is dropped
+  let release: () => Promise<void>;
   try {
     if (support.via === 'subscriptions/listen') {
       const sub = await session.operation(`resources/subscribe ${uri}`, () => session.client.listen({ resourceSubscriptions: [uri] }), o.authorize);
-      let closed = false;
-      return {
-        uri,
-        via: support.via,
-        async close() {
-          if (closed) return;
-          closed = true;
-          drop();
-          await sub.close().catch(() => {});
-        },
+      release = () => sub.close().catch(() => {});
+    } else {
+      await session.operation(`resources/subscribe ${uri}`, () => session.client.subscribeResource({ uri }), o.authorize);
+      // the last listener of this URI unsubscribes on the wire
+      release = async () => {
+        if (!byUri.has(uri)) await session.operation(`resources/unsubscribe ${uri}`, () => session.client.unsubscribeResource({ uri })).catch(() => {});
       };
     }
-    await session.operation(`resources/subscribe ${uri}`, () => session.client.subscribeResource({ uri }), o.authorize);
   } catch (err) {
     drop();
     throw err;
@@ -220,8 +217,7 @@ export async function subscribe(session: McpSession, uri: string, onUpdated: Upd
       if (closed) return;
       closed = true;
       drop();
-      // the last listener of this URI unsubscribes on the wire
-      if (!byUri.has(uri)) await session.operation(`resources/unsubscribe ${uri}`, () => session.client.unsubscribeResource({ uri })).catch(() => {});
+      await release();
     },
   };
 }
